@@ -1,0 +1,17 @@
+/** The address shapes shared by hosts, services and the connector. */
+import { isIP } from 'node:net';
+
+/** One resolved address. `address` may carry an IPv6 scope ("fe80::1%eth0"). */
+export interface ResolvedAddress {
+  readonly address: string;
+  readonly family: 4 | 6;
+}
+
+/** The family of a literal address, or undefined for a name. Accepts a "%scope" suffix on IPv6. */
+export function literalFamily(text: string): 4 | 6 | undefined {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const version = isIP(bare.split('%')[0] ?? '');
+  if (version === 4) return 4;
+  if (version === 6) return 6;
+  return undefined;
+}
