@@ -29,7 +29,9 @@ if (process.env[MARKER] === '1') {
   for (const [cmd, argv] of setup) {
     const result = spawnSync(cmd, argv, { stdio: 'inherit' });
     if (result.status !== 0) {
-      console.error(`in-private-network: \`${cmd} ${argv.join(' ')}\` failed; is iproute2 installed?`);
+      console.error(
+        `in-private-network: \`${cmd} ${argv.join(' ')}\` failed; is iproute2 installed?`,
+      );
       process.exit(1);
     }
   }

@@ -67,7 +67,8 @@ export const kCFStreamSocketSecurityLevelNone = 'kCFStreamSocketSecurityLevelNon
 export const kCFStreamSocketSecurityLevelSSLv2 = 'kCFStreamSocketSecurityLevelSSLv2';
 export const kCFStreamSocketSecurityLevelSSLv3 = 'kCFStreamSocketSecurityLevelSSLv3';
 export const kCFStreamSocketSecurityLevelTLSv1 = 'kCFStreamSocketSecurityLevelTLSv1';
-export const kCFStreamSocketSecurityLevelNegotiatedSSL = 'kCFStreamSocketSecurityLevelNegotiatedSSL';
+export const kCFStreamSocketSecurityLevelNegotiatedSSL =
+  'kCFStreamSocketSecurityLevelNegotiatedSSL';
 /** Every security level, for validation. */
 export const SecurityLevels = [
   kCFStreamSocketSecurityLevelNone,

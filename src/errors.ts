@@ -36,7 +36,12 @@ const errnoNumbers = osConstants.errno as Record<string, number>;
 export function posixError(errno: string | number, message?: string, cause?: unknown): StreamError {
   const code = typeof errno === 'number' ? errno : (errnoNumbers[errno] ?? 0);
   const name = typeof errno === 'string' ? errno : errnoName(errno);
-  return new StreamError(ErrorDomain.POSIX, code, message ?? name, cause === undefined ? {} : { cause });
+  return new StreamError(
+    ErrorDomain.POSIX,
+    code,
+    message ?? name,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function errnoName(code: number): string {
@@ -64,9 +69,14 @@ const netdbByNodeCode: Record<string, number> = {
 /** A NetDB-domain error for a failed name lookup of `hostname`. */
 export function netdbError(nodeError: NodeJS.ErrnoException, hostname: string): StreamError {
   const code = netdbByNodeCode[nodeError.code ?? ''] ?? NetDBError.EAI_FAIL;
-  return new StreamError(ErrorDomain.NetDB, code, `cannot resolve ${JSON.stringify(hostname)}: ${nodeError.code ?? nodeError.message}`, {
-    cause: nodeError,
-  });
+  return new StreamError(
+    ErrorDomain.NetDB,
+    code,
+    `cannot resolve ${JSON.stringify(hostname)}: ${nodeError.code ?? nodeError.message}`,
+    {
+      cause: nodeError,
+    },
+  );
 }
 
 /**
@@ -79,9 +89,13 @@ export function toStreamError(error: unknown): StreamError {
   const nodeError = error as NodeJS.ErrnoException | undefined;
   const code = nodeError?.code;
   if (code !== undefined && (code in netdbByNodeCode || nodeError?.syscall === 'getaddrinfo')) {
-    return netdbError(nodeError as NodeJS.ErrnoException, (nodeError as { hostname?: string }).hostname ?? '');
+    return netdbError(
+      nodeError as NodeJS.ErrnoException,
+      (nodeError as { hostname?: string }).hostname ?? '',
+    );
   }
-  if (code !== undefined && code in errnoNumbers) return posixError(code, nodeError?.message ?? code, error);
+  if (code !== undefined && code in errnoNumbers)
+    return posixError(code, nodeError?.message ?? code, error);
   const message = error instanceof Error ? error.message : String(error);
   return new StreamError(ErrorDomain.Custom, -1, message, { cause: error });
 }
@@ -92,8 +106,18 @@ export function encodeSOCKSError(subdomain: number, code: number): number {
 }
 
 /** A SOCKS-domain StreamError with its subdomain and code encoded as CF does. */
-export function socksError(subdomain: number, code: number, message: string, cause?: unknown): StreamError {
-  return new StreamError(ErrorDomain.SOCKS, encodeSOCKSError(subdomain, code), message, cause === undefined ? {} : { cause });
+export function socksError(
+  subdomain: number,
+  code: number,
+  message: string,
+  cause?: unknown,
+): StreamError {
+  return new StreamError(
+    ErrorDomain.SOCKS,
+    encodeSOCKSError(subdomain, code),
+    message,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 type ErrorLike = CFStreamError | StreamError;

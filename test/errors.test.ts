@@ -27,13 +27,21 @@ describe('errors', () => {
     const refused = posixError('ECONNREFUSED');
     assert.equal(refused.domain, ErrorDomain.POSIX);
     assert.equal(refused.code, 111);
-    const converted = toStreamError(Object.assign(new Error('reset'), { code: 'ECONNRESET', syscall: 'read' }));
+    const converted = toStreamError(
+      Object.assign(new Error('reset'), { code: 'ECONNRESET', syscall: 'read' }),
+    );
     assert.equal(converted.domain, ErrorDomain.POSIX);
     assert.equal(converted.code, 104);
   });
 
   it('maps getaddrinfo failures to NetDB with Apple numbers', () => {
-    const e = toStreamError(Object.assign(new Error('x'), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'nope.invalid' }));
+    const e = toStreamError(
+      Object.assign(new Error('x'), {
+        code: 'ENOTFOUND',
+        syscall: 'getaddrinfo',
+        hostname: 'nope.invalid',
+      }),
+    );
     assert.equal(e.domain, ErrorDomain.NetDB);
     assert.equal(e.code, NetDBError.EAI_NONAME);
     assert.match(e.message, /nope\.invalid/);
@@ -56,6 +64,9 @@ describe('errors', () => {
     const cf = e.toCFStreamError();
     assert.equal(CFSocketStreamSOCKSGetErrorSubdomain(cf), 2);
     assert.equal(CFReadStreamSOCKSGetError(cf), 91);
-    assert.equal(CFSocketStreamSOCKSGetError({ domain: 5, error: encodeSOCKSError(4, 0xff) }), 0xff);
+    assert.equal(
+      CFSocketStreamSOCKSGetError({ domain: 5, error: encodeSOCKSError(4, 0xff) }),
+      0xff,
+    );
   });
 });

@@ -4,7 +4,15 @@
  * must be gone within a short grace period (closing a socket takes a turn or
  * two of the event loop), or the test fails naming what leaked.
  */
-const WATCHED = new Set(['TCPSocketWrap', 'TCPServerWrap', 'UDPWrap', 'PipeWrap', 'Timeout', 'Immediate', 'ProcessWrap']);
+const WATCHED = new Set([
+  'TCPSocketWrap',
+  'TCPServerWrap',
+  'UDPWrap',
+  'PipeWrap',
+  'Timeout',
+  'Immediate',
+  'ProcessWrap',
+]);
 const GRACE_MS = 1000;
 
 function counts(): Map<string, number> {

@@ -1,0 +1,28 @@
+/**
+ * Picks the resolver for a host name: `.local` names belong to multicast DNS
+ * (RFC 6762 §3), every other name to the system resolver. This is the one
+ * seam where a name's domain decides how it is looked up.
+ */
+import type { ResolvedAddress } from './address.js';
+import { lookupWithSystemResolver } from './system-resolver.js';
+
+/** Looks a name up; rejects with a StreamError. */
+export type HostResolver = (name: string, signal: AbortSignal) => Promise<ResolvedAddress[]>;
+
+let localResolver: HostResolver | undefined;
+
+/** Installs the resolver for `.local` names (the mDNS engine registers itself here). */
+export function setLocalNameResolver(resolver: HostResolver | undefined): void {
+  localResolver = resolver;
+}
+
+/** True for names in the `.local.` domain, with or without the final dot. */
+export function isLocalName(name: string): boolean {
+  return /\.local\.?$/i.test(name);
+}
+
+/** The resolver responsible for `name`. */
+export function resolverFor(name: string): HostResolver {
+  if (isLocalName(name) && localResolver !== undefined) return localResolver;
+  return lookupWithSystemResolver;
+}

@@ -1,0 +1,38 @@
+/**
+ * cfsocketstream: CFNetwork-style socket stream pairs for Node.js. The
+ * idiomatic API (classes and camelCase factories) and CF's names side by side.
+ */
+
+export * from './cf-functions.js';
+export * from './constants.js';
+export * from './error-codes.js';
+export {
+  CFReadStreamSOCKSError,
+  CFReadStreamSOCKSErrorSubdomain,
+  CFReadStreamSOCKSGetError,
+  CFReadStreamSOCKSGetErrorSubdomain,
+  CFSocketStreamSOCKSGetError,
+  CFSocketStreamSOCKSGetErrorSubdomain,
+  type CFStreamError,
+  encodeSOCKSError,
+  StreamError,
+} from './errors.js';
+export type { ResolvedAddress } from './host/address.js';
+export { Host, type HostInfo } from './host/host.js';
+export { RunLoop, type RunLoopMode } from './runloop.js';
+export { toDuplex, toReadable, toWritable } from './stream/node-adapters.js';
+export type { ConnectableService, OpenOptions } from './stream/open-pipeline.js';
+export { READ_HIGH_WATER_MARK, ReadStream } from './stream/read-stream.js';
+export type {
+  SocketStream,
+  StreamClientCallback,
+  StreamEventRecord,
+} from './stream/socket-stream.js';
+export {
+  createPairWithSocket,
+  createPairWithSocketToHost,
+  createPairWithSocketToNetService,
+  StreamPair,
+  type StreamPairParts,
+} from './stream/stream-pair.js';
+export { WRITE_HIGH_WATER_MARK, WriteStream } from './stream/write-stream.js';

@@ -1,0 +1,158 @@
+/**
+ * RunLoop: delivers stream events in order, never inside the call that caused
+ * them. Node has one event loop; a RunLoop is a FIFO of tasks drained in a
+ * setImmediate turn, with CF's modes deciding which tasks may run now. It is
+ * also an RxJS SchedulerLike, so `observeOn(runLoop)` moves work onto it.
+ * This is the one file that imports RxJS scheduler types (rxjs 8+ drops them).
+ */
+import { type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs';
+import { kCFRunLoopCommonModes, kCFRunLoopDefaultMode } from './constants.js';
+
+/** A run loop mode name; any string, as CFRunLoopMode. */
+export type RunLoopMode = string;
+
+// Bounds one drain so a client that keeps re-arming events cannot starve I/O.
+const TASKS_PER_TURN = 65536;
+
+/** An ordered, non-re-entrant task queue driven by Node's event loop. */
+export class RunLoop implements SchedulerLike {
+  /** The run loop every stream is scheduled on unless told otherwise. */
+  static readonly main = new RunLoop();
+
+  #tasks: Array<() => void> = [];
+  #modes: RunLoopMode[] = [];
+  #head = 0;
+  #held: Array<{ task: () => void; mode: RunLoopMode }> = [];
+  #mode: RunLoopMode = kCFRunLoopDefaultMode;
+  #commonModes = new Set<RunLoopMode>([kCFRunLoopDefaultMode]);
+  #immediate: NodeJS.Immediate | undefined;
+
+  /** The mode the loop runs in; tasks of other modes wait until it switches to theirs. */
+  get currentMode(): RunLoopMode {
+    return this.#mode;
+  }
+
+  /** Switches the mode; tasks held for the new mode run next, in the order they were posted. */
+  set currentMode(mode: RunLoopMode) {
+    if (typeof mode !== 'string' || mode === kCFRunLoopCommonModes) {
+      throw new TypeError('currentMode must be a mode name other than kCFRunLoopCommonModes');
+    }
+    this.#mode = mode;
+    const held = this.#held;
+    this.#held = [];
+    for (const { task, mode: taskMode } of held) this.post(task, taskMode);
+  }
+
+  /** Adds a mode to the set that kCFRunLoopCommonModes stands for, as CFRunLoopAddCommonMode. */
+  addCommonMode(mode: RunLoopMode): void {
+    this.#commonModes.add(mode);
+  }
+
+  /** True when a task posted for `mode` may run in the current mode. */
+  runsMode(mode: RunLoopMode): boolean {
+    if (mode === this.#mode) return true;
+    return mode === kCFRunLoopCommonModes && this.#commonModes.has(this.#mode);
+  }
+
+  /** Queues `task` to run after the current call stack, after every task posted before it. */
+  post(task: () => void, mode: RunLoopMode = kCFRunLoopCommonModes): void {
+    this.#tasks.push(task);
+    this.#modes.push(mode);
+    this.#immediate ??= setImmediate(this.#drain);
+  }
+
+  /** Milliseconds, for RxJS. */
+  now(): number {
+    return Date.now();
+  }
+
+  /** Schedules RxJS work on this loop, after `delay` ms if given. */
+  schedule<T>(
+    work: (this: SchedulerAction<T>, state?: T) => void,
+    delay = 0,
+    state?: T,
+  ): Subscription {
+    return new RunLoopAction(this, work).schedule(state, delay);
+  }
+
+  #drain = (): void => {
+    this.#immediate = undefined;
+    const tasks = this.#tasks;
+    const modes = this.#modes;
+    let ran = 0;
+    while (this.#head < tasks.length && ran < TASKS_PER_TURN) {
+      const index = this.#head++;
+      const task = tasks[index]!;
+      const mode = modes[index]!;
+      if (!this.runsMode(mode)) {
+        this.#held.push({ task, mode });
+        continue;
+      }
+      ran++;
+      try {
+        task();
+      } catch (error) {
+        // A throwing client must not stop delivery to everyone else; surface it as Node would.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
+    if (this.#head < tasks.length) {
+      this.#immediate = setImmediate(this.#drain);
+    } else {
+      this.#tasks = [];
+      this.#modes = [];
+      this.#head = 0;
+    }
+  };
+}
+
+/** One scheduled piece of RxJS work; re-schedulable, cancelled by unsubscribe. */
+class RunLoopAction<T> extends Subscription implements SchedulerAction<T> {
+  readonly #loop: RunLoop;
+  readonly #work: (this: SchedulerAction<T>, state?: T) => void;
+  #state: T | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #queued = false;
+
+  constructor(loop: RunLoop, work: (this: SchedulerAction<T>, state?: T) => void) {
+    super();
+    this.#loop = loop;
+    this.#work = work;
+    this.add(() => clearTimeout(this.#timer));
+  }
+
+  schedule(state?: T, delay = 0): Subscription {
+    if (this.closed) return this;
+    this.#state = state;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (delay > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#enqueue();
+      }, delay);
+    } else {
+      this.#enqueue();
+    }
+    return this;
+  }
+
+  #enqueue(): void {
+    if (this.#queued) return;
+    this.#queued = true;
+    this.#loop.post(this.#run);
+  }
+
+  #run = (): void => {
+    this.#queued = false;
+    if (this.closed) return;
+    try {
+      this.#work.call(this, this.#state);
+    } catch (error) {
+      this.unsubscribe();
+      throw error;
+    }
+  };
+}

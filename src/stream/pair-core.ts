@@ -1,0 +1,248 @@
+/**
+ * PairCore: what the two streams of a pair share. It holds the properties,
+ * runs the open once for both streams (the first open() starts it, the other
+ * joins), owns the socket, and tears it down when no stream uses it.
+ */
+import type { Duplex } from 'node:stream';
+import {
+  kCFStreamPropertyShouldCloseNativeSocket,
+  kCFStreamPropertySocketNativeHandle,
+  kCFStreamPropertySocketRemoteHost,
+  kCFStreamPropertySocketRemoteNetService,
+} from '../constants.js';
+import { posixError, type StreamError, toStreamError } from '../errors.js';
+import {
+  type OpenedConnection,
+  type OpenOptions,
+  openConnection,
+  type PairTarget,
+} from './open-pipeline.js';
+import type { ReadStream } from './read-stream.js';
+import type { SocketStream } from './socket-stream.js';
+import { propertySpec } from './stream-properties.js';
+import type { WriteStream } from './write-stream.js';
+
+// How long a torn-down socket may take to flush what was written before it is destroyed.
+const LINGER_MS = 10_000;
+
+type Phase = 'idle' | 'opening' | 'open' | 'failed' | 'closed';
+
+/** @internal The connection and properties shared by a pair's streams. */
+export class PairCore {
+  readonly target: PairTarget;
+  readonly #options: OpenOptions;
+  readonly #properties = new Map<string, unknown>();
+  readStream: ReadStream | undefined;
+  writeStream: WriteStream | undefined;
+  #phase: Phase = 'idle';
+  #abort: AbortController | undefined;
+  #failure: StreamError | undefined;
+  #connection: OpenedConnection | undefined;
+  #readPaused = false;
+  #detach: (() => void) | undefined;
+
+  constructor(target: PairTarget, options: OpenOptions = {}) {
+    this.target = target;
+    this.#options = options;
+    // CF: a pair made from a socket leaves it open when closed; a pair that made its own socket closes it.
+    this.#properties.set(kCFStreamPropertyShouldCloseNativeSocket, target.kind !== 'socket');
+  }
+
+  /** True once the first open() has started: properties that shape the connection are fixed. */
+  get started(): boolean {
+    return this.#phase !== 'idle';
+  }
+
+  /** @internal A stream of the pair asked to open. */
+  requestOpen(stream: SocketStream): void {
+    switch (this.#phase) {
+      case 'idle':
+        this.#phase = 'opening';
+        void this.#open();
+        return;
+      case 'opening':
+        return; // told when the open finishes
+      case 'open':
+        stream.connectionReady();
+        return;
+      case 'failed':
+        stream.connectionFailed(this.#failure ?? posixError('ENOTCONN'));
+        return;
+      case 'closed':
+        stream.connectionFailed(posixError('ENOTCONN', 'the pair was already closed'));
+        return;
+    }
+  }
+
+  /**
+   * @internal A stream was closed. As in CF, the connection lives until every
+   * stream of the pair is closed (or has failed, which already broke it): a
+   * stream not opened yet may still join, so it keeps the connection too.
+   */
+  streamClosed(): void {
+    if (this.readStream?.holdsConnection() || this.writeStream?.holdsConnection()) return;
+    this.#tearDown();
+  }
+
+  /** Sets a shared property; see SocketStream.setProperty. */
+  setProperty(key: string, value: unknown): boolean {
+    if (typeof key !== 'string') throw new TypeError('property key must be a string');
+    const spec = propertySpec(key);
+    if (spec === undefined || spec.timing === 'readOnly') return false;
+    if (spec.timing === 'beforeOpen' && this.started) return false;
+    if (value === undefined || value === null) {
+      this.#properties.delete(key);
+      return true;
+    }
+    this.#properties.set(key, spec.normalize(value));
+    return true;
+  }
+
+  /** A property's value; computed ones come from the connection. */
+  copyProperty(key: string): unknown {
+    switch (key) {
+      case kCFStreamPropertySocketNativeHandle: {
+        const handle = (
+          this.#connection?.socket as unknown as { _handle?: { fd?: number } } | undefined
+        )?._handle;
+        return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : undefined;
+      }
+      case kCFStreamPropertySocketRemoteHost:
+        return this.target.kind === 'host' ? this.target.host : undefined;
+      case kCFStreamPropertySocketRemoteNetService:
+        return this.target.kind === 'service' ? this.target.service : undefined;
+      default: {
+        const value = this.#properties.get(key);
+        return typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          !Buffer.isBuffer(value)
+          ? { ...value }
+          : value;
+      }
+    }
+  }
+
+  /** @internal The raw property value, for the open pipeline. */
+  property(key: string): unknown {
+    return this.#properties.get(key);
+  }
+
+  /** @internal Bytes queued on the socket and not yet sent. */
+  get writableLength(): number {
+    return this.#connection?.stream.writableLength ?? 0;
+  }
+
+  /** @internal Queues bytes for sending. */
+  write(chunk: Buffer): void {
+    this.#connection?.stream.write(chunk);
+  }
+
+  /** @internal Half-closes: FIN after the queued bytes (unless the pair must leave the socket alone). */
+  endWriting(): void {
+    const stream = this.#connection?.stream;
+    if (
+      stream === undefined ||
+      this.#properties.get(kCFStreamPropertyShouldCloseNativeSocket) !== true
+    )
+      return;
+    if (!stream.writableEnded) stream.end();
+  }
+
+  /** @internal The read buffer is full: stop taking bytes from the socket. */
+  pauseReading(): void {
+    if (this.#readPaused) return;
+    this.#readPaused = true;
+    this.#connection?.stream.pause();
+  }
+
+  /** @internal The read buffer has room again. */
+  resumeReading(): void {
+    if (!this.#readPaused) return;
+    this.#readPaused = false;
+    this.#connection?.stream.resume();
+  }
+
+  async #open(): Promise<void> {
+    const abort = new AbortController();
+    this.#abort = abort;
+    let connection: OpenedConnection;
+    try {
+      connection = await openConnection(this.target, abort.signal, this.#options);
+    } catch (error) {
+      if (abort.signal.aborted) return; // closed while opening: nobody is told
+      this.#phase = 'failed';
+      this.#failure = toStreamError(error);
+      this.readStream?.connectionFailed(this.#failure);
+      this.writeStream?.connectionFailed(this.#failure);
+      return;
+    }
+    if (abort.signal.aborted) {
+      connection.stream.destroy();
+      connection.socket.destroy();
+      return;
+    }
+    this.#connection = connection;
+    this.#phase = 'open';
+    this.#attach(connection.stream);
+    this.readStream?.connectionReady();
+    this.writeStream?.connectionReady();
+  }
+
+  #attach(stream: Duplex): void {
+    // With no read stream, or a closed one, nobody will read: the bytes are dropped so the peer is not stalled.
+    const onData = (chunk: Buffer): void => this.readStream?.acceptData(chunk);
+    const onEnd = (): void => this.readStream?.acceptEnd();
+    const onDrain = (): void => this.writeStream?.acceptDrain();
+    const onError = (error: Error): void => {
+      const failure = toStreamError(error);
+      this.readStream?.acceptError(failure);
+      this.writeStream?.acceptError(failure);
+    };
+    const onClose = (): void => {
+      // Closed without an error: the read side has seen all there is; the write side cannot go on.
+      this.readStream?.acceptEnd();
+      this.writeStream?.acceptError(posixError('ENOTCONN', 'connection closed'));
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('drain', onDrain);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    this.#detach = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+    };
+  }
+
+  #tearDown(): void {
+    if (this.#phase === 'closed') return;
+    this.#phase = 'closed';
+    this.#abort?.abort(posixError('ECANCELED', 'the pair was closed while opening'));
+    this.#detach?.();
+    this.#detach = undefined;
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    if (this.#properties.get(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;
+    const { stream, socket } = connection;
+    // Errors after the streams are closed have nobody to go to; they must not crash the process.
+    stream.on('error', () => {});
+    socket.on('error', () => {});
+    stream.resume();
+    if (stream.writableFinished || !stream.writable) {
+      stream.destroy();
+      socket.destroy();
+      return;
+    }
+    // Let written bytes reach the peer before the socket goes; a peer that never reads gets LINGER_MS.
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    stream.end(() => {
+      clearTimeout(linger);
+      stream.destroy();
+      socket.destroy();
+    });
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * What a read stream and a write stream have in common: the status machine,
+ * the client callback, run-loop scheduling, `events$`, errors and the
+ * properties shared with the other stream of the pair. Events leave a stream
+ * through one place (`signal`) and reach callers on its run loop, never inside
+ * the call that caused them.
+ */
+import { Observable } from 'rxjs';
+import {
+  kCFRunLoopDefaultMode,
+  StreamEvent,
+  type StreamEventType,
+  StreamStatus,
+} from '../constants.js';
+import type { CFStreamError, StreamError } from '../errors.js';
+import { RunLoop, type RunLoopMode } from '../runloop.js';
+import type { PairCore } from './pair-core.js';
+
+/** One event of a stream, as `events$` emits it. */
+export interface StreamEventRecord<S extends SocketStream = SocketStream> {
+  readonly type: StreamEventType;
+  readonly stream: S;
+  /** The stream's error, on ErrorOccurred. */
+  readonly error?: StreamError;
+}
+
+/** A client callback, as CF's `(stream, eventType, clientCallBackInfo)`. */
+export type StreamClientCallback<S extends SocketStream = SocketStream> = (
+  stream: S,
+  type: StreamEventType,
+  info: unknown,
+) => void;
+
+/** @internal Receives a stream's events, then its completion. */
+export interface StreamListener<S extends SocketStream = SocketStream> {
+  next(event: StreamEventRecord<S>): void;
+  complete(): void;
+}
+type Listener = StreamListener;
+interface Schedule {
+  readonly loop: RunLoop;
+  readonly mode: RunLoopMode;
+}
+
+const TERMINAL_EVENTS = StreamEvent.ErrorOccurred | StreamEvent.EndEncountered;
+const LEVEL_EVENTS = StreamEvent.HasBytesAvailable | StreamEvent.CanAcceptBytes;
+const NO_ERROR: CFStreamError = Object.freeze({ domain: 0, error: 0 });
+
+/** The shared base of ReadStream and WriteStream. */
+export abstract class SocketStream {
+  /** @internal The connection both streams of the pair share. */
+  protected readonly core: PairCore;
+  #status: StreamStatus = StreamStatus.NotOpen;
+  #error: StreamError | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: the callback is typed by setClient's `this`.
+  #client: { mask: number; callback: StreamClientCallback<any>; info: unknown } | undefined;
+  #listeners = new Set<Listener>();
+  #pending: StreamEventRecord[] = [];
+  #posted = false;
+  // undefined: the implicit default schedule (RunLoop.main, default mode).
+  #schedules: Schedule[] | undefined;
+
+  /** @internal Streams are made by the pair factories. */
+  constructor(core: PairCore) {
+    this.core = core;
+  }
+
+  /** The stream's status (CFReadStreamGetStatus). */
+  getStatus(): StreamStatus {
+    return this.#status;
+  }
+
+  /** Starts opening the pair; false when this stream was already opened or closed. */
+  open(): boolean {
+    if (!this.moveTo(StreamStatus.Opening)) return false;
+    this.core.requestOpen(this);
+    return true;
+  }
+
+  /** Closes this stream; nothing is delivered to it afterwards. Closing twice does nothing. */
+  close(): void {
+    if (!this.moveTo(StreamStatus.Closed)) return;
+    this.#pending = [];
+    this.releaseSide();
+    this.core.streamClosed();
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    // Completion is a notification too: it reaches subscribers on the run loop, not inside close().
+    if (listeners.length > 0) {
+      this.#scheduleTask(() => {
+        for (const listener of listeners) listener.complete();
+      });
+    }
+  }
+
+  /** The error as CF's struct; `{ domain: 0, error: 0 }` when there is none (CFReadStreamGetError). */
+  getError(): CFStreamError {
+    return this.#error?.toCFStreamError() ?? NO_ERROR;
+  }
+
+  /** The error, or null (CFReadStreamCopyError). */
+  copyError(): StreamError | null {
+    return this.#error ?? null;
+  }
+
+  /**
+   * Sets a property shared by both streams of the pair. Returns false for an
+   * unsupported or read-only key, or one that can no longer change; throws a
+   * TypeError or RangeError for a value of the wrong type or range.
+   */
+  setProperty(key: string, value: unknown): boolean {
+    return this.core.setProperty(key, value);
+  }
+
+  /** A property's value, or undefined when not set (CFReadStreamCopyProperty). */
+  copyProperty(key: string): unknown {
+    return this.core.copyProperty(key);
+  }
+
+  /**
+   * Sets (or with a null callback, removes) the one client of this stream: the
+   * callback gets `(stream, eventType, info)` for each event in `eventMask`.
+   */
+  setClient(
+    eventMask: number,
+    callback: StreamClientCallback<this> | null,
+    info?: unknown,
+  ): boolean {
+    if (callback === null || eventMask === StreamEvent.None) {
+      this.#client = undefined;
+      return true;
+    }
+    if (typeof callback !== 'function')
+      throw new TypeError('client callback must be a function or null');
+    if (!Number.isInteger(eventMask) || eventMask < 0)
+      throw new TypeError('eventMask must be a non-negative integer');
+    this.#client = { mask: eventMask, callback, info };
+    return true;
+  }
+
+  /** Delivers this stream's events on `runLoop` in `mode` (replacing the default RunLoop.main). */
+  scheduleWithRunLoop(runLoop: RunLoop, mode: RunLoopMode = kCFRunLoopDefaultMode): void {
+    if (!(runLoop instanceof RunLoop)) throw new TypeError('runLoop must be a RunLoop');
+    const schedules = this.#schedules ?? [];
+    if (!schedules.some((s) => s.loop === runLoop && s.mode === mode))
+      schedules.push({ loop: runLoop, mode });
+    this.#schedules = schedules;
+    this.#postPending();
+  }
+
+  /** Stops delivery on `runLoop` in `mode`; events wait until the stream is scheduled again. */
+  unscheduleFromRunLoop(runLoop: RunLoop, mode: RunLoopMode = kCFRunLoopDefaultMode): void {
+    const schedules = this.#schedules ?? [{ loop: RunLoop.main, mode: kCFRunLoopDefaultMode }];
+    this.#schedules = schedules.filter((s) => s.loop !== runLoop || s.mode !== mode);
+  }
+
+  /**
+   * The stream's events, on its run loop. Completes after ErrorOccurred or
+   * EndEncountered (delivered as values) and when the stream is closed.
+   */
+  get events$(): Observable<StreamEventRecord<this>> {
+    return new Observable<StreamEventRecord<this>>((subscriber) => {
+      if (this.#status === StreamStatus.Closed) {
+        subscriber.complete();
+        return;
+      }
+      const listener = subscriber as unknown as Listener;
+      this.#listeners.add(listener);
+      return () => this.#listeners.delete(listener);
+    });
+  }
+
+  /** @internal Adds an internal listener (the Node adapters); returns its removal. */
+  listen(listener: StreamListener<this>): () => void {
+    const wrapped = listener as unknown as Listener;
+    this.#listeners.add(wrapped);
+    return () => this.#listeners.delete(wrapped);
+  }
+
+  /** @internal The pair has connected: Opening streams become Open. */
+  connectionReady(): void {
+    if (!this.moveTo(StreamStatus.Open)) return;
+    this.signal(StreamEvent.OpenCompleted);
+    this.afterOpen();
+  }
+
+  /** @internal The pair could not connect, or the connection broke. */
+  connectionFailed(error: StreamError): void {
+    this.fail(error);
+  }
+
+  /** Moves to Error and reports it once. */
+  protected fail(error: StreamError): void {
+    if (!this.moveTo(StreamStatus.Error)) return;
+    this.#error = error;
+    this.signal(StreamEvent.ErrorOccurred, error);
+  }
+
+  /**
+   * The one place status changes. Returns false (and changes nothing) for a
+   * transition the machine does not have:
+   *
+   *   NotOpen ─open()─> Opening ─connected─> Open ─end of data─> AtEnd
+   *      │                 │                   │                   │
+   *      │                 └──── failure ────> Error <─ failure ───┘ (write side only)
+   *      └──────────── close() from every state ──> Closed
+   *
+   * Reading and Writing are CF's states for a thread blocked inside read() or
+   * write(); calls here never block, so a stream is never seen in them.
+   */
+  protected moveTo(next: StreamStatus): boolean {
+    const current = this.#status;
+    let allowed: boolean;
+    switch (next) {
+      case StreamStatus.NotOpen:
+        allowed = false;
+        break;
+      case StreamStatus.Opening:
+        allowed = current === StreamStatus.NotOpen;
+        break;
+      case StreamStatus.Open:
+        allowed = current === StreamStatus.Opening;
+        break;
+      case StreamStatus.Reading:
+      case StreamStatus.Writing:
+        allowed = false;
+        break;
+      case StreamStatus.AtEnd:
+        allowed = current === StreamStatus.Open;
+        break;
+      case StreamStatus.Error:
+        allowed = current === StreamStatus.Opening || current === StreamStatus.Open;
+        break;
+      case StreamStatus.Closed:
+        allowed = current !== StreamStatus.Closed;
+        break;
+    }
+    if (allowed) this.#status = next;
+    return allowed;
+  }
+
+  /** @internal True until the stream is closed or has failed: it may still use the connection. */
+  holdsConnection(): boolean {
+    return this.#status !== StreamStatus.Closed && this.#status !== StreamStatus.Error;
+  }
+
+  /** Queues an event for delivery on the run loop. */
+  protected signal(type: StreamEventType, error?: StreamError): void {
+    if (this.#status === StreamStatus.Closed) return;
+    // A level event still waiting for delivery already says what a second one would.
+    if ((type & LEVEL_EVENTS) !== 0 && this.#pending.some((event) => event.type === type)) return;
+    this.#pending.push(
+      error === undefined ? { type, stream: this } : { type, stream: this, error },
+    );
+    this.#postPending();
+  }
+
+  /** Whether an event queued earlier no longer holds when it is about to be delivered. */
+  protected isStale(_type: StreamEventType): boolean {
+    return false;
+  }
+
+  /** The side's work once the pair is open (signal what the new state allows). */
+  protected abstract afterOpen(): void;
+
+  /** The side's work on close() (drop buffers, half-close). */
+  protected abstract releaseSide(): void;
+
+  #isClosed(): boolean {
+    return this.#status === StreamStatus.Closed;
+  }
+
+  #postPending(): void {
+    if (this.#posted || this.#pending.length === 0) return;
+    if (this.#scheduleTask(this.#deliver)) this.#posted = true;
+  }
+
+  #scheduleTask(task: () => void): boolean {
+    const schedule =
+      this.#schedules === undefined
+        ? { loop: RunLoop.main, mode: kCFRunLoopDefaultMode }
+        : this.#schedules[0];
+    if (schedule === undefined) return false;
+    schedule.loop.post(task, schedule.mode);
+    return true;
+  }
+
+  #deliver = (): void => {
+    this.#posted = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    for (const event of batch) {
+      if (this.#isClosed()) return;
+      if (this.isStale(event.type)) continue;
+      const client = this.#client;
+      if (client !== undefined && (client.mask & event.type) !== 0)
+        client.callback(this, event.type, client.info);
+      for (const listener of [...this.#listeners]) {
+        if (this.#isClosed()) return;
+        listener.next(event);
+      }
+      if ((event.type & TERMINAL_EVENTS) !== 0) {
+        const listeners = [...this.#listeners];
+        this.#listeners.clear();
+        for (const listener of listeners) listener.complete();
+      }
+    }
+    // Events signalled by the callbacks above go out in a later task, after everything queued before them.
+    this.#postPending();
+  };
+}

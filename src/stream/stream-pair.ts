@@ -1,0 +1,121 @@
+/**
+ * Creating pairs: to a host and port, to a Bonjour service, or over a socket
+ * that is already connected. Creation does no I/O; the first open() of either
+ * stream resolves and connects, and the other stream joins that connection.
+ */
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Host } from '../host/host.js';
+import { toDuplex } from './node-adapters.js';
+import type { ConnectableService, OpenOptions, PairTarget } from './open-pipeline.js';
+import { PairCore } from './pair-core.js';
+import { ReadStream } from './read-stream.js';
+import { WriteStream } from './write-stream.js';
+
+/** Which streams to create (both by default) and tunables of the open. */
+export interface PairOptions extends OpenOptions {
+  readonly readStream?: boolean;
+  readonly writeStream?: boolean;
+}
+
+/** A read stream and a write stream over one connection. */
+export class StreamPair {
+  readonly readStream: ReadStream;
+  readonly writeStream: WriteStream;
+
+  /** @internal */
+  constructor(readStream: ReadStream, writeStream: WriteStream) {
+    this.readStream = readStream;
+    this.writeStream = writeStream;
+  }
+
+  /** Opens both streams. */
+  open(): void {
+    this.readStream.open();
+    this.writeStream.open();
+  }
+
+  /** Closes both streams. */
+  close(): void {
+    this.readStream.close();
+    this.writeStream.close();
+  }
+
+  /** Both streams as one Node Duplex (opening them if needed), with backpressure both ways. */
+  toDuplex(): Duplex {
+    return toDuplex(this.readStream, this.writeStream);
+  }
+}
+
+/** Checks a TCP port: an integer from 0 to 65535. */
+export function checkPort(port: unknown): number {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+  return port;
+}
+
+function toHost(host: unknown): Host {
+  if (host instanceof Host) return host;
+  if (typeof host === 'string') return Host.withName(host);
+  throw new TypeError(
+    `host must be a Host or a string, got ${host === null ? 'null' : typeof host}`,
+  );
+}
+
+/** The streams a CF-style creation asked for; either may be null. */
+export interface StreamPairParts {
+  readonly readStream: ReadStream | null;
+  readonly writeStream: WriteStream | null;
+}
+
+/** @internal Builds the streams of one pair over `target`. */
+export function createParts(target: PairTarget, options: PairOptions = {}): StreamPairParts {
+  const core = new PairCore(target, options);
+  const readStream = options.readStream === false ? null : new ReadStream(core);
+  const writeStream = options.writeStream === false ? null : new WriteStream(core);
+  if (readStream === null && writeStream === null)
+    throw new TypeError('a pair needs at least one stream');
+  core.readStream = readStream ?? undefined;
+  core.writeStream = writeStream ?? undefined;
+  return { readStream, writeStream };
+}
+
+function pairOf(parts: StreamPairParts): StreamPair {
+  return new StreamPair(parts.readStream as ReadStream, parts.writeStream as WriteStream);
+}
+
+/** A pair to `host` (a Host, a name or a literal address) and `port`. */
+export function createPairWithSocketToHost(
+  host: Host | string,
+  port: number,
+  options: OpenOptions = {},
+): StreamPair {
+  return pairOf(createParts({ kind: 'host', host: toHost(host), port: checkPort(port) }, options));
+}
+
+/** A pair to a Bonjour service, resolved on the first open(). */
+export function createPairWithSocketToNetService(
+  service: ConnectableService,
+  options: OpenOptions = {},
+): StreamPair {
+  if (typeof (service as Partial<ConnectableService> | null)?.resolveForConnect !== 'function') {
+    throw new TypeError('service must be a NetService');
+  }
+  return pairOf(createParts({ kind: 'service', service }, options));
+}
+
+/**
+ * A pair over a socket that is already connected (for example one a server
+ * accepted). The pair leaves the socket open when closed unless
+ * kCFStreamPropertyShouldCloseNativeSocket is set to true.
+ */
+export function createPairWithSocket(socket: Socket, options: OpenOptions = {}): StreamPair {
+  if (
+    typeof (socket as Partial<Socket> | null)?.write !== 'function' ||
+    typeof socket.on !== 'function'
+  ) {
+    throw new TypeError('socket must be a connected net.Socket');
+  }
+  return pairOf(createParts({ kind: 'socket', socket }, options));
+}
