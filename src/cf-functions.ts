@@ -6,6 +6,7 @@
 import type { StreamStatus } from './constants.js';
 import type { CFStreamError, StreamError } from './errors.js';
 import { Host } from './host/host.js';
+import { NetService } from './netservice/net-service.js';
 import { RunLoop, type RunLoopMode } from './runloop.js';
 import type { ConnectableService } from './stream/open-pipeline.js';
 import type { ReadStream } from './stream/read-stream.js';
@@ -31,6 +32,17 @@ export function CFHostCreateWithName(_alloc: CFAllocator, hostname: string): Hos
 /** CFHostCreateWithAddress: `address` is a literal IPv4 or IPv6 address. */
 export function CFHostCreateWithAddress(_alloc: CFAllocator, address: string): Host {
   return Host.withAddress(address);
+}
+
+/** CFNetServiceCreate: a service by domain, type and name (port only when publishing). */
+export function CFNetServiceCreate(
+  _alloc: CFAllocator,
+  domain: string,
+  serviceType: string,
+  name: string,
+  port?: number,
+): NetService {
+  return new NetService(domain, serviceType, name, port);
 }
 
 /** CFStreamCreatePairWithSocketToCFHost; pass null for `readStream` or `writeStream` to create only the other. */

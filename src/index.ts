@@ -19,6 +19,13 @@ export {
 } from './errors.js';
 export type { ResolvedAddress } from './host/address.js';
 export { Host, type HostInfo } from './host/host.js';
+export {
+  getMdnsEngine,
+  type MdnsEngineOptions,
+  resetMdnsEngine,
+  resolveLocalHostName,
+} from './mdns/index.js';
+export * from './netservice/index.js';
 export { RunLoop, type RunLoopMode } from './runloop.js';
 export { toDuplex, toReadable, toWritable } from './stream/node-adapters.js';
 export type { ConnectableService, OpenOptions } from './stream/open-pipeline.js';

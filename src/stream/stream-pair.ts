@@ -12,8 +12,8 @@ import { PairCore } from './pair-core.js';
 import { ReadStream } from './read-stream.js';
 import { WriteStream } from './write-stream.js';
 
-/** Which streams to create (both by default) and tunables of the open. */
-export interface PairOptions extends OpenOptions {
+/** Which streams to create (both by default; CF's creation functions can ask for one) and tunables. */
+interface PartsOptions extends OpenOptions {
   readonly readStream?: boolean;
   readonly writeStream?: boolean;
 }
@@ -70,7 +70,7 @@ export interface StreamPairParts {
 }
 
 /** @internal Builds the streams of one pair over `target`. */
-export function createParts(target: PairTarget, options: PairOptions = {}): StreamPairParts {
+export function createParts(target: PairTarget, options: PartsOptions = {}): StreamPairParts {
   const core = new PairCore(target, options);
   const readStream = options.readStream === false ? null : new ReadStream(core);
   const writeStream = options.writeStream === false ? null : new WriteStream(core);

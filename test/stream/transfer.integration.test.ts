@@ -66,7 +66,7 @@ describe('pairs over loopback TCP', function () {
     const data = randomBytes(16 * MiB);
     const server = await startServer((socket) => socket.end(data));
     try {
-      const pair = createPairWithSocketToHost('127.0.0.1', server.port, { writeStream: false });
+      const pair = createPairWithSocketToHost('127.0.0.1', server.port);
       let maxBuffered = 0;
       let hasBytesEvents = 0;
       pair.readStream.setClient(StreamEvent.HasBytesAvailable, () => hasBytesEvents++);
@@ -106,7 +106,7 @@ describe('pairs over loopback TCP', function () {
         });
         drain();
       });
-      pair.readStream.close();
+      pair.close();
       assert.equal(total, data.length);
       assert.equal(hash.digest('hex'), sha256(data));
       assert.ok(maxBuffered < READ_HIGH_WATER_MARK + 2 * 64 * 1024);
@@ -122,7 +122,7 @@ describe('pairs over loopback TCP', function () {
       socket.pause();
     });
     try {
-      const pair = createPairWithSocketToHost('127.0.0.1', server.port, { readStream: false });
+      const pair = createPairWithSocketToHost('127.0.0.1', server.port);
       const ws = pair.writeStream;
       const events: number[] = [];
       ws.setClient(31, (_s, type) => events.push(type));
@@ -156,7 +156,7 @@ describe('pairs over loopback TCP', function () {
         5000,
         'CanAcceptBytes',
       );
-      ws.close();
+      pair.close();
       await waitFor(() => got === taken, 5000, 'peer to receive every byte taken');
     } finally {
       await server.close();
@@ -172,7 +172,7 @@ describe('pairs over loopback TCP', function () {
       socket.write(data);
     });
     try {
-      const pair = createPairWithSocketToHost('127.0.0.1', server.port, { writeStream: false });
+      const pair = createPairWithSocketToHost('127.0.0.1', server.port);
       const rs = pair.readStream;
       const events: number[] = [];
       rs.setClient(31, (_s, type) => events.push(type));
@@ -195,7 +195,7 @@ describe('pairs over loopback TCP', function () {
       assert.deepEqual(rs.getError(), { domain: ErrorDomain.POSIX, error: 104 });
       assert.equal(rs.getStatus(), StreamStatus.Error);
       assert.equal(rs.read(out, 1), -1);
-      rs.close();
+      pair.close();
     } finally {
       await server.close();
     }
@@ -283,14 +283,14 @@ describe('pairs over loopback TCP', function () {
   });
 
   it('reports an unresolvable name in the NetDB domain', async () => {
-    const pair = createPairWithSocketToHost('no-such-host.invalid', 80, { writeStream: false });
+    const pair = createPairWithSocketToHost('no-such-host.invalid', 80);
     const error = await new Promise<ReturnType<typeof pair.readStream.getError>>((resolve) => {
       pair.readStream.setClient(StreamEvent.ErrorOccurred, (s) => resolve(s.getError()));
       pair.readStream.open();
     });
     assert.equal(error.domain, ErrorDomain.NetDB);
     assert.ok(error.error > 0);
-    pair.readStream.close();
+    pair.close();
   });
 
   it('delivers nothing after close during resolve, and leaves no handle', async () => {

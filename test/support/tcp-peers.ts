@@ -1,9 +1,11 @@
 /** Real TCP peers on 127.0.0.1 for stream tests: an echo server and a scriptable server. */
 import { createServer, type Server, type Socket } from 'node:net';
 
-/** A server on 127.0.0.1:0 that hands each accepted socket to `onSocket`; `close()` ends everything. */
+/** A server on `host`:`port` (127.0.0.1, any free port) that hands each accepted socket to `onSocket`; `close()` ends everything. */
 export async function startServer(
   onSocket: (socket: Socket) => void,
+  host = '127.0.0.1',
+  listenPort = 0,
 ): Promise<{ port: number; server: Server; sockets: Set<Socket>; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true }, (socket) => {
@@ -12,7 +14,7 @@ export async function startServer(
     socket.on('error', () => {});
     onSocket(socket);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, host, resolve));
   const port = (server.address() as { port: number }).port;
   return {
     port,

@@ -1,0 +1,71 @@
+/**
+ * Time for the engine: the real clock in production, a fake one in
+ * conformance tests, so that RFC 6762 timings (250 ms probes, 1 s retransmits,
+ * TTL expiry) can be checked to the millisecond without waiting for them.
+ */
+
+/** A scheduled callback that can be cancelled. */
+export interface Timer {
+  cancel(): void;
+}
+
+/** What the engine needs of time. Real timers are unref'd: they never keep a process alive. */
+export interface Clock {
+  now(): number;
+  setTimer(callback: () => void, delayMs: number): Timer;
+}
+
+/** The process clock; timers are unref'd. */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimer(callback, delayMs) {
+    const handle = setTimeout(callback, Math.max(0, delayMs));
+    handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+/** A clock that moves only when told to; for tests. */
+export class FakeClock implements Clock {
+  #now = 0;
+  #seq = 0;
+  readonly #timers = new Map<number, { at: number; seq: number; callback: () => void }>();
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimer(callback: () => void, delayMs: number): Timer {
+    const seq = ++this.#seq;
+    this.#timers.set(seq, { at: this.#now + Math.max(0, delayMs), seq, callback });
+    return { cancel: () => this.#timers.delete(seq) };
+  }
+
+  /** Runs every timer due within `ms`, in time order, moving the clock as it goes. */
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      let next: { at: number; seq: number; callback: () => void } | undefined;
+      for (const timer of this.#timers.values()) {
+        if (
+          timer.at <= target &&
+          (next === undefined ||
+            timer.at < next.at ||
+            (timer.at === next.at && timer.seq < next.seq))
+        ) {
+          next = timer;
+        }
+      }
+      if (next === undefined) break;
+      this.#timers.delete(next.seq);
+      this.#now = Math.max(this.#now, next.at);
+      next.callback();
+    }
+    this.#now = target;
+  }
+
+  /** How many timers are pending. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+}

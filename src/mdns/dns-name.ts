@@ -1,0 +1,177 @@
+/**
+ * Domain names on the wire and in presentation form. A wire name is a list of
+ * labels (raw bytes); its presentation form escapes `.` and `\` inside a label
+ * and bytes below 0x21 or 0x7F as `\DDD` (RFC 6763 §4.3, RFC 1035 §5.1), so a
+ * name like "My.Printer" survives as one label. Decoding refuses pointer loops,
+ * forward pointers, names over 255 octets (RFC 1035 §3.1) and invalid UTF-8.
+ */
+
+const MAX_NAME_OCTETS = 255;
+const MAX_LABEL_OCTETS = 63;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Raised for a malformed name; the packet decoder catches it. */
+export class NameError extends Error {
+  override readonly name = 'NameError';
+}
+
+/** Escapes one label's text for presentation form. */
+export function escapeLabel(label: string): string {
+  let out = '';
+  for (const ch of label) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '.' || ch === '\\') out += `\\${ch}`;
+    else if (code < 0x21 && code !== 0x20) out += `\\${String(code).padStart(3, '0')}`;
+    else if (code === 0x7f) out += '\\127';
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * Splits a presentation-form name into unescaped labels; the final dot is
+ * optional. `\DDD` is one byte, so "\195\169" is "é" (RFC 6763 §4.3).
+ */
+export function splitName(name: string): string[] {
+  const labels: string[] = [];
+  let bytes: number[] = [];
+  const finish = (): void => {
+    try {
+      labels.push(utf8.decode(Uint8Array.from(bytes)));
+    } catch {
+      throw new NameError(`label is not valid UTF-8 in ${JSON.stringify(name)}`);
+    }
+    bytes = [];
+  };
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i] as string;
+    if (ch === '\\') {
+      const digits = name.slice(i + 1, i + 4);
+      if (/^\d{3}$/.test(digits)) {
+        const value = Number(digits);
+        if (value > 255) throw new NameError(`bad escape \\${digits} in ${JSON.stringify(name)}`);
+        bytes.push(value);
+        i += 3;
+      } else if (i + 1 < name.length) {
+        bytes.push(...Buffer.from(name[i + 1] as string, 'utf8'));
+        i += 1;
+      } else {
+        throw new NameError(`dangling backslash in ${JSON.stringify(name)}`);
+      }
+    } else if (ch === '.') {
+      if (bytes.length === 0) {
+        if (i === name.length - 1 && labels.length > 0) return labels;
+        throw new NameError(`empty label in ${JSON.stringify(name)}`);
+      }
+      finish();
+    } else {
+      const code = name.codePointAt(i) ?? 0;
+      const text = String.fromCodePoint(code);
+      bytes.push(...Buffer.from(text, 'utf8'));
+      i += text.length - 1;
+    }
+  }
+  if (bytes.length > 0) finish();
+  return labels;
+}
+
+/** Joins labels into presentation form (no final dot). */
+export function joinName(labels: readonly string[]): string {
+  return labels.map(escapeLabel).join('.');
+}
+
+/** Bytes of a label: `\DDD` escapes below 0x80 stand for one byte; the rest is UTF-8. */
+function labelBytes(label: string): Buffer {
+  return Buffer.from(label, 'utf8');
+}
+
+/** The comparison key of a name: ASCII letters fold to lower case (RFC 6762 §16). */
+export function nameKey(name: string): string {
+  const trimmed = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
+  return trimmed.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** True when two presentation-form names are the same name. */
+export function sameName(a: string, b: string): boolean {
+  return nameKey(a) === nameKey(b);
+}
+
+/** Writes names with message compression (RFC 1035 §4.1.4). */
+export class NameWriter {
+  readonly #offsets = new Map<string, number>();
+
+  /** The encoded bytes of `name`, given that it starts at `offset` in the message. */
+  encode(name: string, offset: number, compress = true): Buffer {
+    const labels = splitName(name).map(labelBytes);
+    let total = 1;
+    for (const label of labels) {
+      if (label.length === 0 || label.length > MAX_LABEL_OCTETS) {
+        throw new NameError(`label of ${label.length} octets in ${JSON.stringify(name)}`);
+      }
+      total += label.length + 1;
+    }
+    if (total > MAX_NAME_OCTETS) throw new NameError(`name over ${MAX_NAME_OCTETS} octets`);
+    const parts: Buffer[] = [];
+    let position = offset;
+    for (let i = 0; i < labels.length; i++) {
+      const suffixKey = labels
+        .slice(i)
+        .map((l) => l.toString('latin1').replace(/[A-Z]/g, (c) => c.toLowerCase()))
+        .join('\u0000');
+      const known = compress ? this.#offsets.get(suffixKey) : undefined;
+      if (known !== undefined) {
+        parts.push(Buffer.from([0xc0 | (known >> 8), known & 0xff]));
+        return Buffer.concat(parts);
+      }
+      if (compress && position < 0x3fff) this.#offsets.set(suffixKey, position);
+      const label = labels[i] as Buffer;
+      parts.push(Buffer.from([label.length]), label);
+      position += label.length + 1;
+    }
+    parts.push(Buffer.from([0]));
+    return Buffer.concat(parts);
+  }
+}
+
+/** Reads a name at `offset`; returns it and the offset just after it in the message. */
+export function readName(buf: Buffer, offset: number): { name: string; next: number } {
+  const labels: string[] = [];
+  let position = offset;
+  let next = -1;
+  let octets = 1;
+  let lowestJump = offset;
+  for (;;) {
+    if (position >= buf.length) throw new NameError('name runs past the end of the packet');
+    const len = buf[position] as number;
+    if (len === 0) {
+      position += 1;
+      break;
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (position + 1 >= buf.length) throw new NameError('truncated compression pointer');
+      const target = ((len & 0x3f) << 8) | (buf[position + 1] as number);
+      // Only strictly backward jumps: this rules out loops and self references.
+      if (target >= lowestJump) throw new NameError('compression pointer does not point back');
+      if (next < 0) next = position + 2;
+      lowestJump = target;
+      position = target;
+      continue;
+    }
+    if (kind !== 0) throw new NameError(`unsupported label type 0x${len.toString(16)}`);
+    if (position + 1 + len > buf.length)
+      throw new NameError('label runs past the end of the packet');
+    octets += len + 1;
+    if (octets > MAX_NAME_OCTETS) throw new NameError(`name over ${MAX_NAME_OCTETS} octets`);
+    const raw = buf.subarray(position + 1, position + 1 + len);
+    let text: string;
+    try {
+      text = utf8.decode(raw);
+    } catch {
+      throw new NameError('label is not valid UTF-8');
+    }
+    labels.push(text);
+    position += 1 + len;
+  }
+  return { name: joinName(labels), next: next < 0 ? position : next };
+}

@@ -1,0 +1,196 @@
+/**
+ * The mDNS engine: one per process (`getMdnsEngine()`), shared by every Host,
+ * NetService and browser. It owns the transport, the record cache, the
+ * querier and (when something is published) the responder, and routes each
+ * received packet: responses feed the cache and the responder's conflict
+ * checks, queries go to the responder.
+ */
+import { debuglog } from 'node:util';
+import type { Clock } from './clock.js';
+import {
+  type MdnsEngineOptions,
+  type ResolvedEngineOptions,
+  resolveEngineOptions,
+} from './engine-options.js';
+import type { MdnsInterface } from './interfaces.js';
+import { decodePacket, encodePacket } from './packet-codec.js';
+import { Querier } from './querier.js';
+import { RecordCache } from './record-cache.js';
+import { type PacketSource, type PacketTransport, UdpTransport } from './transport.js';
+import { type DnsMessage, isResponse, MDNS_PORT } from './wire-types.js';
+
+const log = debuglog('cfstream:mdns');
+
+/** Something that wants every decoded packet (the responder). */
+export type MessageListener = (message: DnsMessage, source: PacketSource) => void;
+
+/** Where an outgoing message goes. */
+export type Destination =
+  | { readonly kind: 'multicast'; readonly interfaceName?: string | undefined }
+  | { readonly kind: 'unicast'; readonly address: string; readonly port: number }
+  | { readonly kind: 'one-shot' };
+
+/** The process's mDNS engine. */
+export class MdnsEngine {
+  readonly options: ResolvedEngineOptions;
+  readonly cache: RecordCache;
+  readonly querier: Querier;
+  readonly #transport: PacketTransport;
+  readonly #ready: Promise<void>;
+  readonly #listeners = new Set<MessageListener>();
+  #holds = 0;
+  #closed = false;
+  #started = false;
+
+  constructor(options: MdnsEngineOptions = {}, transport?: PacketTransport) {
+    this.options = resolveEngineOptions(options);
+    const { clock, limits, timings, random } = this.options;
+    this.#transport = transport ?? new UdpTransport(this.options.interface);
+    this.cache = new RecordCache(clock, limits, timings);
+    this.querier = new Querier(
+      clock,
+      timings,
+      this.cache,
+      {
+        multicast: (message) => this.send(message, { kind: 'multicast' }),
+        oneShot: (message) => this.send(message, { kind: 'one-shot' }),
+      },
+      random,
+    );
+    this.#ready = this.#transport
+      .start((bytes, source) => this.receive(bytes, source))
+      .catch((error: unknown) => {
+        log('transport failed to start: %s', (error as Error).message);
+      })
+      .finally(() => {
+        this.#started = true;
+      });
+  }
+
+  /** The engine's clock. */
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  /** Settles once the sockets are bound (or failed to bind). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** The interfaces in use. */
+  interfaces(): readonly MdnsInterface[] {
+    return this.#transport.interfaces();
+  }
+
+  /** True after close(). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Keeps the sockets referenced (the process alive) until the returned release is called. */
+  hold(): () => void {
+    this.#holds += 1;
+    if (this.#holds === 1) this.#transport.setActive(true);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds -= 1;
+      if (this.#holds === 0 && !this.#closed) this.#transport.setActive(false);
+    };
+  }
+
+  /** Listens to every decoded packet. Returns the unsubscribe function. */
+  onMessage(listener: MessageListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Encodes and sends a message once the sockets are ready. */
+  send(message: DnsMessage, destination: Destination): void {
+    if (this.#closed) return;
+    let bytes: Buffer;
+    try {
+      bytes = encodePacket(message);
+    } catch (error) {
+      log('cannot encode message: %s', (error as Error).message);
+      return;
+    }
+    const go = (): void => {
+      if (this.#closed) return;
+      switch (destination.kind) {
+        case 'multicast':
+          this.#transport.sendMulticast(bytes, destination.interfaceName);
+          break;
+        case 'unicast':
+          this.#transport.sendUnicast(bytes, destination.address, destination.port);
+          break;
+        case 'one-shot':
+          this.#transport.sendOneShot(bytes);
+          break;
+      }
+    };
+    if (this.#started) go();
+    else this.#ready.then(go, () => {});
+  }
+
+  /** The receive path: decode (never throws), then cache and dispatch. */
+  receive(bytes: Buffer, source: PacketSource): void {
+    if (this.#closed) return;
+    const { message } = decodePacket(bytes);
+    if (message === undefined) return;
+    if (isResponse(message)) {
+      // RFC 6762 §6, §11: responses come from port 5353, except unicast answers to our one-shot queries.
+      if (source.port !== MDNS_PORT && !source.viaOneShot) {
+        log('ignoring response from %s:%d', source.address, source.port);
+        return;
+      }
+      this.cache.addRecords([...message.answers, ...message.additionals], source.interfaceName);
+    }
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(message, source);
+      } catch (error) {
+        log('listener failed: %s', (error as Error).message);
+      }
+    }
+  }
+
+  /** Stops everything and closes the sockets. Pending lookups time out or are aborted by their owners. */
+  close(): void {
+    if (this.#closed) return;
+    for (const hook of [...closeHooks]) hook(this);
+    this.#closed = true;
+    this.querier.close();
+    this.cache.clear();
+    this.#listeners.clear();
+    this.#transport.close();
+  }
+}
+
+let shared: MdnsEngine | undefined;
+let sharedOptions: MdnsEngineOptions = {};
+const closeHooks = new Set<(engine: MdnsEngine) => void>();
+
+/** The process's engine, created on first use. */
+export function getMdnsEngine(): MdnsEngine {
+  if (shared === undefined || shared.closed) shared = new MdnsEngine(sharedOptions);
+  return shared;
+}
+
+/** Runs before any engine closes (the responder sends goodbyes here). */
+export function onEngineClose(hook: (engine: MdnsEngine) => void): () => void {
+  closeHooks.add(hook);
+  return () => closeHooks.delete(hook);
+}
+
+/**
+ * Closes the shared engine (if any) and sets the options the next one is
+ * created with. Tests use it to start clean and to shorten RFC delays.
+ */
+export function resetMdnsEngine(options: MdnsEngineOptions = {}): void {
+  const engine = shared;
+  shared = undefined;
+  sharedOptions = options;
+  engine?.close();
+}

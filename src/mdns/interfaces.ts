@@ -1,0 +1,149 @@
+/**
+ * Which network interfaces mDNS runs on (DESIGN.md "Interfaces"): by default
+ * every interface that is up and has the MULTICAST flag, narrowed by the
+ * `interface` option or CFSTREAM_INTERFACE (names or addresses, comma
+ * separated). Also maps a packet's source address back to its interface, so
+ * that answers and learned addresses stay on their own link (RFC 6762 §11).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { ipv4ToBytes, ipv6ToBytes, isLinkLocalIPv6 } from './ip-bytes.js';
+
+const IFF_UP = 0x1;
+const IFF_MULTICAST = 0x1000;
+
+/** An address of an interface. */
+export interface InterfaceAddress {
+  readonly address: string;
+  readonly netmask: string;
+  readonly family: 4 | 6;
+}
+
+/** An interface mDNS uses. */
+export interface MdnsInterface {
+  readonly name: string;
+  readonly addresses: readonly InterfaceAddress[];
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Interface names of this network namespace (/proc/net is per namespace; sysfs may not be). */
+function namespaceInterfaces(): Set<string> | undefined {
+  const dev = readText('/proc/net/dev');
+  if (dev === undefined) return undefined;
+  const names = dev
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split(':')[0]?.trim() ?? '')
+    .filter((n) => n !== '');
+  return new Set(names);
+}
+
+/**
+ * How to tell whether an interface is up with MULTICAST: sysfs flags when
+ * sysfs belongs to our network namespace; in a namespace that still sees the
+ * host's sysfs (unshare --net without a remount), membership of the all-hosts
+ * group in /proc/net/igmp(6); elsewhere (not Linux), any external interface.
+ */
+function multicastTest(): (name: string, internal: boolean) => boolean {
+  const ours = namespaceInterfaces();
+  if (ours === undefined) return (_name, internal) => !internal;
+  if (sysfsMatchesProc(ours)) {
+    return (name) => {
+      const flags = Number.parseInt(readText(`/sys/class/net/${name}/flags`)?.trim() ?? '0', 16);
+      return (flags & IFF_UP) !== 0 && (flags & IFF_MULTICAST) !== 0;
+    };
+  }
+  const igmp = `${readText('/proc/net/igmp') ?? ''}\n${readText('/proc/net/igmp6') ?? ''}`;
+  const listed = new Set(igmp.split(/\s+/));
+  return (name) => ours.has(name) && listed.has(name);
+}
+
+function sysfsMatchesProc(ours: Set<string>): boolean {
+  let listed: string[];
+  try {
+    listed = readdirSync('/sys/class/net');
+  } catch {
+    return false;
+  }
+  return listed.length === ours.size && listed.every((n) => ours.has(n));
+}
+
+/** The interfaces to use, given the filter (option or environment). */
+export function listMulticastInterfaces(filter?: string): MdnsInterface[] {
+  const wanted = filter
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const out: MdnsInterface[] = [];
+  const isMulticast = multicastTest();
+  for (const [name, infos] of Object.entries(networkInterfaces())) {
+    if (!infos || infos.length === 0) continue;
+    if (
+      !isMulticast(
+        name,
+        infos.every((i) => i.internal),
+      )
+    )
+      continue;
+    const addresses = infos.map(
+      (i): InterfaceAddress => ({
+        address: i.address,
+        netmask: i.netmask,
+        family: i.family === 'IPv4' ? 4 : 6,
+      }),
+    );
+    if (
+      wanted &&
+      !wanted.some((w) => w === name || addresses.some((a) => a.address === w.split('%')[0]))
+    )
+      continue;
+    out.push({ name, addresses });
+  }
+  return out;
+}
+
+function sameSubnet(a: Buffer, b: Buffer, mask: Buffer): boolean {
+  for (let i = 0; i < mask.length; i++) {
+    if (((a[i] ?? 0) & (mask[i] ?? 0)) !== ((b[i] ?? 0) & (mask[i] ?? 0))) return false;
+  }
+  return true;
+}
+
+/** The interface a packet from `source` came in on, as far as its address tells. */
+export function interfaceForSource(
+  interfaces: readonly MdnsInterface[],
+  source: string,
+): MdnsInterface | undefined {
+  const [bare = '', scope] = source.split('%');
+  if (scope !== undefined) {
+    const byScope = interfaces.find((i) => i.name === scope);
+    if (byScope) return byScope;
+  }
+  const family = isIPv4(bare) ? 4 : isIPv6(bare) ? 6 : undefined;
+  if (family === undefined) return undefined;
+  const bytes = family === 4 ? ipv4ToBytes(bare) : ipv6ToBytes(bare);
+  const candidates = interfaces.filter((i) => i.addresses.some((a) => a.family === family));
+  for (const iface of candidates) {
+    for (const a of iface.addresses) {
+      if (a.family !== family) continue;
+      if (family === 6 && isLinkLocalIPv6(bare) !== isLinkLocalIPv6(a.address)) continue;
+      const mine = family === 4 ? ipv4ToBytes(a.address) : ipv6ToBytes(a.address);
+      const mask = family === 4 ? ipv4ToBytes(a.netmask) : ipv6ToBytes(a.netmask);
+      if (sameSubnet(bytes, mine, mask)) return iface;
+    }
+  }
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+/** The addresses of one family on an interface, link-local IPv6 scoped by the interface name. */
+export function interfaceAddresses(iface: MdnsInterface, family: 4 | 6): string[] {
+  return iface.addresses.filter((a) => a.family === family).map((a) => a.address);
+}

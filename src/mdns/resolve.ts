@@ -1,0 +1,122 @@
+/**
+ * Resolutions built on lookups: a `.local` host name to its addresses
+ * (A and AAAA, RFC 6762 §3), and a service instance to its SRV target, port,
+ * TXT and the target's addresses (RFC 6763 §4-6, with the follow-up address
+ * questions of §12 when the responder left them out).
+ */
+
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import type { ResolvedAddress } from '../host/address.js';
+import type { MdnsEngine } from './engine.js';
+import { isLinkLocalIPv6 } from './ip-bytes.js';
+import { type LookupContext, lookupRecords } from './lookup.js';
+import type { RecordCache } from './record-cache.js';
+import { RRType } from './wire-types.js';
+
+/** The default wait for a host name or a service, in milliseconds. */
+export const DEFAULT_RESOLVE_TIMEOUT_MS = 5000;
+/** A resolve that has SRV and addresses waits this long more for a missing TXT. */
+const TXT_GRACE_MS = 100;
+
+/** The addresses the cache holds for a host name; link-local IPv6 carries its `%interface`. */
+export function cachedAddresses(cache: RecordCache, hostName: string): ResolvedAddress[] {
+  const out: ResolvedAddress[] = [];
+  const seen = new Set<string>();
+  for (const type of [RRType.A, RRType.AAAA]) {
+    for (const entry of cache.lookup(hostName, type)) {
+      const data = entry.record.data;
+      if (data.type !== 'A' && data.type !== 'AAAA') continue;
+      const scoped =
+        data.type === 'AAAA' && isLinkLocalIPv6(data.address) && entry.interfaceName !== undefined
+          ? `${data.address}%${entry.interfaceName}`
+          : data.address;
+      if (seen.has(scoped)) continue;
+      seen.add(scoped);
+      out.push({ address: scoped, family: data.type === 'A' ? 4 : 6 });
+    }
+  }
+  return out;
+}
+
+function addressesOrAsk(context: LookupContext, hostName: string): ResolvedAddress[] | undefined {
+  const found = cachedAddresses(context.cache, hostName);
+  if (found.length > 0) return found;
+  context.want(hostName, RRType.A);
+  context.want(hostName, RRType.AAAA);
+  return undefined;
+}
+
+/** Resolves a `.local` host name to its addresses. */
+export function resolveHostWithEngine(
+  engine: MdnsEngine,
+  name: string,
+  options: { signal: AbortSignal; timeoutMs?: number },
+): Promise<ResolvedAddress[]> {
+  const hostName = name.replace(/\.$/, '');
+  return lookupRecords(engine, {
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
+    evaluate: (context) => addressesOrAsk(context, hostName),
+    timeoutError: () =>
+      new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.Timeout,
+        `no mDNS answer for ${JSON.stringify(hostName)}`,
+      ),
+  });
+}
+
+/** What a service instance resolves to. TXT strings are raw (RFC 6763 §6). */
+export interface ServiceResolution {
+  readonly hostName: string;
+  readonly port: number;
+  readonly addresses: ResolvedAddress[];
+  readonly txt: readonly Buffer[] | undefined;
+}
+
+/**
+ * Resolves a service instance (its full name in presentation form). With
+ * `needTxt` it waits a moment for the TXT record after SRV and addresses.
+ */
+export function resolveServiceWithEngine(
+  engine: MdnsEngine,
+  instanceName: string,
+  options: { signal: AbortSignal; timeoutMs?: number; needTxt?: boolean },
+): Promise<ServiceResolution> {
+  let readyAt: number | undefined;
+  return lookupRecords<ServiceResolution>(engine, {
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
+    evaluate: (context) => {
+      const srvEntries = context.cache.lookup(instanceName, RRType.SRV);
+      const srvEntry = srvEntries.find((e) => !e.doomed) ?? srvEntries[0];
+      if (srvEntry === undefined || srvEntry.record.data.type !== 'SRV') {
+        context.want(instanceName, RRType.SRV);
+        if (options.needTxt) context.want(instanceName, RRType.TXT);
+        return undefined;
+      }
+      const srv = srvEntry.record.data;
+      const addresses = addressesOrAsk(context, srv.target);
+      if (addresses === undefined) return undefined;
+      const txtData = context.cache.lookup(instanceName, RRType.TXT)[0]?.record.data;
+      const txt = txtData?.type === 'TXT' ? txtData.strings : undefined;
+      if (options.needTxt && txt === undefined) {
+        context.want(instanceName, RRType.TXT);
+        const now = engine.clock.now();
+        readyAt ??= now;
+        if (now - readyAt < TXT_GRACE_MS) {
+          context.recheckAfter(TXT_GRACE_MS - (now - readyAt));
+          return undefined;
+        }
+      }
+      return { hostName: srv.target, port: srv.port, addresses, txt };
+    },
+    timeoutError: () =>
+      new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.Timeout,
+        `no mDNS answer for service ${JSON.stringify(instanceName)}`,
+      ),
+  });
+}

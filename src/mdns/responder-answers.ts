@@ -1,0 +1,79 @@
+/**
+ * Choosing what to answer (RFC 6762 §6): the records matching each question,
+ * minus the known answers the querier already holds (§7.1), plus the
+ * additional records DNS-SD recommends (RFC 6763 §12).
+ */
+import { nameKey } from './dns-name.js';
+import { type OwnedRecord, recordKey } from './responder-records.js';
+import { CLASS_IN, type DnsMessage, type DnsRecord, RRType, typeCode } from './wire-types.js';
+
+const CLASS_ANY = 255;
+
+/** Records (from `mine`) that answer the message's questions, after known-answer suppression. */
+export function selectAnswers(message: DnsMessage, mine: readonly OwnedRecord[]): OwnedRecord[] {
+  const chosen = new Map<string, OwnedRecord>();
+  for (const question of message.questions) {
+    if (question.rrclass !== CLASS_IN && question.rrclass !== CLASS_ANY) continue;
+    const name = nameKey(question.name);
+    for (const candidate of mine) {
+      const { record } = candidate;
+      if (nameKey(record.name) !== name) continue;
+      if (question.type !== RRType.ANY && question.type !== typeCode(record.data)) continue;
+      chosen.set(recordKey(record), candidate);
+    }
+  }
+  return [...chosen.values()].filter((c) => !isKnownAnswer(message, c.record));
+}
+
+/** §7.1: the querier listed this record with at least half its TTL left. */
+export function isKnownAnswer(message: DnsMessage, record: DnsRecord): boolean {
+  const key = recordKey(record);
+  return message.answers.some((known) => known.ttl * 2 >= record.ttl && recordKey(known) === key);
+}
+
+/**
+ * RFC 6763 §12: a PTR answer brings the instance's SRV and TXT and the
+ * target's addresses; an SRV answer brings the addresses; an address record
+ * brings its sibling family (RFC 6762 §6.2).
+ */
+export function selectAdditionals(
+  answers: readonly OwnedRecord[],
+  mine: readonly OwnedRecord[],
+  message: DnsMessage,
+): OwnedRecord[] {
+  const inAnswers = new Set(answers.map((a) => recordKey(a.record)));
+  const out = new Map<string, OwnedRecord>();
+  const addNamed = (name: string, types: readonly number[]): void => {
+    const key = nameKey(name);
+    for (const candidate of mine) {
+      const k = recordKey(candidate.record);
+      if (inAnswers.has(k) || out.has(k)) continue;
+      if (nameKey(candidate.record.name) !== key) continue;
+      if (!types.includes(typeCode(candidate.record.data))) continue;
+      if (isKnownAnswer(message, candidate.record)) continue;
+      out.set(k, candidate);
+    }
+  };
+  const targets: string[] = [];
+  for (const { record } of answers) {
+    const data = record.data;
+    if (data.type === 'PTR') {
+      addNamed(data.target, [RRType.SRV, RRType.TXT]);
+      for (const c of mine) {
+        if (c.record.data.type === 'SRV' && nameKey(c.record.name) === nameKey(data.target))
+          targets.push(c.record.data.target);
+      }
+    } else if (data.type === 'SRV') {
+      targets.push(data.target);
+    } else if (data.type === 'A' || data.type === 'AAAA') {
+      targets.push(record.name);
+    }
+  }
+  for (const target of targets) addNamed(target, [RRType.A, RRType.AAAA]);
+  return [...out.values()];
+}
+
+/** A record as sent in a legacy unicast reply: TTL at most 10 s, no cache-flush bit (§6.7). */
+export function legacyRecord(record: DnsRecord, maxTtl: number): DnsRecord {
+  return { ...record, cacheFlush: false, ttl: Math.min(record.ttl, maxTtl) };
+}

@@ -1,0 +1,124 @@
+/**
+ * The records a published service owns (RFC 6763 §4-6, §9, §12) and the
+ * record-set comparison of the simultaneous-probe tie-break (RFC 6762 §8.2).
+ */
+import { hostname } from 'node:os';
+import { nameKey } from './dns-name.js';
+import { TTL } from './engine-options.js';
+import type { MdnsInterface } from './interfaces.js';
+import { encodeRdata } from './rdata.js';
+import { rdataKey } from './record-cache.js';
+import { CLASS_IN, type DnsRecord, type RecordData, typeCode } from './wire-types.js';
+
+/** RFC 6763 §9: the meta-query name that lists service types. */
+export const SERVICES_META = '_services._dns-sd._udp.local';
+
+/** A record we own; `unique` records carry the cache-flush bit and are probed. */
+export interface OwnedRecord {
+  readonly record: DnsRecord;
+  readonly unique: boolean;
+}
+
+function owned(name: string, data: RecordData, ttl: number, unique: boolean): OwnedRecord {
+  return { record: { name, rrclass: CLASS_IN, cacheFlush: unique, ttl, data }, unique };
+}
+
+/** The records of a service instance, without the host's address records. */
+export function serviceRecords(
+  instance: string,
+  type: string,
+  hostName: string,
+  port: number,
+  txt: readonly Buffer[],
+): OwnedRecord[] {
+  return [
+    owned(type, { type: 'PTR', target: instance }, TTL.other, false),
+    owned(SERVICES_META, { type: 'PTR', target: type }, TTL.other, false),
+    owned(
+      instance,
+      { type: 'SRV', priority: 0, weight: 0, port, target: hostName },
+      TTL.host,
+      true,
+    ),
+    owned(instance, { type: 'TXT', strings: txt }, TTL.other, true),
+  ];
+}
+
+/** The address records of the host on one interface: never another link's addresses (RFC 6762 §6.2). */
+export function hostRecords(hostName: string, iface: MdnsInterface | undefined): OwnedRecord[] {
+  if (iface === undefined) return [];
+  return iface.addresses.map((a) =>
+    owned(
+      hostName,
+      a.family === 4
+        ? { type: 'A', address: a.address }
+        : { type: 'AAAA', address: a.address.split('%')[0] ?? '' },
+      TTL.host,
+      true,
+    ),
+  );
+}
+
+/** The default host name: os.hostname() made into one DNS label, in `.local`. */
+export function defaultHostName(): string {
+  const base =
+    hostname()
+      .split('.')[0]
+      ?.replace(/[^A-Za-z0-9-]/g, '-')
+      .replace(/^-+|-+$/g, '') || 'node';
+  return `${base}.local`;
+}
+
+/** A key naming a record (name, type and data). */
+export function recordKey(record: DnsRecord): string {
+  return `${nameKey(record.name)}|${typeCode(record.data)}|${rdataKey(record.data)}`;
+}
+
+/** True when two records are the same record (name, class, type, rdata). */
+export function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
+  return recordKey(a) === recordKey(b);
+}
+
+/**
+ * RFC 6762 §8.2: compares two sets of records claiming one name, sorted by
+ * class, type, then raw uncompressed rdata; the first difference decides,
+ * and a set that runs out first is the lesser. Negative when ours loses.
+ */
+export function compareRecordSets(
+  ours: readonly DnsRecord[],
+  theirs: readonly DnsRecord[],
+): number {
+  const sortKey = (r: DnsRecord): [number, number, Buffer] => [
+    r.rrclass,
+    typeCode(r.data),
+    encodeRdata(r.data),
+  ];
+  const order = (a: [number, number, Buffer], b: [number, number, Buffer]): number =>
+    a[0] - b[0] || a[1] - b[1] || Buffer.compare(a[2], b[2]);
+  const a = ours.map(sortKey).sort(order);
+  const b = theirs.map(sortKey).sort(order);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const diff = order(a[i] as [number, number, Buffer], b[i] as [number, number, Buffer]);
+    if (diff !== 0) return diff;
+  }
+  return a.length - b.length;
+}
+
+/** RFC 6762 §9 / DNS-SD convention: "Name" → "Name (2)" → "Name (3)". */
+export function nextInstanceName(name: string): string {
+  const match = /^(.*) \((\d+)\)$/.exec(name);
+  const base = match ? (match[1] as string) : name;
+  const n = match ? Number(match[2]) + 1 : 2;
+  const suffix = ` (${n})`;
+  let trimmed = base;
+  while (Buffer.byteLength(trimmed + suffix, 'utf8') > 63)
+    trimmed = [...trimmed].slice(0, -1).join('');
+  return trimmed + suffix;
+}
+
+/** "host.local" → "host-2.local" → "host-3.local". */
+export function nextHostName(name: string): string {
+  const label = name.replace(/\.local\.?$/i, '');
+  const match = /^(.*)-(\d+)$/.exec(label);
+  return match ? `${match[1]}-${Number(match[2]) + 1}.local` : `${label}-2.local`;
+}

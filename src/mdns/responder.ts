@@ -1,0 +1,433 @@
+/**
+ * The responder (RFC 6762 §6-§10): probes a new service's unique names
+ * (§8.1: three probes 250 ms apart, tie-break §8.2, rename "Name (2)" on
+ * conflict, 5 s pauses after 15 conflicts in 10 s), announces it (§8.3),
+ * answers queries (§6: unique records at once, shared ones after 20-120 ms,
+ * legacy unicast per §6.7, one multicast per record per second), defends it
+ * (§9) and says goodbye (§10.1). Address records are those of the interface
+ * a query came in on.
+ */
+import { debuglog } from 'node:util';
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import type { Timer } from './clock.js';
+import { escapeLabel, nameKey } from './dns-name.js';
+import type { MdnsEngine } from './engine.js';
+import { TTL } from './engine-options.js';
+import type { MdnsInterface } from './interfaces.js';
+import { legacyRecord, selectAdditionals, selectAnswers } from './responder-answers.js';
+import {
+  compareRecordSets,
+  hostRecords,
+  nextHostName,
+  nextInstanceName,
+  type OwnedRecord,
+  recordKey,
+  serviceRecords,
+} from './responder-records.js';
+import type { PacketSource } from './transport.js';
+import {
+  CLASS_IN,
+  type DnsMessage,
+  type DnsRecord,
+  Flag,
+  isResponse,
+  MDNS_PORT,
+  makeMessage,
+  RRType,
+  typeCode,
+} from './wire-types.js';
+
+const log = debuglog('cfstream:mdns');
+const CONFLICT_WINDOW_MS = 10_000;
+const CONFLICT_LIMIT = 15;
+const PROBE_DEFENSE_INTERVAL_MS = 250;
+
+/** What to register. `type` is "_echo._tcp.local" (no final dot). */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly port: number;
+  readonly txt: readonly Buffer[];
+  readonly noRename: boolean;
+}
+
+type State = 'probing' | 'announced' | 'stopped';
+
+interface Registration {
+  readonly spec: ServiceSpec;
+  label: string;
+  state: State;
+  probes: number;
+  timer: Timer | undefined;
+  resolve: (name: string) => void;
+  reject: (error: Error) => void;
+  settled: boolean;
+}
+
+/** The responder of one engine. */
+export class Responder {
+  readonly #engine: MdnsEngine;
+  readonly #registrations = new Set<Registration>();
+  readonly #lastMulticast = new Map<string, number>();
+  readonly #delayed = new Map<string, { records: Map<string, OwnedRecord>; message: DnsMessage }>();
+  #conflicts: number[] = [];
+  #hostName: string;
+  #unsubscribe: (() => void) | undefined;
+  #release: (() => void) | undefined;
+
+  constructor(engine: MdnsEngine, hostName: string) {
+    this.#engine = engine;
+    this.#hostName = hostName;
+  }
+
+  /** The host name the SRV records point at (it changes on a host-name conflict). */
+  get hostName(): string {
+    return this.#hostName;
+  }
+
+  /** Registers a service; the promise settles with the final instance name. */
+  register(spec: ServiceSpec): { registered: Promise<string>; stop: () => void } {
+    let reg!: Registration;
+    const registered = new Promise<string>((resolve, reject) => {
+      reg = {
+        spec,
+        label: spec.name,
+        state: 'probing',
+        probes: 0,
+        timer: undefined,
+        resolve,
+        reject,
+        settled: false,
+      };
+    });
+    registered.catch(() => {});
+    this.#registrations.add(reg);
+    this.#unsubscribe ??= this.#engine.onMessage((message, source) =>
+      this.#onMessage(message, source),
+    );
+    this.#release ??= this.#engine.hold();
+    this.#startProbing(
+      reg,
+      this.#engine.options.random() * this.#engine.options.timings.probeInitialDelayMax,
+    );
+    return { registered, stop: () => this.#stop(reg) };
+  }
+
+  /** Sends goodbyes for everything and stops; for engine shutdown. */
+  close(): void {
+    for (const reg of [...this.#registrations]) this.#stop(reg);
+  }
+
+  #instance(reg: Registration): string {
+    return `${escapeLabel(reg.label)}.${reg.spec.type}`;
+  }
+
+  /** Every record of a registration on one interface. */
+  #records(reg: Registration, iface: MdnsInterface | undefined): OwnedRecord[] {
+    const { spec } = reg;
+    return [
+      ...serviceRecords(this.#instance(reg), spec.type, this.#hostName, spec.port, spec.txt),
+      ...hostRecords(this.#hostName, iface),
+    ];
+  }
+
+  #announcedRecords(iface: MdnsInterface | undefined): OwnedRecord[] {
+    const all = new Map<string, OwnedRecord>();
+    for (const reg of this.#registrations) {
+      if (reg.state !== 'announced') continue;
+      for (const r of this.#records(reg, iface)) all.set(recordKey(r.record), r);
+    }
+    return [...all.values()];
+  }
+
+  #interfaces(): readonly MdnsInterface[] {
+    const list = this.#engine.interfaces();
+    return list.length > 0 ? list : [];
+  }
+
+  #setTimer(reg: Registration, delay: number, action: () => void): void {
+    reg.timer?.cancel();
+    reg.timer = this.#engine.clock.setTimer(() => {
+      reg.timer = undefined;
+      action();
+    }, delay);
+  }
+
+  // §8.1: three probes, 250 ms apart; after the third and 250 ms of quiet, the names are ours.
+  #startProbing(reg: Registration, delay: number): void {
+    reg.state = 'probing';
+    reg.probes = 0;
+    this.#setTimer(reg, delay, () => this.#probe(reg));
+  }
+
+  #probe(reg: Registration): void {
+    if (reg.state !== 'probing') return;
+    if (reg.probes === 3) {
+      this.#announce(reg, 0);
+      return;
+    }
+    reg.probes += 1;
+    for (const iface of this.#interfaces()) {
+      const authorities = this.#records(reg, iface)
+        .filter((r) => r.unique)
+        .map((r) => r.record);
+      const questions = [this.#instance(reg), this.#hostName].map((name) => ({
+        name,
+        type: RRType.ANY,
+        rrclass: CLASS_IN,
+        unicastResponse: reg.probes === 1,
+      }));
+      this.#engine.send(makeMessage({ questions, authorities }), {
+        kind: 'multicast',
+        interfaceName: iface.name,
+      });
+    }
+    log('probe %d for %s', reg.probes, this.#instance(reg));
+    this.#setTimer(reg, this.#engine.options.timings.probeInterval, () => this.#probe(reg));
+  }
+
+  // §8.3: unsolicited responses with every record, the second one second later.
+  #announce(reg: Registration, count: number): void {
+    if (reg.state === 'stopped') return;
+    reg.state = 'announced';
+    for (const iface of this.#interfaces()) {
+      const records = this.#records(reg, iface);
+      this.#multicast(iface, records, []);
+    }
+    if (!reg.settled) {
+      reg.settled = true;
+      log('registered %s', this.#instance(reg));
+      reg.resolve(reg.label);
+    }
+    if (count === 0)
+      this.#setTimer(reg, this.#engine.options.timings.announceInterval, () =>
+        this.#announce(reg, 1),
+      );
+  }
+
+  #multicast(
+    iface: MdnsInterface,
+    answers: readonly OwnedRecord[],
+    additionals: readonly OwnedRecord[],
+  ): void {
+    const now = this.#engine.clock.now();
+    for (const r of [...answers, ...additionals])
+      this.#lastMulticast.set(`${iface.name}|${recordKey(r.record)}`, now);
+    this.#engine.send(
+      makeMessage({
+        flags: Flag.QR | Flag.AA,
+        answers: answers.map((r) => r.record),
+        additionals: additionals.map((r) => r.record),
+      }),
+      { kind: 'multicast', interfaceName: iface.name },
+    );
+  }
+
+  #sinceMulticast(iface: MdnsInterface, record: DnsRecord): number {
+    const last = this.#lastMulticast.get(`${iface.name}|${recordKey(record)}`);
+    return last === undefined ? Number.POSITIVE_INFINITY : this.#engine.clock.now() - last;
+  }
+
+  #onMessage(message: DnsMessage, source: PacketSource): void {
+    if (isResponse(message)) {
+      if (source.port === MDNS_PORT) this.#onResponse(message);
+      return;
+    }
+    this.#onQuery(message, source);
+  }
+
+  #onQuery(message: DnsMessage, source: PacketSource): void {
+    const iface = this.#interfaces().find((i) => i.name === source.interfaceName);
+    const isProbe = message.authorities.length > 0;
+    if (isProbe) this.#tieBreak(message, iface);
+    const mine = this.#announcedRecords(iface);
+    if (mine.length === 0) return;
+    const answers = selectAnswers(message, mine);
+    if (answers.length === 0) return;
+    const additionals = selectAdditionals(answers, mine, message);
+    if (source.port !== MDNS_PORT) {
+      // §6.7: a legacy resolver gets a unicast reply echoing its ID and question, TTLs capped at 10 s.
+      const reply = makeMessage({
+        id: message.id,
+        flags: Flag.QR | Flag.AA,
+        questions: message.questions,
+        answers: answers.map((r) => legacyRecord(r.record, TTL.legacyMax)),
+        additionals: additionals.map((r) => legacyRecord(r.record, TTL.legacyMax)),
+      });
+      this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
+      return;
+    }
+    if (iface === undefined) return;
+    const { multicastRateLimit, sharedAnswerDelayMin, sharedAnswerDelayMax } =
+      this.#engine.options.timings;
+    const limit = isProbe ? PROBE_DEFENSE_INTERVAL_MS : multicastRateLimit;
+    const wantsUnicast =
+      message.questions.length > 0 && message.questions.every((q) => q.unicastResponse);
+    if (
+      wantsUnicast &&
+      !isProbe &&
+      answers.some((a) => this.#sinceMulticast(iface, a.record) < limit)
+    ) {
+      // §5.4: recently multicast, so answer the QU question by unicast alone.
+      const reply = makeMessage({
+        flags: Flag.QR | Flag.AA,
+        answers: answers.map((r) => r.record),
+        additionals: additionals.map((r) => r.record),
+      });
+      this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
+      return;
+    }
+    // §6: no record is multicast twice within a second (250 ms when defending against a probe).
+    const fresh = answers.filter((a) => this.#sinceMulticast(iface, a.record) >= limit);
+    if (fresh.length === 0) return;
+    if (isProbe || wantsUnicast || fresh.every((a) => a.unique)) {
+      this.#multicast(iface, fresh, additionals);
+      return;
+    }
+    // §6: shared answers wait 20-120 ms so that answers from several responders do not collide.
+    let pending = this.#delayed.get(iface.name);
+    if (pending === undefined) {
+      pending = { records: new Map(), message };
+      this.#delayed.set(iface.name, pending);
+      const delay =
+        sharedAnswerDelayMin +
+        this.#engine.options.random() * (sharedAnswerDelayMax - sharedAnswerDelayMin);
+      this.#engine.clock.setTimer(() => this.#flushDelayed(iface), delay);
+    }
+    for (const a of fresh) pending.records.set(recordKey(a.record), a);
+  }
+
+  #flushDelayed(iface: MdnsInterface): void {
+    const pending = this.#delayed.get(iface.name);
+    this.#delayed.delete(iface.name);
+    if (pending === undefined) return;
+    const mine = this.#announcedRecords(iface);
+    const live = new Set(mine.map((r) => recordKey(r.record)));
+    const answers = [...pending.records.values()].filter(
+      (a) =>
+        live.has(recordKey(a.record)) &&
+        this.#sinceMulticast(iface, a.record) >= this.#engine.options.timings.multicastRateLimit,
+    );
+    if (answers.length === 0) return;
+    this.#multicast(iface, answers, selectAdditionals(answers, mine, pending.message));
+  }
+
+  // §8.2: two hosts probing one name at once; the lexicographically later record set wins.
+  #tieBreak(message: DnsMessage, iface: MdnsInterface | undefined): void {
+    for (const reg of this.#registrations) {
+      if (reg.state !== 'probing' || reg.probes === 0) continue;
+      for (const name of [this.#instance(reg), this.#hostName]) {
+        const key = nameKey(name);
+        const theirs = message.authorities.filter((r) => nameKey(r.name) === key);
+        if (theirs.length === 0) continue;
+        const ours = this.#records(reg, iface)
+          .filter((r) => r.unique && nameKey(r.record.name) === key)
+          .map((r) => r.record);
+        if (compareRecordSets(ours, theirs) < 0) {
+          log('lost probe tie-break for %s; probing again in 1 s', name);
+          this.#startProbing(reg, this.#engine.options.timings.tieBreakWait);
+          return;
+        }
+      }
+    }
+  }
+
+  #onResponse(message: DnsMessage): void {
+    const records = [...message.answers, ...message.additionals].filter(
+      (r) => r.ttl > 0 && r.data.type !== 'NSEC',
+    );
+    for (const reg of [...this.#registrations]) {
+      if (reg.state === 'stopped') continue;
+      const ours = this.#interfaces()
+        .flatMap((i) => this.#records(reg, i))
+        .filter((r) => r.unique);
+      const ourKeys = new Set(ours.map((r) => recordKey(r.record)));
+      const ourNames = new Map(ours.map((r) => [nameKey(r.record.name), r.record.name]));
+      for (const record of records) {
+        const name = nameKey(record.name);
+        if (!ourNames.has(name) || ourKeys.has(recordKey(record))) continue;
+        // While probing, any other data for the name is a conflict (§8.1); once announced, only the same type is (§9).
+        if (
+          reg.state === 'announced' &&
+          !ours.some(
+            (r) =>
+              nameKey(r.record.name) === name && typeCode(r.record.data) === typeCode(record.data),
+          )
+        )
+          continue;
+        this.#conflict(reg, name === nameKey(this.#hostName) ? 'host' : 'instance');
+        break;
+      }
+    }
+  }
+
+  #conflict(reg: Registration, what: 'host' | 'instance'): void {
+    const now = this.#engine.clock.now();
+    const { probeRateLimitWait } = this.#engine.options.timings;
+    if (reg.state === 'announced') {
+      // §9: a conflict after announcing sends us back to probing, under the same name.
+      log('conflict for announced %s; probing again', this.#instance(reg));
+      this.#startProbing(reg, 0);
+      return;
+    }
+    this.#conflicts = [...this.#conflicts.filter((t) => now - t < CONFLICT_WINDOW_MS), now];
+    if (what === 'host') {
+      this.#hostName = nextHostName(this.#hostName);
+    } else if (reg.spec.noRename) {
+      reg.settled = true;
+      reg.reject(
+        new StreamError(
+          ErrorDomain.NetServices,
+          NetServicesError.Collision,
+          `name in use: ${this.#instance(reg)}`,
+        ),
+      );
+      this.#stop(reg, false);
+      return;
+    } else {
+      reg.label = nextInstanceName(reg.label);
+    }
+    log('conflict (%s); now %s on %s', what, this.#instance(reg), this.#hostName);
+    const delay = this.#conflicts.length >= CONFLICT_LIMIT ? probeRateLimitWait : 0;
+    this.#startProbing(reg, delay);
+  }
+
+  // §10.1: goodbyes (TTL 0) for what only this registration owned.
+  #stop(reg: Registration, goodbye = true): void {
+    if (reg.state === 'stopped') return;
+    const wasAnnounced = reg.state === 'announced';
+    reg.state = 'stopped';
+    reg.timer?.cancel();
+    this.#registrations.delete(reg);
+    if (!reg.settled) {
+      reg.settled = true;
+      reg.reject(
+        new StreamError(
+          ErrorDomain.NetServices,
+          NetServicesError.Cancel,
+          `publication of ${this.#instance(reg)} stopped`,
+        ),
+      );
+    }
+    if (goodbye && wasAnnounced) {
+      const stillOwned = new Set(
+        this.#interfaces().flatMap((i) =>
+          this.#announcedRecords(i).map((r) => recordKey(r.record)),
+        ),
+      );
+      for (const iface of this.#interfaces()) {
+        const byes = this.#records(reg, iface)
+          .filter((r) => !stillOwned.has(recordKey(r.record)))
+          .map((r) => ({ ...r, record: { ...r.record, ttl: 0 } }));
+        if (byes.length > 0) this.#multicast(iface, byes, []);
+      }
+    }
+    if (this.#registrations.size === 0) {
+      this.#unsubscribe?.();
+      this.#unsubscribe = undefined;
+      this.#release?.();
+      this.#release = undefined;
+    }
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * UDP sockets for mDNS. Per family one socket bound to the wildcard address
+ * on port 5353 that joins the group on every chosen interface (bound to a
+ * unicast address a socket hears no multicast, see DESIGN.md field notes);
+ * sending picks the interface with IP_MULTICAST_IF first. A second, ephemeral
+ * socket sends one-shot queries (RFC 6762 §5.1) whose unicast answers come
+ * back to it alone, even when other processes share port 5353.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { debuglog } from 'node:util';
+import { interfaceForSource, listMulticastInterfaces, type MdnsInterface } from './interfaces.js';
+import { MAX_DATAGRAM, MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
+
+const log = debuglog('cfstream:mdns');
+const ONE_SHOT_IDLE_MS = 3000;
+
+/** Where a datagram came from. */
+export interface PacketSource {
+  readonly address: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  /** The interface it arrived on, when known. */
+  readonly interfaceName: string | undefined;
+  /** True when it arrived at the one-shot (ephemeral-port) socket. */
+  readonly viaOneShot: boolean;
+}
+
+/** Receives raw datagrams. */
+export type PacketHandler = (bytes: Buffer, source: PacketSource) => void;
+
+/** What the engine needs of the network; a fake stands in for it in conformance tests. */
+export interface PacketTransport {
+  start(handler: PacketHandler): Promise<void>;
+  interfaces(): readonly MdnsInterface[];
+  /** Multicasts on one interface, or on all when none is named. */
+  sendMulticast(bytes: Buffer, interfaceName?: string): void;
+  /** Sends to one address and port from port 5353. */
+  sendUnicast(bytes: Buffer, address: string, port: number): void;
+  /** Multicasts from an ephemeral port on every interface (a one-shot query, RFC 6762 §5.1). */
+  sendOneShot(bytes: Buffer): void;
+  /** Sockets keep the process alive only while something waits. */
+  setActive(active: boolean): void;
+  close(): void;
+}
+
+interface FamilySocket {
+  readonly family: 4 | 6;
+  readonly socket: Socket;
+  bound: boolean;
+}
+
+/** The real transport over node:dgram. */
+export class UdpTransport implements PacketTransport {
+  readonly #filter: string | undefined;
+  #interfaces: MdnsInterface[] = [];
+  #main: FamilySocket[] = [];
+  #oneShot = new Map<
+    4 | 6,
+    { socket: Socket; ready: Promise<void>; idle: NodeJS.Timeout | undefined }
+  >();
+  #handler: PacketHandler = () => {};
+  #active = false;
+  #closed = false;
+
+  constructor(filter: string | undefined) {
+    this.#filter = filter;
+  }
+
+  interfaces(): readonly MdnsInterface[] {
+    return this.#interfaces;
+  }
+
+  async start(handler: PacketHandler): Promise<void> {
+    this.#handler = handler;
+    this.#interfaces = listMulticastInterfaces(this.#filter);
+    log(
+      'interfaces: %o',
+      this.#interfaces.map((i) => i.name),
+    );
+    const families: (4 | 6)[] = [];
+    if (this.#interfaces.some((i) => i.addresses.some((a) => a.family === 4))) families.push(4);
+    if (this.#interfaces.some((i) => i.addresses.some((a) => a.family === 6))) families.push(6);
+    await Promise.all(families.map((f) => this.#openMain(f)));
+  }
+
+  async #openMain(family: 4 | 6): Promise<void> {
+    const socket = createSocket({
+      type: family === 4 ? 'udp4' : 'udp6',
+      reuseAddr: true,
+      ipv6Only: family === 6,
+    });
+    const entry: FamilySocket = { family, socket, bound: false };
+    socket.on('message', (bytes, rinfo) =>
+      this.#receive(bytes, rinfo.address, rinfo.port, family, false),
+    );
+    socket.on('error', (error) => log('udp%d socket error: %s', family, error.message));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(
+          { port: MDNS_PORT, address: family === 4 ? '0.0.0.0' : '::', exclusive: false },
+          () => {
+            socket.off('error', reject);
+            resolve();
+          },
+        );
+      });
+    } catch (error) {
+      // Without port 5353 the engine can still query through one-shot sockets.
+      log('cannot bind udp%d port %d: %s', family, MDNS_PORT, (error as Error).message);
+      socket.close();
+      return;
+    }
+    if (this.#closed) {
+      socket.close();
+      return;
+    }
+    entry.bound = true;
+    try {
+      socket.setMulticastTTL(255);
+      socket.setMulticastLoopback(true);
+    } catch (error) {
+      log('udp%d multicast options: %s', family, (error as Error).message);
+    }
+    for (const iface of this.#interfaces) {
+      const membership = this.#membershipAddress(iface, family);
+      if (membership === undefined) continue;
+      try {
+        socket.addMembership(family === 4 ? MDNS_IPV4 : MDNS_IPV6, membership);
+      } catch (error) {
+        log(
+          'join %s on %s: %s',
+          family === 4 ? MDNS_IPV4 : MDNS_IPV6,
+          iface.name,
+          (error as Error).message,
+        );
+      }
+    }
+    if (!this.#active) socket.unref();
+    this.#main.push(entry);
+  }
+
+  #membershipAddress(iface: MdnsInterface, family: 4 | 6): string | undefined {
+    const address = iface.addresses.find((a) => a.family === family);
+    if (address === undefined) return undefined;
+    return family === 4 ? address.address : `::%${iface.name}`;
+  }
+
+  #receive(bytes: Buffer, address: string, port: number, family: 4 | 6, viaOneShot: boolean): void {
+    if (bytes.length > MAX_DATAGRAM) {
+      log('dropping %d-byte datagram from %s', bytes.length, address);
+      return;
+    }
+    const iface = interfaceForSource(this.#interfaces, address);
+    const scoped =
+      family === 6 && iface && !address.includes('%') && /^fe80:/i.test(address)
+        ? `${address}%${iface.name}`
+        : address;
+    this.#handler(bytes, { address: scoped, port, family, interfaceName: iface?.name, viaOneShot });
+  }
+
+  sendMulticast(bytes: Buffer, interfaceName?: string): void {
+    for (const { family, socket, bound } of this.#main) {
+      if (!bound) continue;
+      for (const iface of this.#interfaces) {
+        if (interfaceName !== undefined && iface.name !== interfaceName) continue;
+        const via = this.#membershipAddress(iface, family);
+        if (via === undefined) continue;
+        this.#sendVia(socket, bytes, family === 4 ? MDNS_IPV4 : MDNS_IPV6, via);
+      }
+    }
+  }
+
+  #sendVia(socket: Socket, bytes: Buffer, group: string, via: string): void {
+    try {
+      socket.setMulticastInterface(via);
+      socket.send(bytes, MDNS_PORT, group, (error) => {
+        if (error) log('send to %s via %s: %s', group, via, error.message);
+      });
+    } catch (error) {
+      log('send to %s via %s: %s', group, via, (error as Error).message);
+    }
+  }
+
+  sendUnicast(bytes: Buffer, address: string, port: number): void {
+    const family = address.includes(':') ? 6 : 4;
+    const entry = this.#main.find((m) => m.family === family && m.bound);
+    if (!entry) return;
+    entry.socket.send(bytes, port, address, (error) => {
+      if (error) log('unicast to %s:%d: %s', address, port, error.message);
+    });
+  }
+
+  sendOneShot(bytes: Buffer): void {
+    for (const family of [4, 6] as const) {
+      const vias = this.#interfaces
+        .map((i) => this.#membershipAddress(i, family))
+        .filter((v) => v !== undefined);
+      if (vias.length === 0) continue;
+      const shot = this.#oneShotSocket(family);
+      shot.ready.then(
+        () => {
+          for (const via of vias)
+            this.#sendVia(shot.socket, bytes, family === 4 ? MDNS_IPV4 : MDNS_IPV6, via);
+        },
+        () => {},
+      );
+    }
+  }
+
+  #oneShotSocket(family: 4 | 6): {
+    socket: Socket;
+    ready: Promise<void>;
+    idle: NodeJS.Timeout | undefined;
+  } {
+    let shot = this.#oneShot.get(family);
+    if (shot === undefined) {
+      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
+      socket.on('message', (bytes, rinfo) =>
+        this.#receive(bytes, rinfo.address, rinfo.port, family, true),
+      );
+      socket.on('error', (error) => log('one-shot udp%d: %s', family, error.message));
+      const ready = new Promise<void>((resolve) => {
+        socket.bind({ port: 0, address: family === 4 ? '0.0.0.0' : '::' }, () => {
+          try {
+            socket.setMulticastTTL(255);
+          } catch {
+            // Some kernels refuse it on loopback; the default TTL still reaches the link.
+          }
+          resolve();
+        });
+      });
+      shot = { socket, ready, idle: undefined };
+      this.#oneShot.set(family, shot);
+    }
+    // The one-shot socket lives a few seconds after its last query, to hear late answers.
+    if (shot.idle) clearTimeout(shot.idle);
+    const current = shot;
+    shot.idle = setTimeout(() => {
+      this.#oneShot.delete(family);
+      current.socket.close();
+    }, ONE_SHOT_IDLE_MS);
+    shot.idle.unref();
+    if (!this.#active) current.socket.unref();
+    return shot;
+  }
+
+  setActive(active: boolean): void {
+    if (active === this.#active) return;
+    this.#active = active;
+    const sockets = [
+      ...this.#main.map((m) => m.socket),
+      ...[...this.#oneShot.values()].map((s) => s.socket),
+    ];
+    for (const socket of sockets) {
+      if (active) socket.ref();
+      else socket.unref();
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const { socket } of this.#main) socket.close();
+    this.#main = [];
+    for (const shot of this.#oneShot.values()) {
+      if (shot.idle) clearTimeout(shot.idle);
+      shot.socket.close();
+    }
+    this.#oneShot.clear();
+  }
+}

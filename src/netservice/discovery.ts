@@ -1,0 +1,67 @@
+/**
+ * The seam between services and the protocol that finds them: a NetService,
+ * a browser and a publication pick their discovery by domain. `local.` is
+ * multicast DNS (RFC 6762); other domains are meant for unicast DNS-SD
+ * (RFC 6763 over ordinary DNS) and fail clearly until that is written.
+ */
+import type { Observable } from 'rxjs';
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import { nameKey } from '../mdns/dns-name.js';
+import type { ServiceResolution } from '../mdns/resolve.js';
+
+/** A change seen while browsing one service type, by instance wire name. */
+export interface DiscoveryEvent {
+  readonly kind: 'found' | 'removed';
+  /** The full instance name, presentation form without the final dot. */
+  readonly instance: string;
+  readonly moreComing: boolean;
+}
+
+/** What to publish. */
+export interface PublishRequest {
+  readonly name: string;
+  /** Type and domain in presentation form with final dots. */
+  readonly type: string;
+  readonly domain: string;
+  readonly port: number;
+  readonly txt: readonly Buffer[];
+  /** Fail with Collision instead of renaming on conflict. */
+  readonly noRename: boolean;
+}
+
+/** A live publication. */
+export interface Publication {
+  /** Settles with the final registered instance name (after any renaming). */
+  readonly registered: Promise<string>;
+  /** Withdraws the service with goodbyes. */
+  stop(): Promise<void>;
+}
+
+/** A discovery protocol for some domains. */
+export interface ServiceDiscovery {
+  resolve(
+    instance: string,
+    options: { signal: AbortSignal; timeoutMs?: number | undefined; needTxt: boolean },
+  ): Promise<ServiceResolution>;
+  browse(type: string): Observable<DiscoveryEvent>;
+  publish(request: PublishRequest): Publication;
+}
+
+const byDomain = new Map<string, ServiceDiscovery>();
+
+/** Installs the discovery for a domain ("local." is installed by the mDNS adapter). */
+export function registerDiscovery(domain: string, discovery: ServiceDiscovery): void {
+  byDomain.set(nameKey(domain), discovery);
+}
+
+/** The discovery for a domain; throws BadArgument for a domain nobody serves yet. */
+export function discoveryFor(domain: string): ServiceDiscovery {
+  const found = byDomain.get(nameKey(domain));
+  if (found) return found;
+  throw new StreamError(
+    ErrorDomain.NetServices,
+    NetServicesError.BadArgument,
+    `domain ${JSON.stringify(domain)}: only "local." (multicast DNS) is supported; unicast DNS-SD is not implemented yet`,
+  );
+}

@@ -1,0 +1,20 @@
+/** DNS-SD services (RFC 6763): NetService, NetServiceBrowser and TXT helpers. */
+export {
+  type DiscoveryEvent,
+  discoveryFor,
+  registerDiscovery,
+  type ServiceDiscovery,
+} from './discovery.js';
+export { NetService, type NetServiceInfo, type PublishOptions } from './net-service.js';
+export { type BrowseEvent, NetServiceBrowser } from './net-service-browser.js';
+export { formatServiceName, parseServiceName, type ServiceNameParts } from './service-name.js';
+export {
+  CFNetServiceCreateDictionaryWithTXTData,
+  CFNetServiceCreateTXTDataWithDictionary,
+  createDictionaryWithTXTData,
+  createTXTDataWithDictionary,
+  type TxtDictionary,
+  type TxtInput,
+  type TxtValue,
+  txtValue,
+} from './txt-record.js';

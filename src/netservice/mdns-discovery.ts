@@ -1,0 +1,87 @@
+/**
+ * DNS-SD over multicast DNS for the `local.` domain: resolve and browse
+ * through the shared engine's cache and querier, publish through its
+ * responder.
+ */
+import { Observable } from 'rxjs';
+import { nameKey } from '../mdns/dns-name.js';
+import { getMdnsEngine } from '../mdns/engine.js';
+import type { CacheEvent } from '../mdns/record-cache.js';
+import { resolveServiceWithEngine } from '../mdns/resolve.js';
+import { publishWithEngine } from '../mdns/responder-registry.js';
+import { RRType } from '../mdns/wire-types.js';
+import {
+  type DiscoveryEvent,
+  type Publication,
+  type PublishRequest,
+  registerDiscovery,
+  type ServiceDiscovery,
+} from './discovery.js';
+
+/** Browses one service type (RFC 6763 §4): PTR records of `_type._proto.local`. */
+function browseWithEngine(type: string): Observable<DiscoveryEvent> {
+  return new Observable<DiscoveryEvent>((subscriber) => {
+    const engine = getMdnsEngine();
+    const key = nameKey(type);
+    const present = new Map<string, string>();
+    const emit = (changes: { kind: 'found' | 'removed'; instance: string }[]): void => {
+      for (const [i, change] of changes.entries()) {
+        subscriber.next({ ...change, moreComing: i < changes.length - 1 });
+      }
+    };
+    const liveTargets = (): Map<string, string> => {
+      const live = new Map<string, string>();
+      for (const entry of engine.cache.lookup(type, RRType.PTR)) {
+        if (entry.record.data.type === 'PTR')
+          live.set(nameKey(entry.record.data.target), entry.record.data.target);
+      }
+      return live;
+    };
+    const sync = (): void => {
+      const live = liveTargets();
+      const changes: { kind: 'found' | 'removed'; instance: string }[] = [];
+      for (const [k, target] of live)
+        if (!present.has(k)) changes.push({ kind: 'found', instance: target });
+      for (const [k, target] of present)
+        if (!live.has(k)) changes.push({ kind: 'removed', instance: target });
+      for (const c of changes) {
+        if (c.kind === 'found') present.set(nameKey(c.instance), c.instance);
+        else present.delete(nameKey(c.instance));
+      }
+      emit(changes);
+    };
+    const unsubscribe = engine.cache.onChange((events: readonly CacheEvent[]) => {
+      if (
+        events.some(
+          (e) => nameKey(e.entry.record.name) === key && e.entry.record.data.type === 'PTR',
+        )
+      )
+        sync();
+    });
+    const release = engine.querier.ask(type, RRType.PTR);
+    const unhold = engine.hold();
+    sync();
+    return () => {
+      unsubscribe();
+      release();
+      unhold();
+    };
+  });
+}
+
+/** The `local.` discovery. */
+export const mdnsDiscovery: ServiceDiscovery = {
+  resolve(instance, options) {
+    return resolveServiceWithEngine(getMdnsEngine(), instance, {
+      signal: options.signal,
+      needTxt: options.needTxt,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+  },
+  browse: (type) => browseWithEngine(type.replace(/\.$/, '')),
+  publish(request: PublishRequest): Publication {
+    return publishWithEngine(getMdnsEngine(), request);
+  },
+};
+
+registerDiscovery('local.', mdnsDiscovery);

@@ -1,0 +1,267 @@
+/**
+ * NetService: a DNS-SD service instance, as CFNetService. Creating one does
+ * no I/O. `resolve$` finds its host, port, addresses and TXT; every
+ * concurrent `resolveForConnect` (the first open of many pairs) shares one
+ * resolution; `publish` registers it on the link and `stop` withdraws it.
+ */
+import { Observable } from 'rxjs';
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import type { ResolvedAddress } from '../host/address.js';
+import type { ServiceResolution } from '../mdns/resolve.js';
+import { discoveryFor, type Publication } from './discovery.js';
+import './mdns-discovery.js';
+import {
+  checkInstanceName,
+  formatServiceName,
+  normalizeDomain,
+  normalizeType,
+  parseServiceName,
+  wireName,
+} from './service-name.js';
+import {
+  dictionaryFromTxtStrings,
+  type TxtDictionary,
+  type TxtInput,
+  txtStringsFromDictionary,
+} from './txt-record.js';
+
+/** What a resolve reports. */
+export interface NetServiceInfo {
+  readonly hostName: string;
+  readonly port: number;
+  readonly addresses: ResolvedAddress[];
+  readonly txt: TxtDictionary;
+  /** The raw TXT strings (RFC 6763 §6), for binary values and duplicate keys. */
+  readonly txtStrings: readonly Buffer[];
+}
+
+/** Options of publish. */
+export interface PublishOptions {
+  readonly port?: number;
+  readonly txt?: TxtInput;
+  /** Fail with a NetServices Collision instead of renaming to "Name (2)" on conflict. */
+  readonly noRename?: boolean;
+}
+
+/** A DNS-SD service instance (CFNetService). */
+export class NetService {
+  readonly #domain: string;
+  readonly #type: string;
+  #name: string;
+  #port: number | undefined;
+  #resolved: ServiceResolution | undefined;
+  #shared:
+    | { promise: Promise<ServiceResolution>; controller: AbortController; waiters: number }
+    | undefined;
+  #publication: Publication | undefined;
+
+  /** A service by domain ("local."), type ("_echo._tcp") and instance name ("My Echo"). */
+  constructor(domain: string, type: string, name: string, port?: number) {
+    this.#domain = normalizeDomain(domain);
+    this.#type = normalizeType(type);
+    this.#name = checkInstanceName(name);
+    if (port !== undefined) checkPort(port);
+    this.#port = port;
+  }
+
+  /** A service from its full escaped name: `NetService.parse('My Echo._echo._tcp.local.')`. */
+  static parse(fullName: string, port?: number): NetService {
+    const parts = parseServiceName(fullName);
+    return new NetService(parts.domain, parts.type, parts.name, port);
+  }
+
+  get domain(): string {
+    return this.#domain;
+  }
+  get type(): string {
+    return this.#type;
+  }
+  /** The instance name; after publish, the name actually registered. */
+  get name(): string {
+    return this.#name;
+  }
+  /** The port given, published, or resolved. */
+  get port(): number | undefined {
+    return this.#port ?? this.#resolved?.port;
+  }
+  /** The target host of the last resolution. */
+  get hostName(): string | undefined {
+    return this.#resolved?.hostName;
+  }
+  /** The addresses of the last resolution. */
+  get addresses(): readonly ResolvedAddress[] | undefined {
+    return this.#resolved?.addresses;
+  }
+
+  /** The full escaped instance name, with the final dot. */
+  toString(): string {
+    return formatServiceName({ name: this.#name, type: this.#type, domain: this.#domain });
+  }
+
+  /** Resolves host, port, addresses and TXT; errors with NetServices Timeout (-72007) when `timeout` ms pass first. */
+  resolve$(options: { timeout?: number } = {}): Observable<NetServiceInfo> {
+    return new Observable<NetServiceInfo>((subscriber) => {
+      const controller = new AbortController();
+      discoveryFor(this.#domain)
+        .resolve(wireName(this.#parts()), {
+          signal: controller.signal,
+          timeoutMs: options.timeout,
+          needTxt: true,
+        })
+        .then(
+          (resolution) => {
+            this.#resolved = resolution;
+            const txtStrings = resolution.txt ?? [];
+            subscriber.next({
+              hostName: resolution.hostName,
+              port: resolution.port,
+              addresses: resolution.addresses,
+              txt: dictionaryFromTxtStrings(txtStrings),
+              txtStrings,
+            });
+            subscriber.complete();
+          },
+          (error: unknown) => {
+            if (!controller.signal.aborted) subscriber.error(error);
+          },
+        );
+      return () =>
+        controller.abort(
+          new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'resolve cancelled'),
+        );
+    });
+  }
+
+  /**
+   * Resolves for a connection. Concurrent callers share one resolution; each
+   * caller's signal only stops its own wait (the shared one stops when every
+   * caller has gone).
+   */
+  resolveForConnect(
+    signal: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<{ hostName: string; port: number; addresses: ResolvedAddress[] }> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.#shared === undefined) {
+      let discovery: ReturnType<typeof discoveryFor>;
+      try {
+        discovery = discoveryFor(this.#domain);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const controller = new AbortController();
+      const promise = discovery.resolve(wireName(this.#parts()), {
+        signal: controller.signal,
+        timeoutMs,
+        needTxt: false,
+      });
+      const shared = { promise, controller, waiters: 0 };
+      this.#shared = shared;
+      const clear = (): void => {
+        if (this.#shared === shared) this.#shared = undefined;
+      };
+      promise.then((resolution) => {
+        this.#resolved = resolution;
+        clear();
+      }, clear);
+    }
+    const shared = this.#shared;
+    shared.waiters += 1;
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const leave = (): void => {
+        if (done) return;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        shared.waiters -= 1;
+      };
+      const onAbort = (): void => {
+        leave();
+        if (shared.waiters === 0) {
+          if (this.#shared === shared) this.#shared = undefined;
+          shared.controller.abort(signal.reason);
+        }
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.promise.then(
+        (r) => {
+          if (done) return;
+          leave();
+          resolve({ hostName: r.hostName, port: r.port, addresses: [...r.addresses] });
+        },
+        (error: unknown) => {
+          if (done) return;
+          leave();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * Publishes the service: probes, renames on conflict ("Name (2)") unless
+   * `noRename`, announces, and answers queries. Resolves with the registered
+   * name. A TXT string over 255 bytes is a NetServices BadArgument.
+   */
+  async publish(options: PublishOptions = {}): Promise<string> {
+    if (this.#publication)
+      throw new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.InProgress,
+        `${this} is already published`,
+      );
+    const port = options.port ?? this.#port;
+    if (port === undefined)
+      throw new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.BadArgument,
+        'publish needs a port',
+      );
+    checkPort(port);
+    const txt = txtStringsFromDictionary(options.txt ?? {});
+    const publication = discoveryFor(this.#domain).publish({
+      name: this.#name,
+      type: this.#type,
+      domain: this.#domain,
+      port,
+      txt,
+      noRename: options.noRename ?? false,
+    });
+    this.#publication = publication;
+    this.#port = port;
+    try {
+      this.#name = await publication.registered;
+    } catch (error) {
+      if (this.#publication === publication) this.#publication = undefined;
+      throw error;
+    }
+    return this.#name;
+  }
+
+  /** Withdraws a published service (goodbyes, RFC 6762 §10.1) and cancels resolutions. */
+  async stop(): Promise<void> {
+    this.#shared?.controller.abort(
+      new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'service stopped'),
+    );
+    this.#shared = undefined;
+    const publication = this.#publication;
+    this.#publication = undefined;
+    await publication?.stop();
+  }
+
+  #parts(): { name: string; type: string; domain: string } {
+    return { name: this.#name, type: this.#type, domain: this.#domain };
+  }
+}
+
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new StreamError(
+      ErrorDomain.NetServices,
+      NetServicesError.BadArgument,
+      `bad port ${port}`,
+    );
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Service instance names (RFC 6763 §4): `<Instance>.<_service>.<_proto>.<domain>`.
+ * The instance label is free UTF-8 text -- dots and backslashes included --
+ * so the full name is written with RFC 6763 §4.3 escapes: `\.`, `\\`, `\DDD`.
+ */
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import { joinName, type NameError, splitName } from '../mdns/dns-name.js';
+
+/** RFC 6763 §4.1.1: an instance name is at most 63 octets of UTF-8. */
+export const MAX_INSTANCE_OCTETS = 63;
+
+/** The parts of a service instance name. `type` and `domain` are in presentation form with a final dot. */
+export interface ServiceNameParts {
+  readonly name: string;
+  readonly type: string;
+  readonly domain: string;
+}
+
+function badArgument(message: string): StreamError {
+  return new StreamError(ErrorDomain.NetServices, NetServicesError.BadArgument, message);
+}
+
+/** "local", "local." and "" all mean `local.`; other domains keep their labels and gain a final dot. */
+export function normalizeDomain(domain: string): string {
+  if (domain === '' || domain === '.') return 'local.';
+  return `${joinName(splitLabels(domain, 'domain'))}.`;
+}
+
+/** `_echo._tcp` (with or without the final dot) as `_echo._tcp.`; checks the RFC 6763 §7 shape. */
+export function normalizeType(type: string): string {
+  const labels = splitLabels(type, 'type');
+  const proto = labels[labels.length - 1]?.toLowerCase();
+  const service = labels[labels.length - 2];
+  if (labels.length < 2 || (proto !== '_tcp' && proto !== '_udp') || !service?.startsWith('_')) {
+    throw badArgument(
+      `service type must look like "_name._tcp" or "_name._udp", got ${JSON.stringify(type)}`,
+    );
+  }
+  if (Buffer.byteLength(service, 'utf8') > 16)
+    throw badArgument(`service name ${JSON.stringify(service)} over 15 characters`);
+  return `${joinName(labels)}.`;
+}
+
+/** Checks an instance name: non-empty, at most 63 octets. */
+export function checkInstanceName(name: string): string {
+  if (typeof name !== 'string' || name === '')
+    throw badArgument('service name must be a non-empty string');
+  if (Buffer.byteLength(name, 'utf8') > MAX_INSTANCE_OCTETS) {
+    throw badArgument(`service name over ${MAX_INSTANCE_OCTETS} bytes: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function splitLabels(text: string, what: string): string[] {
+  try {
+    return splitName(text);
+  } catch (error) {
+    throw badArgument(`bad ${what} ${JSON.stringify(text)}: ${(error as NameError).message}`);
+  }
+}
+
+/** The full escaped name: `My\.Echo._echo._tcp.local.`. */
+export function formatServiceName(parts: ServiceNameParts): string {
+  return `${joinName([parts.name])}.${parts.type}${parts.domain}`;
+}
+
+/** Splits a full escaped instance name into its parts. */
+export function parseServiceName(full: string): ServiceNameParts {
+  const labels = splitLabels(full, 'service name');
+  // The type is the first `_x._tcp` / `_x._udp` pair after the instance label.
+  for (let i = 1; i + 1 < labels.length; i++) {
+    const proto = labels[i + 1]?.toLowerCase();
+    if (labels[i]?.startsWith('_') && (proto === '_tcp' || proto === '_udp')) {
+      const name = labels.slice(0, i).join('.');
+      const domainLabels = labels.slice(i + 2);
+      return {
+        name: checkInstanceName(i === 1 ? (labels[0] as string) : name),
+        type: normalizeType(joinName(labels.slice(i, i + 2))),
+        domain: domainLabels.length === 0 ? 'local.' : `${joinName(domainLabels)}.`,
+      };
+    }
+  }
+  throw badArgument(
+    `not a service instance name (Instance._service._tcp.domain.): ${JSON.stringify(full)}`,
+  );
+}
+
+/** The name as the mDNS engine spells it: presentation form without the final dot. */
+export function wireName(parts: ServiceNameParts): string {
+  return formatServiceName(parts).replace(/\.$/, '');
+}

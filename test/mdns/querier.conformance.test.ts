@@ -1,0 +1,131 @@
+/** RFC 6762 querier conformance on a fake clock. */
+import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
+import { NetServicesError } from '../../src/error-codes.js';
+import type { FakeClock } from '../../src/mdns/clock.js';
+import {
+  type DnsRecord,
+  Flag,
+  type MdnsEngine,
+  makeMessage,
+  RRType,
+  resolveHostWithEngine,
+  resolveServiceWithEngine,
+} from '../../src/mdns/index.js';
+import { type FakeTransport, fakeEngine, settle } from './fake-network.js';
+
+const INSTANCE = 'Svc._echo._tcp.local';
+const srv: DnsRecord = {
+  name: INSTANCE,
+  rrclass: 1,
+  cacheFlush: true,
+  ttl: 120,
+  data: { type: 'SRV', priority: 0, weight: 0, port: 7, target: 'peer.local' },
+};
+const addr: DnsRecord = {
+  name: 'peer.local',
+  rrclass: 1,
+  cacheFlush: true,
+  ttl: 120,
+  data: { type: 'AAAA', address: 'fe80::2' },
+};
+
+describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
+  let engine: MdnsEngine;
+  let net: FakeTransport;
+  let clock: FakeClock;
+  beforeEach(async () => {
+    ({ engine, net, clock } = await fakeEngine());
+  });
+  afterEach(() => engine.close());
+
+  it('first send: one multicast query and one one-shot query; then 1 s, 2 s, 4 s', async () => {
+    const signal = new AbortController().signal;
+    const pending = resolveHostWithEngine(engine, 'peer.local', { signal, timeoutMs: 8000 }).catch(
+      (e: unknown) => e,
+    );
+    clock.advance(7999);
+    const sent = net.take();
+    assert.deepEqual(
+      sent.map((p) => [p.at, p.kind]),
+      [
+        [0, 'multicast'],
+        [0, 'one-shot'],
+        [1000, 'multicast'],
+        [3000, 'multicast'],
+        [7000, 'multicast'],
+      ],
+    );
+    assert.deepEqual(
+      sent[0]?.message.questions.map((q) => q.type),
+      [RRType.A, RRType.AAAA],
+    );
+    assert.notEqual(sent[1]?.message.id, 0, 'a one-shot (legacy) query carries an ID');
+    clock.advance(1);
+    assert.equal(((await pending) as { code: number }).code, NetServicesError.Timeout);
+  });
+
+  it('1,000 concurrent lookups share one question: at most 3 packets in the first second', async () => {
+    const controller = new AbortController();
+    setMaxListeners(2000, controller.signal);
+    const all = Array.from({ length: 1000 }, () =>
+      resolveServiceWithEngine(engine, INSTANCE, { signal: controller.signal }).catch(() => {}),
+    );
+    clock.advance(999);
+    assert.ok(net.sent.length <= 3, `${net.sent.length} packets`);
+    controller.abort();
+    await Promise.all(all);
+  });
+
+  it('follows an SRV answer with address questions for its target, and scopes link-local IPv6', async () => {
+    const result = resolveServiceWithEngine(engine, INSTANCE, {
+      signal: new AbortController().signal,
+    });
+    clock.advance(0);
+    net.take();
+    net.inject(makeMessage({ flags: Flag.QR, answers: [srv] }));
+    clock.advance(0);
+    const follow = net.take();
+    assert.deepEqual(
+      follow[0]?.message.questions.map((q) => [q.name, q.type]),
+      [
+        ['peer.local', RRType.A],
+        ['peer.local', RRType.AAAA],
+      ],
+    );
+    net.inject(makeMessage({ flags: Flag.QR, answers: [addr] }));
+    const r = await result;
+    assert.deepEqual(r.addresses, [{ address: 'fe80::2%eth0', family: 6 }]);
+    assert.equal(r.port, 7);
+  });
+
+  it('§7.1: retransmissions carry known answers with over half their TTL left', async () => {
+    net.inject(
+      makeMessage({
+        flags: Flag.QR,
+        answers: [
+          {
+            name: '_echo._tcp.local',
+            rrclass: 1,
+            cacheFlush: false,
+            ttl: 4500,
+            data: { type: 'PTR', target: INSTANCE },
+          },
+        ],
+      }),
+    );
+    const release = engine.querier.ask('_echo._tcp.local', RRType.PTR);
+    clock.advance(0);
+    const [first] = net.take();
+    assert.equal(first?.message.answers.length, 1);
+    release();
+  });
+
+  it('accepts answers from port 5353 and to its one-shot socket only', async () => {
+    net.inject(makeMessage({ flags: Flag.QR, answers: [addr] }), { port: 40000 });
+    assert.equal(engine.cache.size, 0);
+    net.inject(makeMessage({ flags: Flag.QR, answers: [addr] }), { port: 5353, viaOneShot: true });
+    assert.equal(engine.cache.size, 1);
+    await settle();
+  });
+});

@@ -1,0 +1,298 @@
+/** RFC 6762 responder conformance on a fake clock with a scripted peer. */
+import assert from 'node:assert/strict';
+import { NetServicesError } from '../../src/error-codes.js';
+import type { FakeClock } from '../../src/mdns/clock.js';
+import {
+  type DnsRecord,
+  Flag,
+  type MdnsEngine,
+  makeMessage,
+  RRType,
+} from '../../src/mdns/index.js';
+import { publishWithEngine } from '../../src/mdns/responder-registry.js';
+import { type FakeTransport, fakeEngine, type SentPacket, settle } from './fake-network.js';
+
+const INSTANCE = 'My Echo._echo._tcp.local';
+const srv = (port: number, name = INSTANCE): DnsRecord => ({
+  name,
+  rrclass: 1,
+  cacheFlush: true,
+  ttl: 120,
+  data: { type: 'SRV', priority: 0, weight: 0, port, target: 'peer.local' },
+});
+const TXT: DnsRecord = {
+  name: INSTANCE,
+  rrclass: 1,
+  cacheFlush: true,
+  ttl: 4500,
+  data: { type: 'TXT', strings: [Buffer.from('a=1')] },
+};
+const query = (name: string, type: number, unicastResponse = false) => ({
+  name,
+  type,
+  rrclass: 1,
+  unicastResponse,
+});
+const probes = (sent: SentPacket[]) =>
+  sent.filter((p) => !(p.message.flags & Flag.QR) && p.message.authorities.length > 0);
+const responses = (sent: SentPacket[]) => sent.filter((p) => p.message.flags & Flag.QR);
+
+describe('mdns responder conformance (RFC 6762)', () => {
+  let engine: MdnsEngine;
+  let net: FakeTransport;
+  let clock: FakeClock;
+  const publish = (name = 'My Echo', noRename = false) =>
+    publishWithEngine(engine, {
+      name,
+      type: '_echo._tcp.',
+      domain: 'local.',
+      port: 7,
+      txt: [Buffer.from('a=1')],
+      noRename,
+    });
+  const run = async (ms: number) => {
+    clock.advance(ms);
+    await settle();
+  };
+
+  beforeEach(async () => {
+    ({ engine, net, clock } = await fakeEngine());
+  });
+  afterEach(() => engine.close());
+
+  it('§8.1: probes three times 250 ms apart after a 0-250 ms delay, QU first, records in authority', async () => {
+    const pub = publish();
+    await run(2000);
+    const sent = probes(net.take());
+    assert.deepEqual(
+      sent.map((p) => p.at),
+      [125, 375, 625],
+    );
+    assert.deepEqual(
+      sent.map((p) => p.message.questions[0]?.unicastResponse),
+      [true, false, false],
+    );
+    const first = sent[0]?.message;
+    assert.deepEqual(
+      first?.questions.map((q) => [q.name, q.type]),
+      [
+        [INSTANCE, RRType.ANY],
+        ['me.local', RRType.ANY],
+      ],
+    );
+    assert.deepEqual(first?.authorities.map((r) => r.data.type).sort(), [
+      'A',
+      'AAAA',
+      'SRV',
+      'TXT',
+    ]);
+    assert.equal(await pub.registered, 'My Echo');
+  });
+
+  it('§8.3: announces twice, one second apart, unique records with cache-flush', async () => {
+    publish();
+    await run(3000);
+    const announcements = responses(net.take());
+    assert.deepEqual(
+      announcements.map((p) => p.at),
+      [875, 1875],
+    );
+    const records = announcements[0]?.message.answers ?? [];
+    assert.ok(
+      records.find((r) => r.data.type === 'PTR' && r.name === '_echo._tcp.local' && !r.cacheFlush),
+    );
+    assert.ok(records.find((r) => r.data.type === 'SRV' && r.cacheFlush));
+    assert.ok(records.find((r) => r.data.type === 'AAAA' && r.data.address === 'fe80::1'));
+  });
+
+  it('§9: renames to "Name (2)" after a conflicting response while probing', async () => {
+    const pub = publish();
+    await run(200);
+    net.inject(makeMessage({ flags: Flag.QR | Flag.AA, answers: [srv(9999)] }));
+    await run(2000);
+    assert.equal(await pub.registered, 'My Echo (2)');
+    assert.ok(
+      probes(net.take()).some(
+        (p) => p.message.questions[0]?.name === 'My Echo (2)._echo._tcp.local',
+      ),
+    );
+  });
+
+  it('refuses to rename with noRename: Collision', async () => {
+    const pub = publish('My Echo', true);
+    await run(200);
+    net.inject(makeMessage({ flags: Flag.QR | Flag.AA, answers: [srv(9999)] }));
+    await assert.rejects(
+      pub.registered,
+      (e: { code?: number }) => e.code === NetServicesError.Collision,
+    );
+  });
+
+  it('§8.1: after 15 conflicts within 10 s, waits 5 s before probing again', async () => {
+    const pub = publish();
+    let name = 'My Echo';
+    for (let i = 0; i < 15; i++) {
+      await run(130);
+      net.inject(makeMessage({ flags: Flag.QR, answers: [srv(9999, `${name}._echo._tcp.local`)] }));
+      name = `My Echo (${i + 2})`;
+    }
+    net.take();
+    await run(4990);
+    assert.equal(probes(net.take()).length, 0);
+    await run(20);
+    assert.equal(probes(net.take()).length, 1);
+    await run(1000);
+    assert.equal(await pub.registered, 'My Echo (16)');
+  });
+
+  it('§8.2: loses a simultaneous-probe tie-break to later data and waits 1 s', async () => {
+    publish();
+    await run(130);
+    net.take();
+    net.inject(
+      makeMessage({
+        questions: [query(INSTANCE, RRType.ANY, true)],
+        authorities: [TXT, srv(60000)],
+      }),
+    );
+    await run(990);
+    assert.equal(probes(net.take()).length, 0);
+    await run(20);
+    assert.equal(probes(net.take()).length, 1);
+  });
+
+  it('§8.2: wins a tie-break against earlier data and keeps probing', async () => {
+    publish();
+    await run(130);
+    net.take();
+    net.inject(
+      makeMessage({ questions: [query(INSTANCE, RRType.ANY, true)], authorities: [TXT, srv(1)] }),
+    );
+    await run(260);
+    assert.equal(probes(net.take()).length, 1);
+  });
+
+  describe('answering', () => {
+    beforeEach(async () => {
+      publish();
+      await run(3000);
+      net.take();
+    });
+
+    it('§6: answers a unique question at once, with addresses of the interface as additionals', async () => {
+      net.inject(makeMessage({ questions: [query(INSTANCE, RRType.SRV)] }));
+      await run(0);
+      const [reply] = net.take();
+      assert.equal(reply?.at, 3000);
+      assert.deepEqual(
+        reply?.message.answers.map((r) => r.data.type),
+        ['SRV'],
+      );
+      assert.deepEqual(reply?.message.additionals.map((r) => r.data.type).sort(), ['A', 'AAAA']);
+    });
+
+    it('§6: answers a shared question after 20-120 ms, with SRV, TXT and addresses (RFC 6763 §12)', async () => {
+      net.inject(makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)] }));
+      await run(19);
+      assert.equal(net.take().length, 0);
+      await run(101);
+      const [reply] = net.take();
+      assert.equal(reply?.at, 3070);
+      assert.deepEqual(reply?.message.additionals.map((r) => r.data.type).sort(), [
+        'A',
+        'AAAA',
+        'SRV',
+        'TXT',
+      ]);
+    });
+
+    it('§7.1: suppresses answers the querier already knows', async () => {
+      const known: DnsRecord = {
+        name: '_echo._tcp.local',
+        rrclass: 1,
+        cacheFlush: false,
+        ttl: 3000,
+        data: { type: 'PTR', target: INSTANCE },
+      };
+      net.inject(
+        makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)], answers: [known] }),
+      );
+      await run(200);
+      assert.equal(net.take().length, 0);
+      net.inject(
+        makeMessage({
+          questions: [query('_echo._tcp.local', RRType.PTR)],
+          answers: [{ ...known, ttl: 2000 }],
+        }),
+      );
+      await run(200);
+      assert.equal(
+        net.take().length,
+        1,
+        'a known answer with under half its TTL left does not suppress',
+      );
+    });
+
+    it('§6.7: answers a legacy query by unicast, echoing ID and question, TTL at most 10 s', async () => {
+      net.inject(makeMessage({ id: 77, questions: [query(INSTANCE, RRType.SRV)] }), {
+        port: 40000,
+      });
+      await run(0);
+      const [reply] = net.take();
+      assert.equal(reply?.kind, 'unicast');
+      assert.equal(reply?.port, 40000);
+      assert.equal(reply?.message.id, 77);
+      assert.equal(reply?.message.questions[0]?.name, INSTANCE);
+      assert.ok(reply?.message.answers.every((r) => r.ttl <= 10 && !r.cacheFlush));
+    });
+
+    it('§6: multicasts a record at most once per second; QU in that second gets unicast', async () => {
+      net.inject(makeMessage({ questions: [query(INSTANCE, RRType.SRV)] }));
+      await run(0);
+      net.inject(makeMessage({ questions: [query(INSTANCE, RRType.SRV)] }));
+      await run(0);
+      assert.equal(net.take().length, 1);
+      net.inject(makeMessage({ questions: [query(INSTANCE, RRType.SRV, true)] }));
+      await run(0);
+      assert.deepEqual(
+        net.take().map((p) => p.kind),
+        ['unicast'],
+      );
+      await run(1000);
+      net.inject(makeMessage({ questions: [query(INSTANCE, RRType.SRV)] }));
+      await run(0);
+      assert.deepEqual(
+        net.take().map((p) => p.kind),
+        ['multicast'],
+      );
+    });
+
+    it('§9: a conflicting response after announcing sends it back to probing', async () => {
+      net.inject(makeMessage({ flags: Flag.QR, answers: [srv(9999)] }));
+      await run(1000);
+      assert.ok(probes(net.take()).length >= 1);
+    });
+
+    it('§10.1: stop sends goodbyes (TTL 0)', async () => {
+      const pub = publishWithEngine(engine, {
+        name: 'Other',
+        type: '_x._tcp.',
+        domain: 'local.',
+        port: 1,
+        txt: [],
+        noRename: false,
+      });
+      await run(3000);
+      net.take();
+      await pub.stop();
+      await settle();
+      const [bye] = net.take();
+      assert.ok(bye && bye.message.answers.length > 0);
+      assert.ok(bye.message.answers.every((r) => r.ttl === 0));
+      assert.ok(
+        !bye.message.answers.some((r) => r.data.type === 'A'),
+        'host addresses stay while another service uses them',
+      );
+    });
+  });
+});
