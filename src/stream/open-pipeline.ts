@@ -1,13 +1,15 @@
 /**
  * The steps of opening a pair, run once per pair by the first open():
  * resolve the target (host or service), connect to the first address that
- * answers. Each later capability (SOCKS, TLS) is one more step here.
+ * answers, or to the SOCKS proxy and through it. TLS will be one more step.
  */
-
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { kCFStreamPropertyProxyLocalBypass, kCFStreamPropertySOCKSProxy } from '../constants.js';
 import type { ResolvedAddress } from '../host/address.js';
-import type { Host } from '../host/host.js';
+import { Host } from '../host/host.js';
+import { lookupWithSystemResolver } from '../host/system-resolver.js';
+import { bypassesProxy, negotiateSOCKS, type SOCKSProxySettings } from '../socks/index.js';
 import { connectToFirst } from './connect-race.js';
 
 /** What a pair to a service needs of a NetService. */
@@ -38,9 +40,15 @@ export interface OpenOptions {
   readonly attemptDelayMs?: number;
 }
 
+/** The pair's properties that shape the open. */
+export interface OpenProperties {
+  property(key: string): unknown;
+}
+
 /** Runs every step of the open; rejects with a StreamError, or the signal's reason when aborted. */
 export async function openConnection(
   target: PairTarget,
+  properties: OpenProperties,
   signal: AbortSignal,
   options: OpenOptions = {},
 ): Promise<OpenedConnection> {
@@ -48,17 +56,58 @@ export async function openConnection(
     case 'socket':
       return { socket: target.socket, stream: target.socket, hostName: undefined };
     case 'host': {
-      const addresses = await target.host.resolveAddresses(signal);
-      const socket = await connectToFirst(addresses, target.port, { signal, ...options });
+      const name = target.host.toString();
+      const proxy = proxyFor(name, properties);
+      // Through SOCKS the proxy resolves names (SOCKS5, 4a) or we do (SOCKS4): no lookup here.
+      const socket =
+        proxy !== undefined
+          ? await connectThroughProxy(proxy, name, target.port, signal, options)
+          : await connectToFirst(await target.host.resolveAddresses(signal), target.port, {
+              signal,
+              ...options,
+            });
       return { socket, stream: socket, hostName: target.host.name };
     }
     case 'service': {
       const resolved = await target.service.resolveForConnect(signal);
-      const socket = await connectToFirst(resolved.addresses, resolved.port, {
-        signal,
-        ...options,
-      });
+      const proxy = proxyFor(resolved.hostName, properties);
+      // A proxy cannot resolve a .local name: send it the address mDNS found.
+      const address = resolved.addresses[0]?.address;
+      const socket =
+        proxy !== undefined && address !== undefined
+          ? await connectThroughProxy(proxy, address, resolved.port, signal, options)
+          : await connectToFirst(resolved.addresses, resolved.port, { signal, ...options });
       return { socket, stream: socket, hostName: resolved.hostName };
     }
+  }
+}
+
+function proxyFor(destination: string, properties: OpenProperties): SOCKSProxySettings | undefined {
+  const proxy = properties.property(kCFStreamPropertySOCKSProxy) as SOCKSProxySettings | undefined;
+  if (proxy === undefined) return undefined;
+  if (properties.property(kCFStreamPropertyProxyLocalBypass) === true && bypassesProxy(destination))
+    return undefined;
+  return proxy;
+}
+
+async function connectThroughProxy(
+  proxy: SOCKSProxySettings,
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  options: OpenOptions,
+): Promise<Socket> {
+  const proxyAddresses = await Host.withName(proxy.host).resolveAddresses(signal);
+  const socket = await connectToFirst(proxyAddresses, proxy.port, { signal, ...options });
+  try {
+    const lookup = async (name: string): Promise<string[]> =>
+      (await lookupWithSystemResolver(name, signal))
+        .filter((a) => a.family === 4)
+        .map((a) => a.address);
+    await negotiateSOCKS(socket, proxy, { host, port }, { signal, lookup });
+    return socket;
+  } catch (error) {
+    socket.destroy();
+    throw error;
   }
 }

@@ -168,7 +168,7 @@ export class PairCore {
     this.#abort = abort;
     let connection: OpenedConnection;
     try {
-      connection = await openConnection(this.target, abort.signal, this.#options);
+      connection = await openConnection(this.target, this, abort.signal, this.#options);
     } catch (error) {
       if (abort.signal.aborted) return; // closed while opening: nobody is told
       this.#phase = 'failed';
@@ -209,6 +209,8 @@ export class PairCore {
     stream.on('drain', onDrain);
     stream.on('error', onError);
     stream.on('close', onClose);
+    // A handshake (SOCKS) may have left the socket paused with its extra bytes pushed back.
+    if (!this.#readPaused) stream.resume();
     this.#detach = () => {
       stream.off('data', onData);
       stream.off('end', onEnd);

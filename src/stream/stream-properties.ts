@@ -4,7 +4,12 @@
  * and how its value is checked. A key not in the table is unsupported
  * (setProperty answers false, as CF does).
  */
-import { kCFStreamPropertyShouldCloseNativeSocket } from '../constants.js';
+import {
+  kCFStreamPropertyProxyLocalBypass,
+  kCFStreamPropertyShouldCloseNativeSocket,
+  kCFStreamPropertySOCKSProxy,
+} from '../constants.js';
+import { parseSOCKSProxy } from '../socks/index.js';
 
 /** When a property may be set. */
 export type PropertyTiming =
@@ -65,3 +70,9 @@ for (const key of [
 ]) {
   defineProperty(key, readOnly);
 }
+
+defineProperty(kCFStreamPropertySOCKSProxy, { timing: 'beforeOpen', normalize: parseSOCKSProxy });
+defineProperty(kCFStreamPropertyProxyLocalBypass, {
+  timing: 'beforeOpen',
+  normalize: booleanValue(kCFStreamPropertyProxyLocalBypass),
+});
