@@ -27,11 +27,18 @@ const LINGER_MS = 10_000;
 
 type Phase = 'idle' | 'opening' | 'open' | 'failed' | 'closed';
 
+// Dictionaries are copied in and out, so a caller's later change cannot reach the pair.
+function copyOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return value;
+  return Array.isArray(value) ? [...value] : { ...value };
+}
+
 /** @internal The connection and properties shared by a pair's streams. */
 export class PairCore {
   readonly target: PairTarget;
   readonly #options: OpenOptions;
-  readonly #properties = new Map<string, unknown>();
+  // Each property as the caller gave it (copyProperty hands that back) and as checked (for the open).
+  readonly #properties = new Map<string, { readonly given: unknown; readonly value: unknown }>();
   readStream: ReadStream | undefined;
   writeStream: WriteStream | undefined;
   #phase: Phase = 'idle';
@@ -45,7 +52,11 @@ export class PairCore {
     this.target = target;
     this.#options = options;
     // CF: a pair made from a socket leaves it open when closed; a pair that made its own socket closes it.
-    this.#properties.set(kCFStreamPropertyShouldCloseNativeSocket, target.kind !== 'socket');
+    const closes = target.kind !== 'socket';
+    this.#properties.set(kCFStreamPropertyShouldCloseNativeSocket, {
+      given: closes,
+      value: closes,
+    });
   }
 
   /** True once the first open() has started: properties that shape the connection are fixed. */
@@ -94,7 +105,7 @@ export class PairCore {
       this.#properties.delete(key);
       return true;
     }
-    this.#properties.set(key, spec.normalize(value));
+    this.#properties.set(key, { given: copyOf(value), value: spec.normalize(value) });
     return true;
   }
 
@@ -112,20 +123,14 @@ export class PairCore {
       case kCFStreamPropertySocketRemoteNetService:
         return this.target.kind === 'service' ? this.target.service : undefined;
       default: {
-        const value = this.#properties.get(key);
-        return typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          !Buffer.isBuffer(value)
-          ? { ...value }
-          : value;
+        return copyOf(this.#properties.get(key)?.given);
       }
     }
   }
 
   /** @internal The raw property value, for the open pipeline. */
   property(key: string): unknown {
-    return this.#properties.get(key);
+    return this.#properties.get(key)?.value;
   }
 
   /** @internal Bytes queued on the socket and not yet sent. */
@@ -141,10 +146,7 @@ export class PairCore {
   /** @internal Half-closes: FIN after the queued bytes (unless the pair must leave the socket alone). */
   endWriting(): void {
     const stream = this.#connection?.stream;
-    if (
-      stream === undefined ||
-      this.#properties.get(kCFStreamPropertyShouldCloseNativeSocket) !== true
-    )
+    if (stream === undefined || this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true)
       return;
     if (!stream.writableEnded) stream.end();
   }
@@ -228,7 +230,7 @@ export class PairCore {
     this.#detach = undefined;
     const connection = this.#connection;
     if (connection === undefined) return;
-    if (this.#properties.get(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;
+    if (this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;
     const { stream, socket } = connection;
     // Errors after the streams are closed have nobody to go to; they must not crash the process.
     stream.on('error', () => {});

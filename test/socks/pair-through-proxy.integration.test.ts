@@ -169,6 +169,15 @@ describe('pairs through a SOCKS proxy', function () {
       () => pair.readStream.setProperty(kCFStreamPropertyProxyLocalBypass, 'yes'),
       TypeError,
     );
+    const dictionary = { SOCKSProxy: '127.0.0.1', SOCKSPort: '1080' };
+    assert.equal(pair.readStream.setProperty(kCFStreamPropertySOCKSProxy, dictionary), true);
+    // Both streams see the dictionary as it was given, as a copy.
+    const seen = pair.writeStream.copyProperty(kCFStreamPropertySOCKSProxy) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(seen, dictionary);
+    assert.notEqual(seen, dictionary);
     pair.readStream.open();
     assert.equal(
       pair.readStream.setProperty(kCFStreamPropertySOCKSProxy, {
