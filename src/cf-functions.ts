@@ -3,7 +3,11 @@
  * against CFNetwork. `alloc` is accepted and ignored. Where CF answers a bad
  * property with `false`, so do these (the methods throw a TypeError instead).
  */
-import type { StreamStatus } from './constants.js';
+import {
+  kCFStreamPropertySocketSecurityLevel,
+  type SecurityProtocol,
+  StreamStatus,
+} from './constants.js';
 import type { CFStreamError, StreamError } from './errors.js';
 import { Host } from './host/host.js';
 import { NetService } from './netservice/net-service.js';
@@ -13,6 +17,7 @@ import type { ReadStream } from './stream/read-stream.js';
 import type { StreamClientCallback } from './stream/socket-stream.js';
 import { checkPort, createParts, type StreamPairParts } from './stream/stream-pair.js';
 import type { WriteStream } from './stream/write-stream.js';
+import { securityLevelForProtocol } from './tls/index.js';
 
 /** CFAllocatorRef: accepted and ignored. */
 export type CFAllocator = unknown;
@@ -163,3 +168,31 @@ export const CFWriteStreamUnscheduleFromRunLoop = (
   runLoop: RunLoop,
   mode: RunLoopMode,
 ): void => stream.unscheduleFromRunLoop(runLoop, mode);
+
+/**
+ * The deprecated CFSocketStreamPairSetSecurityProtocol: sets the pair's
+ * security level from the old protocol enum (SSLv23 means NegotiatedSSL).
+ * Returns false once either stream has been opened, or for an unknown value.
+ */
+export function CFSocketStreamPairSetSecurityProtocol(
+  readStream: ReadStream | null,
+  writeStream: WriteStream | null,
+  securityProtocol: SecurityProtocol,
+): boolean {
+  const streams = [readStream, writeStream].filter(
+    (s): s is ReadStream | WriteStream => s !== null,
+  );
+  const first = streams[0];
+  if (first === undefined || streams.some((s) => s.getStatus() !== StreamStatus.NotOpen))
+    return false;
+  try {
+    return first.setProperty(
+      kCFStreamPropertySocketSecurityLevel,
+      securityLevelForProtocol(securityProtocol),
+    );
+  } catch {
+    return false;
+  }
+}
+/** The seed's alternative spelling of {@link CFSocketStreamPairSetSecurityProtocol}. */
+export const CFReadStreamPairSetSecurityProtocol = CFSocketStreamPairSetSecurityProtocol;

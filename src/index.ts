@@ -43,3 +43,13 @@ export {
   type StreamPairParts,
 } from './stream/stream-pair.js';
 export { WRITE_HIGH_WATER_MARK, WriteStream } from './stream/write-stream.js';
+export {
+  type CertificateInput,
+  kAlwaysAuthenticate,
+  kCFStreamSSLClientSideAuthenticate,
+  kCFStreamSSLTrustedRoots,
+  kNeverAuthenticate,
+  kTryAuthenticate,
+  SSLAuthenticate,
+  type SSLIdentity,
+} from './tls/index.js';

@@ -1,15 +1,24 @@
 /**
  * The steps of opening a pair, run once per pair by the first open():
  * resolve the target (host or service), connect to the first address that
- * answers, or to the SOCKS proxy and through it. TLS will be one more step.
+ * answers (or to the SOCKS proxy and through it), then start TLS when the
+ * pair's security level or SSL settings ask for it.
  */
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { kCFStreamPropertyProxyLocalBypass, kCFStreamPropertySOCKSProxy } from '../constants.js';
+import {
+  kCFStreamPropertyProxyLocalBypass,
+  kCFStreamPropertySOCKSProxy,
+  kCFStreamPropertySocketSecurityLevel,
+  kCFStreamPropertySSLSettings,
+  kCFStreamSocketSecurityLevelNone,
+  type SecurityLevel,
+} from '../constants.js';
 import type { ResolvedAddress } from '../host/address.js';
 import { Host } from '../host/host.js';
 import { lookupWithSystemResolver } from '../host/system-resolver.js';
 import { bypassesProxy, negotiateSOCKS, type SOCKSProxySettings } from '../socks/index.js';
+import { effectiveSecurityLevel, type SSLSettings, secureSocket } from '../tls/index.js';
 import { connectToFirst } from './connect-race.js';
 
 /** What a pair to a service needs of a NetService. */
@@ -52,9 +61,20 @@ export async function openConnection(
   signal: AbortSignal,
   options: OpenOptions = {},
 ): Promise<OpenedConnection> {
+  const connected = await connectTarget(target, properties, signal, options);
+  const stream = await secureIfAsked(connected.socket, connected.hostName, properties, signal);
+  return { ...connected, stream };
+}
+
+async function connectTarget(
+  target: PairTarget,
+  properties: OpenProperties,
+  signal: AbortSignal,
+  options: OpenOptions,
+): Promise<{ socket: Socket; hostName: string | undefined }> {
   switch (target.kind) {
     case 'socket':
-      return { socket: target.socket, stream: target.socket, hostName: undefined };
+      return { socket: target.socket, hostName: undefined };
     case 'host': {
       const name = target.host.toString();
       const proxy = proxyFor(name, properties);
@@ -66,7 +86,8 @@ export async function openConnection(
               signal,
               ...options,
             });
-      return { socket, stream: socket, hostName: target.host.name };
+      // A literal address is the peer name too: TLS then checks the certificate's IP entries.
+      return { socket, hostName: target.host.toString() };
     }
     case 'service': {
       const resolved = await target.service.resolveForConnect(signal);
@@ -77,9 +98,38 @@ export async function openConnection(
         proxy !== undefined && address !== undefined
           ? await connectThroughProxy(proxy, address, resolved.port, signal, options)
           : await connectToFirst(resolved.addresses, resolved.port, { signal, ...options });
-      return { socket, stream: socket, hostName: resolved.hostName };
+      // TLS checks a service's certificate against its target host name (see docs/decisions.md).
+      return { socket, hostName: resolved.hostName };
     }
   }
+}
+
+/** The TLS level the pair's properties ask for. */
+export function requestedSecurityLevel(properties: OpenProperties): SecurityLevel {
+  return effectiveSecurityLevel(
+    properties.property(kCFStreamPropertySocketSecurityLevel) as SecurityLevel | undefined,
+    properties.property(kCFStreamPropertySSLSettings) as SSLSettings | undefined,
+  );
+}
+
+/**
+ * Starts TLS on `socket` when asked; the certificate is checked against the
+ * destination's name (never the proxy's). Resolves with the stream to use.
+ */
+export async function secureIfAsked(
+  socket: Socket,
+  hostName: string | undefined,
+  properties: OpenProperties,
+  signal: AbortSignal,
+): Promise<Duplex> {
+  const level = requestedSecurityLevel(properties);
+  if (level === kCFStreamSocketSecurityLevelNone) return socket;
+  return secureSocket(socket, {
+    level,
+    settings: properties.property(kCFStreamPropertySSLSettings) as SSLSettings | undefined,
+    defaultPeerName: hostName,
+    signal,
+  });
 }
 
 function proxyFor(destination: string, properties: OpenProperties): SOCKSProxySettings | undefined {

@@ -4,22 +4,28 @@
  * joins), owns the socket, and tears it down when no stream uses it.
  */
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import {
   kCFStreamPropertyShouldCloseNativeSocket,
   kCFStreamPropertySocketNativeHandle,
   kCFStreamPropertySocketRemoteHost,
   kCFStreamPropertySocketRemoteNetService,
+  kCFStreamPropertySSLPeerCertificates,
+  kCFStreamSocketSecurityLevelNone,
 } from '../constants.js';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
+import { peerCertificates } from '../tls/index.js';
 import {
   type OpenedConnection,
   type OpenOptions,
   openConnection,
   type PairTarget,
+  requestedSecurityLevel,
 } from './open-pipeline.js';
 import type { ReadStream } from './read-stream.js';
 import type { SocketStream } from './socket-stream.js';
 import { propertySpec } from './stream-properties.js';
+import { upgradeToTLS } from './tls-upgrade.js';
 import type { WriteStream } from './write-stream.js';
 
 // How long a torn-down socket may take to flush what was written before it is destroyed.
@@ -47,6 +53,8 @@ export class PairCore {
   #connection: OpenedConnection | undefined;
   #readPaused = false;
   #detach: (() => void) | undefined;
+  // While STARTTLS runs: what the writer hands over waits here, so none of it leaves in clear.
+  #upgrade: { pending: Buffer[]; bytes: number; end: boolean } | undefined;
 
   constructor(target: PairTarget, options: OpenOptions = {}) {
     this.target = target;
@@ -101,11 +109,30 @@ export class PairCore {
     const spec = propertySpec(key);
     if (spec === undefined || spec.timing === 'readOnly') return false;
     if (spec.timing === 'beforeOpen' && this.started) return false;
+    if (spec.timing === 'upgradesOpen' && this.started)
+      return this.#setUpgrading(key, value, spec.normalize);
     if (value === undefined || value === null) {
       this.#properties.delete(key);
       return true;
     }
     this.#properties.set(key, { given: copyOf(value), value: spec.normalize(value) });
+    return true;
+  }
+
+  /** A security property set on a started pair: STARTTLS when the pair is open and still plain. */
+  #setUpgrading(key: string, value: unknown, normalize: (value: unknown) => unknown): boolean {
+    const connection = this.#connection;
+    const plain = connection !== undefined && connection.stream === connection.socket;
+    if (this.#phase !== 'open' || !plain || this.#upgrade !== undefined || value == null)
+      return false;
+    const previous = this.#properties.get(key);
+    this.#properties.set(key, { given: copyOf(value), value: normalize(value) });
+    if (requestedSecurityLevel(this) === kCFStreamSocketSecurityLevelNone) {
+      if (previous === undefined) this.#properties.delete(key);
+      else this.#properties.set(key, previous);
+      return false;
+    }
+    void this.#startTLS(connection);
     return true;
   }
 
@@ -122,6 +149,10 @@ export class PairCore {
         return this.target.kind === 'host' ? this.target.host : undefined;
       case kCFStreamPropertySocketRemoteNetService:
         return this.target.kind === 'service' ? this.target.service : undefined;
+      case kCFStreamPropertySSLPeerCertificates: {
+        const stream = this.#connection?.stream;
+        return stream instanceof TLSSocket ? peerCertificates(stream) : undefined;
+      }
       default: {
         return copyOf(this.#properties.get(key)?.given);
       }
@@ -135,20 +166,36 @@ export class PairCore {
 
   /** @internal Bytes queued on the socket and not yet sent. */
   get writableLength(): number {
-    return this.#connection?.stream.writableLength ?? 0;
+    return (this.#upgrade?.bytes ?? 0) + (this.#connection?.stream.writableLength ?? 0);
   }
 
   /** @internal Queues bytes for sending. */
   write(chunk: Buffer): void {
+    const upgrade = this.#upgrade;
+    if (upgrade !== undefined) {
+      upgrade.pending.push(chunk);
+      upgrade.bytes += chunk.length;
+      return;
+    }
     this.#connection?.stream.write(chunk);
   }
 
-  /** @internal Half-closes: FIN after the queued bytes (unless the pair must leave the socket alone). */
+  /**
+   * @internal The write stream was closed: FIN after the queued bytes, so the
+   * reader can go on (half-close). A pair told to leave its socket alone
+   * (ShouldCloseNativeSocket false) sends FIN only while its read stream is
+   * still in use; closing both streams hands the socket back untouched.
+   */
   endWriting(): void {
-    const stream = this.#connection?.stream;
-    if (stream === undefined || this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true)
+    if (this.#upgrade !== undefined) {
+      this.#upgrade.end = true;
       return;
-    if (!stream.writableEnded) stream.end();
+    }
+    const stream = this.#connection?.stream;
+    if (stream === undefined || stream.writableEnded) return;
+    const leaveAlone = this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true;
+    if (leaveAlone && this.readStream?.holdsConnection() !== true) return;
+    stream.end();
   }
 
   /** @internal The read buffer is full: stop taking bytes from the socket. */
@@ -189,6 +236,37 @@ export class PairCore {
     this.#attach(connection.stream);
     this.readStream?.connectionReady();
     this.writeStream?.connectionReady();
+  }
+
+  async #startTLS(connection: OpenedConnection): Promise<void> {
+    const upgrade = { pending: [] as Buffer[], bytes: 0, end: false };
+    this.#upgrade = upgrade;
+    this.#detach?.();
+    this.#detach = undefined;
+    const signal = (this.#abort as AbortController).signal;
+    let secured: Duplex;
+    try {
+      secured = await upgradeToTLS(connection.socket, connection.hostName, this, signal, (chunk) =>
+        this.readStream?.acceptData(chunk),
+      );
+    } catch (error) {
+      if (signal.aborted) return;
+      this.#upgrade = undefined;
+      const failure = toStreamError(error);
+      this.readStream?.acceptError(failure);
+      this.writeStream?.acceptError(failure);
+      return;
+    }
+    if (signal.aborted) {
+      secured.destroy();
+      return;
+    }
+    this.#connection = { ...connection, stream: secured };
+    this.#upgrade = undefined;
+    this.#attach(secured);
+    for (const chunk of upgrade.pending) secured.write(chunk);
+    if (upgrade.end) this.endWriting();
+    this.writeStream?.acceptDrain();
   }
 
   #attach(stream: Duplex): void {

@@ -8,8 +8,11 @@ import {
   kCFStreamPropertyProxyLocalBypass,
   kCFStreamPropertyShouldCloseNativeSocket,
   kCFStreamPropertySOCKSProxy,
+  kCFStreamPropertySocketSecurityLevel,
+  kCFStreamPropertySSLSettings,
 } from '../constants.js';
 import { parseSOCKSProxy } from '../socks/index.js';
+import { parseSecurityLevel, parseSSLSettings } from '../tls/index.js';
 
 /** When a property may be set. */
 export type PropertyTiming =
@@ -17,6 +20,8 @@ export type PropertyTiming =
   | 'any'
   /** Only before the pair starts opening: it shapes the connection. */
   | 'beforeOpen'
+  /** Before the open starts, or on an open pair, where it starts TLS on the connection (STARTTLS). */
+  | 'upgradesOpen'
   /** Never: the value is computed by the pair. */
   | 'readOnly';
 
@@ -75,4 +80,12 @@ defineProperty(kCFStreamPropertySOCKSProxy, { timing: 'beforeOpen', normalize: p
 defineProperty(kCFStreamPropertyProxyLocalBypass, {
   timing: 'beforeOpen',
   normalize: booleanValue(kCFStreamPropertyProxyLocalBypass),
+});
+defineProperty(kCFStreamPropertySocketSecurityLevel, {
+  timing: 'upgradesOpen',
+  normalize: parseSecurityLevel,
+});
+defineProperty(kCFStreamPropertySSLSettings, {
+  timing: 'upgradesOpen',
+  normalize: parseSSLSettings,
 });
