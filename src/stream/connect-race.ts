@@ -77,19 +77,21 @@ export function connectToFirst(
       }
       const socket = new Socket({ allowHalfOpen: true });
       attempts.add(socket);
-      socket.once('connect', () => {
-        if (settled) return;
-        attempts.delete(socket);
-        socket.removeAllListeners('error');
-        finish();
-        resolve(socket);
-      });
+      // 'error' before 'connect': the winner drops them in reverse order, which keeps the
+      // socket's listener table compact (a pair's idle memory, docs/performance.md).
       socket.once('error', (error) => {
         attempts.delete(socket);
         socket.destroy();
         if (settled) return;
         lastError = error;
         startNext();
+      });
+      socket.once('connect', () => {
+        if (settled) return;
+        attempts.delete(socket);
+        socket.removeAllListeners('error');
+        finish();
+        resolve(socket);
       });
       socket.connect({ host: next.address, port, family: next.family });
       if (queue.length > 0) timer = setTimeout(startNext, delay);

@@ -54,7 +54,9 @@ export class PairCore {
   #readPaused = false;
   #detach: (() => void) | undefined;
   // While STARTTLS runs: what the writer hands over waits here, so none of it leaves in clear.
-  #upgrade: { pending: Buffer[]; bytes: number; end: boolean } | undefined;
+  #upgrade:
+    | { pending: Array<{ chunk: Buffer; flushed?: () => void }>; bytes: number; end: boolean }
+    | undefined;
 
   constructor(target: PairTarget, options: OpenOptions = {}) {
     this.target = target;
@@ -169,15 +171,15 @@ export class PairCore {
     return (this.#upgrade?.bytes ?? 0) + (this.#connection?.stream.writableLength ?? 0);
   }
 
-  /** @internal Queues bytes for sending. */
-  write(chunk: Buffer): void {
+  /** @internal Queues bytes for sending; `flushed` runs once they have left (or cannot any more). */
+  write(chunk: Buffer, flushed?: () => void): void {
     const upgrade = this.#upgrade;
     if (upgrade !== undefined) {
-      upgrade.pending.push(chunk);
+      upgrade.pending.push(flushed === undefined ? { chunk } : { chunk, flushed });
       upgrade.bytes += chunk.length;
       return;
     }
-    this.#connection?.stream.write(chunk);
+    this.#connection?.stream.write(chunk, flushed);
   }
 
   /**
@@ -233,17 +235,24 @@ export class PairCore {
     }
     this.#connection = connection;
     this.#phase = 'open';
+    this.#abort = undefined; // nothing left to cancel; a STARTTLS makes its own
     this.#attach(connection.stream);
     this.readStream?.connectionReady();
     this.writeStream?.connectionReady();
   }
 
   async #startTLS(connection: OpenedConnection): Promise<void> {
-    const upgrade = { pending: [] as Buffer[], bytes: 0, end: false };
+    const upgrade = {
+      pending: [] as Array<{ chunk: Buffer; flushed?: () => void }>,
+      bytes: 0,
+      end: false,
+    };
     this.#upgrade = upgrade;
     this.#detach?.();
     this.#detach = undefined;
-    const signal = (this.#abort as AbortController).signal;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const { signal } = abort;
     let secured: Duplex;
     try {
       secured = await upgradeToTLS(connection.socket, connection.hostName, this, signal, (chunk) =>
@@ -263,8 +272,9 @@ export class PairCore {
     }
     this.#connection = { ...connection, stream: secured };
     this.#upgrade = undefined;
+    this.#abort = undefined;
     this.#attach(secured);
-    for (const chunk of upgrade.pending) secured.write(chunk);
+    for (const { chunk, flushed } of upgrade.pending) secured.write(chunk, flushed);
     if (upgrade.end) this.endWriting();
     this.writeStream?.acceptDrain();
   }

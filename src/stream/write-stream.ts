@@ -10,6 +10,7 @@ import { StreamEvent, type StreamEventType, StreamStatus } from '../constants.js
 import type { StreamError } from '../errors.js';
 import { toWritable } from './node-adapters.js';
 import { SocketStream } from './socket-stream.js';
+import { SLAB_SIZE, WriteCopies } from './write-copies.js';
 
 /** Bytes queued on the socket before write() takes no more. */
 export const WRITE_HIGH_WATER_MARK = 256 * 1024;
@@ -17,6 +18,7 @@ export const WRITE_HIGH_WATER_MARK = 256 * 1024;
 /** The writable stream of a pair, as CFWriteStream. */
 export class WriteStream extends SocketStream {
   #armed = true; // room for bytes signals CanAcceptBytes
+  readonly #copies = new WriteCopies();
 
   /**
    * Copies up to `length` bytes of `buffer` out for sending and returns how
@@ -44,9 +46,12 @@ export class WriteStream extends SocketStream {
         break;
     }
     const room = WRITE_HIGH_WATER_MARK - this.core.writableLength;
-    const taken = Math.min(length, Math.max(room, 0));
-    // CF copies: the caller may reuse its buffer as soon as write() returns.
-    if (taken > 0) this.core.write(Buffer.from(buffer.subarray(0, taken)));
+    const taken = Math.min(length, Math.max(room, 0), SLAB_SIZE);
+    if (taken > 0) {
+      // CF copies: the caller may reuse its buffer as soon as write() returns.
+      const { chunk, release } = this.#copies.copy(buffer, taken);
+      this.core.write(chunk, release);
+    }
     this.#rearm();
     return taken;
   }

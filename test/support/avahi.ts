@@ -68,7 +68,9 @@ export async function startAvahi(options: {
       `<?xml version="1.0" standalone='no'?>\n<!DOCTYPE service-group SYSTEM "avahi-service.dtd">\n<service-group><name>${escapeXml(s.name)}</name><service><type>${escapeXml(s.type)}</type><port>${s.port}</port>${txt}</service></service-group>\n`,
     );
   });
-  const script = `mount --bind "$1" /etc/avahi/services && exec avahi-daemon --no-chroot --no-drop-root --no-rlimits -f "$2"`;
+  // A private /run/avahi-daemon too: its PID file there would otherwise collide with a system
+  // avahi-daemon, or another test's, and avahi refuses to start ("Daemon already running").
+  const script = `mkdir -p /run/avahi-daemon && mount -t tmpfs tmpfs /run/avahi-daemon && mount --bind "$1" /etc/avahi/services && exec avahi-daemon --no-chroot --no-drop-root --no-rlimits -f "$2"`;
   const child: ChildProcess = spawn(
     'unshare',
     ['--mount', 'sh', '-c', script, 'sh', services, join(dir, 'avahi-daemon.conf')],
