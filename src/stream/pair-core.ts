@@ -179,7 +179,18 @@ export class PairCore {
       upgrade.bytes += chunk.length;
       return;
     }
-    this.#connection?.stream.write(chunk, flushed);
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    connection.stream.write(chunk, flushed);
+    // A plain socket with nothing queued took the bytes at once (into the kernel): their
+    // memory is free now, not a tick later when Node runs the callback.
+    if (
+      flushed !== undefined &&
+      connection.stream === connection.socket &&
+      connection.socket.writableLength === 0
+    ) {
+      flushed();
+    }
   }
 
   /**

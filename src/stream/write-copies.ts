@@ -25,7 +25,8 @@ export class WriteCopies {
 
   /**
    * Copies the first `length` bytes of `source` (at most SLAB_SIZE) and
-   * returns the copy with the function to call once it has been flushed.
+   * returns the copy with the function to call once it has been flushed
+   * (idempotent).
    */
   copy(source: Uint8Array, length: number): { chunk: Buffer; release: () => void } {
     const size = Math.min(length, SLAB_SIZE);
@@ -46,9 +47,13 @@ export class WriteCopies {
     const chunk = slab.buffer.subarray(start, start + size);
     chunk.set(source.subarray(0, size));
     const owner = slab;
+    let released = false;
     return {
       chunk,
+      // May be called twice (at once, and by the write callback): only the first counts.
       release: () => {
+        if (released) return;
+        released = true;
         owner.inflight--;
         if (owner.inflight > 0) return;
         if (owner.retired) {
