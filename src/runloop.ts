@@ -19,10 +19,13 @@ export class RunLoop implements SchedulerLike {
   /** The run loop every stream is scheduled on unless told otherwise. */
   static readonly main = new RunLoop();
 
-  #tasks: Array<() => void> = [];
+  // Three parallel arrays: a task, its mode, and the argument it is called with (so a stream can
+  // post one shared function with itself as the argument instead of a closure of its own).
+  #tasks: Array<(arg?: unknown) => void> = [];
   #modes: RunLoopMode[] = [];
+  #args: unknown[] = [];
   #head = 0;
-  #held: Array<{ task: () => void; mode: RunLoopMode }> = [];
+  #held: Array<{ task: (arg?: unknown) => void; mode: RunLoopMode; arg: unknown }> = [];
   #mode: RunLoopMode = kCFRunLoopDefaultMode;
   #commonModes = new Set<RunLoopMode>([kCFRunLoopDefaultMode]);
   #immediate: NodeJS.Immediate | undefined;
@@ -40,7 +43,7 @@ export class RunLoop implements SchedulerLike {
     this.#mode = mode;
     const held = this.#held;
     this.#held = [];
-    for (const { task, mode: taskMode } of held) this.post(task, taskMode);
+    for (const { task, mode: taskMode, arg } of held) this.post(task, taskMode, arg);
   }
 
   /** Adds a mode to the set that kCFRunLoopCommonModes stands for, as CFRunLoopAddCommonMode. */
@@ -54,10 +57,11 @@ export class RunLoop implements SchedulerLike {
     return mode === kCFRunLoopCommonModes && this.#commonModes.has(this.#mode);
   }
 
-  /** Queues `task` to run after the current call stack, after every task posted before it. */
-  post(task: () => void, mode: RunLoopMode = kCFRunLoopCommonModes): void {
-    this.#tasks.push(task);
+  /** Queues `task(arg)` to run after the current call stack, after every task posted before it. */
+  post<T>(task: (arg: T) => void, mode: RunLoopMode = kCFRunLoopCommonModes, arg?: T): void {
+    this.#tasks.push(task as (arg?: unknown) => void);
     this.#modes.push(mode);
+    this.#args.push(arg);
     this.#immediate ??= setImmediate(this.#drain);
   }
 
@@ -79,18 +83,21 @@ export class RunLoop implements SchedulerLike {
     this.#immediate = undefined;
     const tasks = this.#tasks;
     const modes = this.#modes;
+    const args = this.#args;
     let ran = 0;
     while (this.#head < tasks.length && ran < TASKS_PER_TURN) {
       const index = this.#head++;
       const task = tasks[index]!;
       const mode = modes[index]!;
+      const arg = args[index];
+      args[index] = undefined; // do not keep a finished task's argument alive
       if (!this.runsMode(mode)) {
-        this.#held.push({ task, mode });
+        this.#held.push({ task, mode, arg });
         continue;
       }
       ran++;
       try {
-        task();
+        task(arg);
       } catch (error) {
         // A throwing client must not stop delivery to everyone else; surface it as Node would.
         process.nextTick(() => {
@@ -103,6 +110,7 @@ export class RunLoop implements SchedulerLike {
     } else {
       this.#tasks = [];
       this.#modes = [];
+      this.#args = [];
       this.#head = 0;
     }
   };

@@ -23,6 +23,7 @@ import {
   requestedSecurityLevel,
 } from './open-pipeline.js';
 import type { ReadStream } from './read-stream.js';
+import { attachSocketEvents, detachSocketEvents } from './socket-events.js';
 import type { SocketStream } from './socket-stream.js';
 import { propertySpec } from './stream-properties.js';
 import { upgradeToTLS } from './tls-upgrade.js';
@@ -44,7 +45,8 @@ export class PairCore {
   readonly target: PairTarget;
   readonly #options: OpenOptions;
   // Each property as the caller gave it (copyProperty hands that back) and as checked (for the open).
-  readonly #properties = new Map<string, { readonly given: unknown; readonly value: unknown }>();
+  // Made on the first setProperty: most pairs never set one.
+  #properties: Map<string, { readonly given: unknown; readonly value: unknown }> | undefined;
   readStream: ReadStream | undefined;
   writeStream: WriteStream | undefined;
   #phase: Phase = 'idle';
@@ -52,7 +54,7 @@ export class PairCore {
   #failure: StreamError | undefined;
   #connection: OpenedConnection | undefined;
   #readPaused = false;
-  #detach: (() => void) | undefined;
+  #attached: Duplex | undefined;
   // While STARTTLS runs: what the writer hands over waits here, so none of it leaves in clear.
   #upgrade:
     | { pending: Array<{ chunk: Buffer; flushed?: () => void }>; bytes: number; end: boolean }
@@ -61,12 +63,6 @@ export class PairCore {
   constructor(target: PairTarget, options: OpenOptions = {}) {
     this.target = target;
     this.#options = options;
-    // CF: a pair made from a socket leaves it open when closed; a pair that made its own socket closes it.
-    const closes = target.kind !== 'socket';
-    this.#properties.set(kCFStreamPropertyShouldCloseNativeSocket, {
-      given: closes,
-      value: closes,
-    });
   }
 
   /** True once the first open() has started: properties that shape the connection are fixed. */
@@ -114,10 +110,11 @@ export class PairCore {
     if (spec.timing === 'upgradesOpen' && this.started)
       return this.#setUpgrading(key, value, spec.normalize);
     if (value === undefined || value === null) {
-      this.#properties.delete(key);
+      this.#properties?.delete(key);
       return true;
     }
-    this.#properties.set(key, { given: copyOf(value), value: spec.normalize(value) });
+    const entry = { given: copyOf(value), value: spec.normalize(value) };
+    (this.#properties ??= new Map()).set(key, entry);
     return true;
   }
 
@@ -127,11 +124,12 @@ export class PairCore {
     const plain = connection !== undefined && connection.stream === connection.socket;
     if (this.#phase !== 'open' || !plain || this.#upgrade !== undefined || value == null)
       return false;
-    const previous = this.#properties.get(key);
-    this.#properties.set(key, { given: copyOf(value), value: normalize(value) });
+    const properties = (this.#properties ??= new Map());
+    const previous = properties.get(key);
+    properties.set(key, { given: copyOf(value), value: normalize(value) });
     if (requestedSecurityLevel(this) === kCFStreamSocketSecurityLevelNone) {
-      if (previous === undefined) this.#properties.delete(key);
-      else this.#properties.set(key, previous);
+      if (previous === undefined) properties.delete(key);
+      else properties.set(key, previous);
       return false;
     }
     void this.#startTLS(connection);
@@ -155,15 +153,22 @@ export class PairCore {
         const stream = this.#connection?.stream;
         return stream instanceof TLSSocket ? peerCertificates(stream) : undefined;
       }
+      case kCFStreamPropertyShouldCloseNativeSocket:
+        return this.property(key);
       default: {
-        return copyOf(this.#properties.get(key)?.given);
+        return copyOf(this.#properties?.get(key)?.given);
       }
     }
   }
 
   /** @internal The raw property value, for the open pipeline. */
   property(key: string): unknown {
-    return this.#properties.get(key)?.value;
+    const entry = this.#properties?.get(key);
+    if (entry === undefined && key === kCFStreamPropertyShouldCloseNativeSocket) {
+      // CF: a pair made from a socket leaves it open when closed; a pair that made its own closes it.
+      return this.target.kind !== 'socket';
+    }
+    return entry?.value;
   }
 
   /** @internal Bytes queued on the socket and not yet sent. */
@@ -259,8 +264,7 @@ export class PairCore {
       end: false,
     };
     this.#upgrade = upgrade;
-    this.#detach?.();
-    this.#detach = undefined;
+    this.#detach();
     const abort = new AbortController();
     this.#abort = abort;
     const { signal } = abort;
@@ -291,42 +295,22 @@ export class PairCore {
   }
 
   #attach(stream: Duplex): void {
-    // With no read stream, or a closed one, nobody will read: the bytes are dropped so the peer is not stalled.
-    const onData = (chunk: Buffer): void => this.readStream?.acceptData(chunk);
-    const onEnd = (): void => this.readStream?.acceptEnd();
-    const onDrain = (): void => this.writeStream?.acceptDrain();
-    const onError = (error: Error): void => {
-      const failure = toStreamError(error);
-      this.readStream?.acceptError(failure);
-      this.writeStream?.acceptError(failure);
-    };
-    const onClose = (): void => {
-      // Closed without an error: the read side has seen all there is; the write side cannot go on.
-      this.readStream?.acceptEnd();
-      this.writeStream?.acceptError(posixError('ENOTCONN', 'connection closed'));
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('drain', onDrain);
-    stream.on('error', onError);
-    stream.on('close', onClose);
+    attachSocketEvents(stream, this);
+    this.#attached = stream;
     // A handshake (SOCKS) may have left the socket paused with its extra bytes pushed back.
     if (!this.#readPaused) stream.resume();
-    this.#detach = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('drain', onDrain);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-    };
+  }
+
+  #detach(): void {
+    if (this.#attached !== undefined) detachSocketEvents(this.#attached);
+    this.#attached = undefined;
   }
 
   #tearDown(): void {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     this.#abort?.abort(posixError('ECANCELED', 'the pair was closed while opening'));
-    this.#detach?.();
-    this.#detach = undefined;
+    this.#detach();
     const connection = this.#connection;
     if (connection === undefined) return;
     if (this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;

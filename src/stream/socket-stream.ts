@@ -44,6 +44,8 @@ interface Schedule {
 
 const TERMINAL_EVENTS = StreamEvent.ErrorOccurred | StreamEvent.EndEncountered;
 const LEVEL_EVENTS = StreamEvent.HasBytesAvailable | StreamEvent.CanAcceptBytes;
+// One function for every stream's delivery task (the stream is its argument): no closure per stream.
+const deliverEvents = (stream: SocketStream): void => stream.deliver();
 const NO_ERROR: CFStreamError = Object.freeze({ domain: 0, error: 0 });
 
 /** The shared base of ReadStream and WriteStream. */
@@ -54,8 +56,9 @@ export abstract class SocketStream {
   #error: StreamError | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: the callback is typed by setClient's `this`.
   #client: { mask: number; callback: StreamClientCallback<any>; info: unknown } | undefined;
-  #listeners = new Set<Listener>();
-  #pending: StreamEventRecord[] = [];
+  // Made on first use: most streams never get a listener, and an idle one has nothing pending.
+  #listeners: Set<Listener> | undefined;
+  #pending: StreamEventRecord[] | undefined;
   #posted = false;
   // undefined: the implicit default schedule (RunLoop.main, default mode).
   #schedules: Schedule[] | undefined;
@@ -80,11 +83,11 @@ export abstract class SocketStream {
   /** Closes this stream; nothing is delivered to it afterwards. Closing twice does nothing. */
   close(): void {
     if (!this.moveTo(StreamStatus.Closed)) return;
-    this.#pending = [];
+    this.#pending = undefined;
     this.releaseSide();
     this.core.streamClosed();
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
+    const listeners = [...(this.#listeners ?? [])];
+    this.#listeners = undefined;
     // Completion is a notification too: it reaches subscribers on the run loop, not inside close().
     if (listeners.length > 0) {
       this.#scheduleTask(() => {
@@ -165,16 +168,18 @@ export abstract class SocketStream {
         return;
       }
       const listener = subscriber as unknown as Listener;
+      this.#listeners ??= new Set();
       this.#listeners.add(listener);
-      return () => this.#listeners.delete(listener);
+      return () => this.#listeners?.delete(listener);
     });
   }
 
   /** @internal Adds an internal listener (the Node adapters); returns its removal. */
   listen(listener: StreamListener<this>): () => void {
     const wrapped = listener as unknown as Listener;
+    this.#listeners ??= new Set();
     this.#listeners.add(wrapped);
-    return () => this.#listeners.delete(wrapped);
+    return () => this.#listeners?.delete(wrapped);
   }
 
   /** @internal The pair has connected: Opening streams become Open. */
@@ -248,10 +253,9 @@ export abstract class SocketStream {
   protected signal(type: StreamEventType, error?: StreamError): void {
     if (this.#status === StreamStatus.Closed) return;
     // A level event still waiting for delivery already says what a second one would.
-    if ((type & LEVEL_EVENTS) !== 0 && this.#pending.some((event) => event.type === type)) return;
-    this.#pending.push(
-      error === undefined ? { type, stream: this } : { type, stream: this, error },
-    );
+    const pending = (this.#pending ??= []);
+    if ((type & LEVEL_EVENTS) !== 0 && pending.some((event) => event.type === type)) return;
+    pending.push(error === undefined ? { type, stream: this } : { type, stream: this, error });
     this.#postPending();
   }
 
@@ -271,41 +275,44 @@ export abstract class SocketStream {
   }
 
   #postPending(): void {
-    if (this.#posted || this.#pending.length === 0) return;
-    if (this.#scheduleTask(this.#deliver)) this.#posted = true;
+    if (this.#posted || this.#pending === undefined || this.#pending.length === 0) return;
+    if (this.#scheduleTask(deliverEvents, this)) this.#posted = true;
   }
 
-  #scheduleTask(task: () => void): boolean {
+  #scheduleTask<T>(task: (arg: T) => void, arg?: T): boolean {
     const schedule =
       this.#schedules === undefined
         ? { loop: RunLoop.main, mode: kCFRunLoopDefaultMode }
         : this.#schedules[0];
     if (schedule === undefined) return false;
-    schedule.loop.post(task, schedule.mode);
+    schedule.loop.post(task, schedule.mode, arg);
     return true;
   }
 
-  #deliver = (): void => {
+  /** @internal Runs on the run loop: hands the pending events to the client and listeners. */
+  deliver(): void {
     this.#posted = false;
-    const batch = this.#pending;
-    this.#pending = [];
+    const batch = this.#pending ?? [];
+    this.#pending = undefined;
     for (const event of batch) {
       if (this.#isClosed()) return;
       if (this.isStale(event.type)) continue;
       const client = this.#client;
       if (client !== undefined && (client.mask & event.type) !== 0)
         client.callback(this, event.type, client.info);
-      for (const listener of [...this.#listeners]) {
-        if (this.#isClosed()) return;
-        listener.next(event);
+      if (this.#listeners !== undefined) {
+        for (const listener of [...this.#listeners]) {
+          if (this.#isClosed()) return;
+          listener.next(event);
+        }
       }
-      if ((event.type & TERMINAL_EVENTS) !== 0) {
+      if ((event.type & TERMINAL_EVENTS) !== 0 && this.#listeners !== undefined) {
         const listeners = [...this.#listeners];
-        this.#listeners.clear();
+        this.#listeners = undefined;
         for (const listener of listeners) listener.complete();
       }
     }
     // Events signalled by the callbacks above go out in a later task, after everything queued before them.
     this.#postPending();
-  };
+  }
 }

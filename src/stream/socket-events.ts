@@ -1,0 +1,63 @@
+/**
+ * The socket's events, routed to the streams of its pair. The listeners are
+ * shared by every pair (the pair is found through a tag on the socket), so
+ * an idle pair holds no closures of its own for them.
+ */
+import type { Duplex } from 'node:stream';
+import { posixError, toStreamError } from '../errors.js';
+import type { ReadStream } from './read-stream.js';
+import type { WriteStream } from './write-stream.js';
+
+/** What a socket's events reach: the streams of its pair. */
+export interface SocketEventTarget {
+  readonly readStream: ReadStream | undefined;
+  readonly writeStream: WriteStream | undefined;
+}
+
+const kTarget = Symbol('cfsocketstream.pair');
+type Tagged = Duplex & { [kTarget]?: SocketEventTarget | undefined };
+
+// With no read stream, or a closed one, nobody will read: the bytes are dropped so the peer is not stalled.
+function onData(this: Tagged, chunk: Buffer): void {
+  this[kTarget]?.readStream?.acceptData(chunk);
+}
+function onEnd(this: Tagged): void {
+  this[kTarget]?.readStream?.acceptEnd();
+}
+function onDrain(this: Tagged): void {
+  this[kTarget]?.writeStream?.acceptDrain();
+}
+function onError(this: Tagged, error: Error): void {
+  const target = this[kTarget];
+  if (target === undefined) return;
+  const failure = toStreamError(error);
+  target.readStream?.acceptError(failure);
+  target.writeStream?.acceptError(failure);
+}
+// Closed without an error: the read side has seen all there is; the write side cannot go on.
+function onClose(this: Tagged): void {
+  const target = this[kTarget];
+  target?.readStream?.acceptEnd();
+  target?.writeStream?.acceptError(posixError('ENOTCONN', 'connection closed'));
+}
+
+/** Routes `stream`'s data, end, drain, error and close to `target`'s streams. */
+export function attachSocketEvents(stream: Duplex, target: SocketEventTarget): void {
+  (stream as Tagged)[kTarget] = target;
+  stream.on('data', onData);
+  stream.on('end', onEnd);
+  stream.on('drain', onDrain);
+  stream.on('error', onError);
+  stream.on('close', onClose);
+}
+
+/** Stops the routing (the socket keeps working; its events reach nobody of ours). */
+export function detachSocketEvents(stream: Duplex): void {
+  // Removed in the reverse order they were added, which keeps the socket's listener table compact.
+  stream.off('close', onClose);
+  stream.off('error', onError);
+  stream.off('drain', onDrain);
+  stream.off('end', onEnd);
+  stream.off('data', onData);
+  (stream as Tagged)[kTarget] = undefined;
+}
