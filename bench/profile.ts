@@ -1,0 +1,82 @@
+/**
+ * Where the time goes in one throughput case: runs it under the V8 CPU
+ * profiler (the one `node --cpu-prof` uses, driven through node:inspector),
+ * writes bench/results/profile-API-DIRECTION.cpuprofile (open it in Chrome
+ * DevTools) and prints the functions with the most self time.
+ *
+ *   node scripts/in-private-network.mjs node --import tsx bench/profile.ts cf download [MiB] [--source]
+ */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { cfClient } from './client-cf.js';
+import { duplexClient } from './client-duplex.js';
+import { rawClient } from './client-raw.js';
+import { buildLibrary, loadLibrary, removeBuild } from './library.js';
+import { startBenchServer } from './peer.js';
+import { MiB, round, timed } from './stats.js';
+import { type Client, type Direction, portFor } from './workload.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+const [api = 'cf', direction = 'download', mib = '1024'] = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith('--'));
+const clients: Record<string, Client> = { raw: rawClient, cf: cfClient, duplex: duplexClient };
+const client = clients[api];
+if (client === undefined) throw new Error(`api must be raw, cf or duplex, not ${api}`);
+const size = Number(mib) * MiB;
+
+const from = process.argv.includes('--source') ? 'source' : buildLibrary();
+await loadLibrary(from);
+const server = await startBenchServer(size);
+const port = portFor(server.ports, direction as Direction);
+const session = new Session();
+try {
+  await client[direction as Direction](port, 64 * MiB); // warm-up
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const { ms } = await timed(() => client[direction as Direction](port, size));
+  const { profile } = (await session.post('Profiler.stop')) as { profile: Profile };
+  const file = new URL(`./results/profile-${api}-${direction}.cpuprofile`, import.meta.url);
+  await writeFile(file, JSON.stringify(profile));
+  console.log(
+    `${api} ${direction}: ${size / MiB} MiB in ${round(ms, 0)} ms; wrote ${file.pathname}`,
+  );
+
+  // Self time per function: each sample's delta goes to the node it landed in.
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  let total = 0;
+  (profile.samples ?? []).forEach((id, i) => {
+    const delta = profile.timeDeltas?.[i] ?? 0;
+    const frame = byId.get(id)?.callFrame;
+    if (frame === undefined) return;
+    const where =
+      frame.url === ''
+        ? ''
+        : ` ${frame.url.replace(/^.*\/(src|node_modules|bench|cfsocketstream-bench\/\d+)\//, '$1/')}:${frame.lineNumber + 1}`;
+    const key = `${frame.functionName || '(anonymous)'}${where}`;
+    self.set(key, (self.get(key) ?? 0) + delta);
+    total += delta;
+  });
+  console.log('self time, top 20:');
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+    console.log(
+      `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`,
+    );
+  }
+} finally {
+  session.disconnect();
+  await server.stop();
+  removeBuild(from);
+}

@@ -1,0 +1,137 @@
+/** Printing the results as tables and writing them as JSON. */
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { MemoryRow } from './memory.js';
+import type { DispatchRow } from './runloop.js';
+import type { SecureRow } from './secure-throughput.js';
+import { round } from './stats.js';
+import type { ThroughputRow } from './throughput.js';
+
+/** Everything one `npm run bench` measured. */
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly durationSeconds: number;
+  readonly machine: {
+    readonly node: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly loadAverageBefore: number[];
+    readonly loadAverageAfter: number[];
+  };
+  readonly settings: Record<string, number | string>;
+  readonly throughput: ThroughputRow[];
+  readonly dispatch: DispatchRow[];
+  readonly memory: MemoryRow[];
+  readonly secure: SecureRow[];
+  readonly goals: Goal[];
+}
+
+/** One goal of issue 2 and whether this run met it. */
+export interface Goal {
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+/** Aligns rows into columns (first row is the header). */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!)))
+      .join('  ');
+  return [
+    line(rows[0]!),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}
+
+export function throughputTable(rows: readonly ThroughputRow[]): string {
+  return table([
+    [
+      'direction',
+      'api',
+      'runs (ms)',
+      'median ms',
+      'GB/s',
+      'x raw',
+      'client CPU ms/GiB',
+      'CPU x raw',
+    ],
+    ...rows.map((r) => [
+      r.direction,
+      r.api,
+      r.runsMs.map((ms) => round(ms, 0)).join(' / '),
+      String(round(r.medianMs, 0)),
+      r.gbPerSecond.toFixed(2),
+      r.ratioToRaw.toFixed(2),
+      String(r.cpuMsPerGiB),
+      r.cpuToRaw.toFixed(2),
+    ]),
+  ]);
+}
+
+export function dispatchTable(rows: readonly DispatchRow[]): string {
+  return table([
+    ['path', 'events', 'median events/s'],
+    ...rows.map((r) => [r.path, String(r.events), `${(r.medianPerSecond / 1e6).toFixed(2)} M`]),
+  ]);
+}
+
+export function memoryTable(rows: readonly MemoryRow[]): string {
+  const kib = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KiB`;
+  const raw = rows.find((r) => r.kind === 'raw');
+  return table([
+    ['kind', 'N', 'heap+external', 'heapUsed', 'external', 'RSS', 'heap+ext x raw', 'RSS x raw'],
+    ...rows.map((r) => [
+      r.kind,
+      String(r.count),
+      kib(r.heapPlusExternal),
+      kib(r.heapUsed),
+      kib(r.external),
+      kib(r.rss),
+      raw ? (r.heapPlusExternal / raw.heapPlusExternal).toFixed(2) : '-',
+      raw ? (r.rss / raw.rss).toFixed(2) : '-',
+    ]),
+  ]);
+}
+
+export function goalsTable(goals: readonly Goal[]): string {
+  return table([
+    ['goal', 'measured', 'met'],
+    ...goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : 'NO']),
+  ]);
+}
+
+/**
+ * Writes the report, then lets Biome format it: bench/ is inside `biome check`, and
+ * JSON.stringify's layout is not Biome's, so an unformatted file would fail the lint.
+ */
+export async function writeJson(path: URL, report: BenchReport): Promise<void> {
+  await mkdir(new URL('.', path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  const biome = fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url));
+  const result = spawnSync(biome, ['format', '--write', fileURLToPath(path)], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    console.warn(
+      `bench: could not format ${fileURLToPath(path)} with Biome: ${result.error?.message ?? result.stderr}`,
+    );
+  }
+}
+
+/** The TLS and SOCKS rows as a table. */
+export function secureTable(rows: readonly SecureRow[]): string {
+  return table([
+    ['family', 'api', 'runs (ms)', 'median ms', 'GB/s', 'ratio'],
+    ...rows.map((r) => [
+      r.family,
+      r.api,
+      r.runsMs.join(' / '),
+      r.medianMs.toFixed(0),
+      r.gbPerSecond.toFixed(2),
+      r.ratio.toFixed(2),
+    ]),
+  ]);
+}

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: every measurement of issue 2 in one run, so they compare
+ * fairly — throughput (raw net.Socket, CF-style API, toDuplex()), RunLoop
+ * dispatch rate, and memory per idle pair. Prints tables and writes
+ * bench/results/latest.json.
+ *
+ * Runs inside a private network namespace (loopback only); see package.json.
+ * Options: --source (measure src through tsx instead of the tsc build; see
+ * library.ts); --quick (64 MiB, fewer events and connections: a smoke test);
+ * --only=throughput,dispatch,memory (a subset; the goals cover what ran).
+ * Environment: BENCH_SIZE_MIB, BENCH_REPEATS, BENCH_EVENTS, BENCH_CONNECTIONS.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { buildLibrary, loadLibrary, removeBuild } from './library.js';
+import { type MemoryRow, runMemory } from './memory.js';
+import { startBenchServer } from './peer.js';
+import {
+  type BenchReport,
+  dispatchTable,
+  type Goal,
+  goalsTable,
+  memoryTable,
+  secureTable,
+  throughputTable,
+  writeJson,
+} from './report.js';
+import { type DispatchRow, runDispatch } from './runloop.js';
+import { runSecure, type SecureRow } from './secure-throughput.js';
+import { MiB, round } from './stats.js';
+import { runThroughput, type ThroughputRow } from './throughput.js';
+import type { Direction } from './workload.js';
+
+const quick = process.argv.includes('--quick');
+const envNumber = (name: string, fallback: number): number => {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : Number(value);
+};
+const size = envNumber('BENCH_SIZE_MIB', quick ? 64 : 1024) * MiB;
+const repeats = envNumber('BENCH_REPEATS', 3);
+// Throughput on loopback swings ±30% from run to run on 2 cores: more runs there.
+const throughputRepeats = envNumber('BENCH_THROUGHPUT_REPEATS', quick ? 3 : 5);
+const events = envNumber('BENCH_EVENTS', quick ? 200_000 : 2_000_000);
+const connections = envNumber('BENCH_CONNECTIONS', quick ? 200 : 2000);
+const directions: Direction[] = ['download', 'upload', 'echo'];
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const parts = new Set(
+  onlyArg === undefined
+    ? ['throughput', 'dispatch', 'memory', 'secure']
+    : onlyArg.slice(7).split(','),
+);
+const log = (line: string): void => console.log(line);
+
+// Every memory sample holds `connections` sockets in one process (and the server child as many).
+const fdLimit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
+if (Number.isFinite(fdLimit) && connections + 200 > fdLimit) {
+  throw new Error(
+    `ulimit -n is ${fdLimit}: too low for ${connections} connections; raise it or set BENCH_CONNECTIONS`,
+  );
+}
+
+const startedAt = new Date();
+const loadAverageBefore = os.loadavg().map((l) => round(l, 2));
+log(
+  `cfsocketstream bench: node ${process.version}, ${os.cpus().length} CPUs, load ${loadAverageBefore.join(' ')}, ulimit -n ${fdLimit}`,
+);
+
+const from = process.argv.includes('--source') ? 'source' : buildLibrary();
+await loadLibrary(from);
+log(`library: ${from === 'source' ? 'src through tsx' : `src compiled by tsc into ${from}`}`);
+const server = await startBenchServer(size);
+let report: BenchReport;
+try {
+  let throughput: ThroughputRow[] = [];
+  if (parts.has('throughput')) {
+    log(
+      `\n1. throughput: ${size / MiB} MiB per run, ${throughputRepeats} runs each (server in child pid ${server.pid})`,
+    );
+    throughput = await runThroughput(server.ports, {
+      size,
+      repeats: throughputRepeats,
+      directions,
+      log,
+    });
+  }
+  let dispatch: DispatchRow[] = [];
+  if (parts.has('dispatch')) {
+    log(`\n2. RunLoop dispatch: ${events} events per run, ${repeats} runs each`);
+    dispatch = await runDispatch({ events, repeats, idlePort: server.ports.idle, log });
+  }
+  let memory: MemoryRow[] = [];
+  if (parts.has('memory')) {
+    log(`\n3. memory: ${connections} idle connections per sample, ${repeats} samples each`);
+    memory = await runMemory({
+      count: connections,
+      repeats,
+      idlePort: server.ports.idle,
+      from,
+      log,
+    });
+  }
+
+  let secure: SecureRow[] = [];
+  if (parts.has('secure')) {
+    secure = await runSecure({ size, repeats, sourcePort: server.ports.source, log });
+  }
+
+  const goals: Goal[] = [];
+  for (const row of throughput) {
+    if (row.api === 'raw') continue;
+    goals.push({
+      goal: `${row.direction} ${row.api} >= 0.9 x raw`,
+      measured: `${row.ratioToRaw.toFixed(2)} x`,
+      met: row.ratioToRaw >= 0.9,
+    });
+  }
+  for (const row of dispatch.filter(
+    (r) => r.path.startsWith('RunLoop.post') || r.path.startsWith('stream'),
+  )) {
+    goals.push({
+      goal: `${row.path} > 1M events/s`,
+      measured: `${(row.medianPerSecond / 1e6).toFixed(2)} M/s`,
+      met: row.medianPerSecond > 1e6,
+    });
+  }
+  const raw = memory.find((r) => r.kind === 'raw');
+  const pair = memory.find((r) => r.kind === 'pair');
+  for (const [what, pick] of [
+    ['heap+external', (r: MemoryRow) => r.heapPlusExternal],
+    ['RSS', (r: MemoryRow) => r.rss],
+  ] as const) {
+    if (raw === undefined || pair === undefined) break;
+    const ratio = pick(pair) / pick(raw);
+    goals.push({
+      goal: `idle pair ${what} <= 1.5 x raw`,
+      measured: `${ratio.toFixed(2)} x (${(pick(pair) / 1024).toFixed(1)} vs ${(pick(raw) / 1024).toFixed(1)} KiB)`,
+      met: ratio <= 1.5,
+    });
+  }
+
+  for (const row of secure.filter((r) => r.api.startsWith('pair'))) {
+    // TLS: at least 0.9 of raw tls.TLSSocket. SOCKS: no slower than the npm socks client,
+    // judged with 5% for run-to-run noise (docs/performance.md gives the spread).
+    const floor = row.family === 'tls' ? 0.9 : 0.95;
+    const against = row.family === 'tls' ? 'raw tls' : 'socks client';
+    goals.push({
+      goal: `${row.family} ${row.api} >= ${floor} x ${against}`,
+      measured: `${row.ratio.toFixed(2)} x`,
+      met: row.ratio >= floor,
+    });
+  }
+
+  report = {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
+    machine: {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      loadAverageBefore,
+      loadAverageAfter: os.loadavg().map((l) => round(l, 2)),
+    },
+    settings: {
+      throughputRepeats,
+      library: from === 'source' ? 'src via tsx' : 'src compiled by tsc (tsconfig.build.json)',
+      parts: [...parts].join(','),
+      sizeBytes: size,
+      repeats,
+      events,
+      connections,
+      fdLimit,
+      server: 'child process (fork), 127.0.0.1',
+    },
+    throughput,
+    dispatch,
+    memory,
+    secure,
+    goals,
+  };
+} finally {
+  await server.stop();
+  removeBuild(from);
+}
+
+if (report.throughput.length > 0) {
+  log(`\nThroughput (${size / MiB} MiB per run; x raw = median throughput / raw median)\n`);
+  log(throughputTable(report.throughput));
+}
+if (report.dispatch.length > 0) {
+  log('\nRunLoop dispatch\n');
+  log(dispatchTable(report.dispatch));
+}
+if (report.memory.length > 0) {
+  log(`\nMemory per idle connection (N = ${connections}, median of ${repeats} child processes)\n`);
+  log(memoryTable(report.memory));
+}
+if (report.secure.length > 0) {
+  log(
+    `\nTLS and SOCKS (${size / MiB} MiB download; ratio over raw tls.TLSSocket / npm socks client)\n`,
+  );
+  log(secureTable(report.secure));
+}
+log('\nGoals\n');
+log(goalsTable(report.goals));
+// A partial or unusual run (--only, --quick, --source) must not overwrite the full results.
+const name = parts.size === 4 && !quick && from !== 'source' ? 'latest.json' : 'partial.json';
+await writeJson(new URL(`./results/${name}`, import.meta.url), report);
+log(
+  `\n${report.durationSeconds} s; load ${report.machine.loadAverageAfter.join(' ')}; wrote bench/results/${name}`,
+);
