@@ -19,7 +19,13 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimer(callback, delayMs) {
-    const handle = setTimeout(callback, Math.max(0, delayMs));
+    // "Now" runs after the current turn (so one turn's questions share a packet) without setTimeout's 1 ms floor.
+    if (delayMs <= 0) {
+      const immediate = setImmediate(callback);
+      immediate.unref();
+      return { cancel: () => clearImmediate(immediate) };
+    }
+    const handle = setTimeout(callback, delayMs);
     handle.unref();
     return { cancel: () => clearTimeout(handle) };
   },

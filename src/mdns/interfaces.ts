@@ -46,16 +46,21 @@ function namespaceInterfaces(): Set<string> | undefined {
   return new Set(names);
 }
 
+type NodeInterfaces = ReturnType<typeof networkInterfaces>;
+
 /**
  * How to tell whether an interface is up with MULTICAST: sysfs flags when
- * sysfs belongs to our network namespace; in a namespace that still sees the
- * host's sysfs (unshare --net without a remount), membership of the all-hosts
- * group in /proc/net/igmp(6); elsewhere (not Linux), any external interface.
+ * sysfs belongs to our network namespace; in a namespace that still sees
+ * another namespace's sysfs (unshare --net or nsenter without a remount),
+ * membership of the all-hosts group in /proc/net/igmp(6), which every up
+ * interface has -- loopback too, even without MULTICAST, so there loopback
+ * counts only when nothing else does (a loopback-only test namespace);
+ * elsewhere (not Linux), any external interface.
  */
-function multicastTest(): (name: string, internal: boolean) => boolean {
+function multicastTest(infos: NodeInterfaces): (name: string, internal: boolean) => boolean {
   const ours = namespaceInterfaces();
   if (ours === undefined) return (_name, internal) => !internal;
-  if (sysfsMatchesProc(ours)) {
+  if (sysfsIsOurs(ours, infos)) {
     return (name) => {
       const flags = Number.parseInt(readText(`/sys/class/net/${name}/flags`)?.trim() ?? '0', 16);
       return (flags & IFF_UP) !== 0 && (flags & IFF_MULTICAST) !== 0;
@@ -63,17 +68,25 @@ function multicastTest(): (name: string, internal: boolean) => boolean {
   }
   const igmp = `${readText('/proc/net/igmp') ?? ''}\n${readText('/proc/net/igmp6') ?? ''}`;
   const listed = new Set(igmp.split(/\s+/));
-  return (name) => ours.has(name) && listed.has(name);
+  const external = Object.entries(infos).some(
+    ([name, list]) => listed.has(name) && (list ?? []).some((i) => !i.internal),
+  );
+  return (name, internal) => ours.has(name) && listed.has(name) && (!internal || !external);
 }
 
-function sysfsMatchesProc(ours: Set<string>): boolean {
+/** Same interface names, and the same hardware address for each interface Node reports. */
+function sysfsIsOurs(ours: Set<string>, infos: NodeInterfaces): boolean {
   let listed: string[];
   try {
     listed = readdirSync('/sys/class/net');
   } catch {
     return false;
   }
-  return listed.length === ours.size && listed.every((n) => ours.has(n));
+  if (listed.length !== ours.size || !listed.every((n) => ours.has(n))) return false;
+  return Object.entries(infos).every(([name, list]) => {
+    const mac = list?.[0]?.mac;
+    return mac === undefined || readText(`/sys/class/net/${name}/address`)?.trim() === mac;
+  });
 }
 
 /** The interfaces to use, given the filter (option or environment). */
@@ -83,8 +96,9 @@ export function listMulticastInterfaces(filter?: string): MdnsInterface[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   const out: MdnsInterface[] = [];
-  const isMulticast = multicastTest();
-  for (const [name, infos] of Object.entries(networkInterfaces())) {
+  const all = networkInterfaces();
+  const isMulticast = multicastTest(all);
+  for (const [name, infos] of Object.entries(all)) {
     if (!infos || infos.length === 0) continue;
     if (
       !isMulticast(

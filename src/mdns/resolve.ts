@@ -25,6 +25,8 @@ export function cachedAddresses(cache: RecordCache, hostName: string): ResolvedA
   const seen = new Set<string>();
   for (const type of [RRType.A, RRType.AAAA]) {
     for (const entry of cache.lookup(hostName, type)) {
+      // A goodbye (or a cache flush) dooms a record: the host said it is gone, so do not connect to it.
+      if (entry.doomed) continue;
       const data = entry.record.data;
       if (data.type !== 'A' && data.type !== 'AAAA') continue;
       const scoped =
@@ -89,8 +91,8 @@ export function resolveServiceWithEngine(
     signal: options.signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
     evaluate: (context) => {
-      const srvEntries = context.cache.lookup(instanceName, RRType.SRV);
-      const srvEntry = srvEntries.find((e) => !e.doomed) ?? srvEntries[0];
+      // A doomed SRV (goodbye, RFC 6762 §10.1) names a service that has left: wait for a live one.
+      const srvEntry = context.cache.lookup(instanceName, RRType.SRV).find((e) => !e.doomed);
       if (srvEntry === undefined || srvEntry.record.data.type !== 'SRV') {
         context.want(instanceName, RRType.SRV);
         if (options.needTxt) context.want(instanceName, RRType.TXT);

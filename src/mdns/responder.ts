@@ -5,7 +5,8 @@
  * answers queries (§6: unique records at once, shared ones after 20-120 ms,
  * legacy unicast per §6.7, one multicast per record per second), defends it
  * (§9) and says goodbye (§10.1). Address records are those of the interface
- * a query came in on.
+ * a query came in on. This file owns the registrations and their states;
+ * responder-replier.ts paces the answers.
  */
 import { debuglog } from 'node:util';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
@@ -13,9 +14,7 @@ import { StreamError } from '../errors.js';
 import type { Timer } from './clock.js';
 import { escapeLabel, nameKey } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
-import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
-import { legacyRecord, selectAdditionals, selectAnswers } from './responder-answers.js';
 import {
   compareRecordSets,
   hostRecords,
@@ -25,12 +24,11 @@ import {
   recordKey,
   serviceRecords,
 } from './responder-records.js';
+import { Replier } from './responder-replier.js';
 import type { PacketSource } from './transport.js';
 import {
   CLASS_IN,
   type DnsMessage,
-  type DnsRecord,
-  Flag,
   isResponse,
   MDNS_PORT,
   makeMessage,
@@ -41,7 +39,6 @@ import {
 const log = debuglog('cfstream:mdns');
 const CONFLICT_WINDOW_MS = 10_000;
 const CONFLICT_LIMIT = 15;
-const PROBE_DEFENSE_INTERVAL_MS = 250;
 
 /** What to register. `type` is "_echo._tcp.local" (no final dot). */
 export interface ServiceSpec {
@@ -69,8 +66,7 @@ interface Registration {
 export class Responder {
   readonly #engine: MdnsEngine;
   readonly #registrations = new Set<Registration>();
-  readonly #lastMulticast = new Map<string, number>();
-  readonly #delayed = new Map<string, { records: Map<string, OwnedRecord>; message: DnsMessage }>();
+  readonly #replier: Replier;
   #conflicts: number[] = [];
   #hostName: string;
   #unsubscribe: (() => void) | undefined;
@@ -79,6 +75,7 @@ export class Responder {
   constructor(engine: MdnsEngine, hostName: string) {
     this.#engine = engine;
     this.#hostName = hostName;
+    this.#replier = new Replier(engine, (iface) => this.#announcedRecords(iface));
   }
 
   /** The host name the SRV records point at (it changes on a host-name conflict). */
@@ -117,6 +114,7 @@ export class Responder {
   /** Sends goodbyes for everything and stops; for engine shutdown. */
   close(): void {
     for (const reg of [...this.#registrations]) this.#stop(reg);
+    this.#replier.close();
   }
 
   #instance(reg: Registration): string {
@@ -193,7 +191,7 @@ export class Responder {
     reg.state = 'announced';
     for (const iface of this.#interfaces()) {
       const records = this.#records(reg, iface);
-      this.#multicast(iface, records, []);
+      this.#replier.multicast(iface, records, []);
     }
     if (!reg.settled) {
       reg.settled = true;
@@ -206,111 +204,14 @@ export class Responder {
       );
   }
 
-  #multicast(
-    iface: MdnsInterface,
-    answers: readonly OwnedRecord[],
-    additionals: readonly OwnedRecord[],
-  ): void {
-    const now = this.#engine.clock.now();
-    for (const r of [...answers, ...additionals])
-      this.#lastMulticast.set(`${iface.name}|${recordKey(r.record)}`, now);
-    this.#engine.send(
-      makeMessage({
-        flags: Flag.QR | Flag.AA,
-        answers: answers.map((r) => r.record),
-        additionals: additionals.map((r) => r.record),
-      }),
-      { kind: 'multicast', interfaceName: iface.name },
-    );
-  }
-
-  #sinceMulticast(iface: MdnsInterface, record: DnsRecord): number {
-    const last = this.#lastMulticast.get(`${iface.name}|${recordKey(record)}`);
-    return last === undefined ? Number.POSITIVE_INFINITY : this.#engine.clock.now() - last;
-  }
-
   #onMessage(message: DnsMessage, source: PacketSource): void {
     if (isResponse(message)) {
       if (source.port === MDNS_PORT) this.#onResponse(message);
       return;
     }
-    this.#onQuery(message, source);
-  }
-
-  #onQuery(message: DnsMessage, source: PacketSource): void {
     const iface = this.#interfaces().find((i) => i.name === source.interfaceName);
-    const isProbe = message.authorities.length > 0;
-    if (isProbe) this.#tieBreak(message, iface);
-    const mine = this.#announcedRecords(iface);
-    if (mine.length === 0) return;
-    const answers = selectAnswers(message, mine);
-    if (answers.length === 0) return;
-    const additionals = selectAdditionals(answers, mine, message);
-    if (source.port !== MDNS_PORT) {
-      // §6.7: a legacy resolver gets a unicast reply echoing its ID and question, TTLs capped at 10 s.
-      const reply = makeMessage({
-        id: message.id,
-        flags: Flag.QR | Flag.AA,
-        questions: message.questions,
-        answers: answers.map((r) => legacyRecord(r.record, TTL.legacyMax)),
-        additionals: additionals.map((r) => legacyRecord(r.record, TTL.legacyMax)),
-      });
-      this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
-      return;
-    }
-    if (iface === undefined) return;
-    const { multicastRateLimit, sharedAnswerDelayMin, sharedAnswerDelayMax } =
-      this.#engine.options.timings;
-    const limit = isProbe ? PROBE_DEFENSE_INTERVAL_MS : multicastRateLimit;
-    const wantsUnicast =
-      message.questions.length > 0 && message.questions.every((q) => q.unicastResponse);
-    if (
-      wantsUnicast &&
-      !isProbe &&
-      answers.some((a) => this.#sinceMulticast(iface, a.record) < limit)
-    ) {
-      // §5.4: recently multicast, so answer the QU question by unicast alone.
-      const reply = makeMessage({
-        flags: Flag.QR | Flag.AA,
-        answers: answers.map((r) => r.record),
-        additionals: additionals.map((r) => r.record),
-      });
-      this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
-      return;
-    }
-    // §6: no record is multicast twice within a second (250 ms when defending against a probe).
-    const fresh = answers.filter((a) => this.#sinceMulticast(iface, a.record) >= limit);
-    if (fresh.length === 0) return;
-    if (isProbe || wantsUnicast || fresh.every((a) => a.unique)) {
-      this.#multicast(iface, fresh, additionals);
-      return;
-    }
-    // §6: shared answers wait 20-120 ms so that answers from several responders do not collide.
-    let pending = this.#delayed.get(iface.name);
-    if (pending === undefined) {
-      pending = { records: new Map(), message };
-      this.#delayed.set(iface.name, pending);
-      const delay =
-        sharedAnswerDelayMin +
-        this.#engine.options.random() * (sharedAnswerDelayMax - sharedAnswerDelayMin);
-      this.#engine.clock.setTimer(() => this.#flushDelayed(iface), delay);
-    }
-    for (const a of fresh) pending.records.set(recordKey(a.record), a);
-  }
-
-  #flushDelayed(iface: MdnsInterface): void {
-    const pending = this.#delayed.get(iface.name);
-    this.#delayed.delete(iface.name);
-    if (pending === undefined) return;
-    const mine = this.#announcedRecords(iface);
-    const live = new Set(mine.map((r) => recordKey(r.record)));
-    const answers = [...pending.records.values()].filter(
-      (a) =>
-        live.has(recordKey(a.record)) &&
-        this.#sinceMulticast(iface, a.record) >= this.#engine.options.timings.multicastRateLimit,
-    );
-    if (answers.length === 0) return;
-    this.#multicast(iface, answers, selectAdditionals(answers, mine, pending.message));
+    if (message.authorities.length > 0) this.#tieBreak(message, iface);
+    this.#replier.answer(message, source, iface);
   }
 
   // §8.2: two hosts probing one name at once; the lexicographically later record set wins.
@@ -321,6 +222,11 @@ export class Responder {
         const key = nameKey(name);
         const theirs = message.authorities.filter((r) => nameKey(r.name) === key);
         if (theirs.length === 0) continue;
+        // Our own probe, sent on another interface (with that link's addresses) and looped back, is no rival.
+        const everything = new Set(
+          this.#interfaces().flatMap((i) => this.#records(reg, i).map((r) => recordKey(r.record))),
+        );
+        if (theirs.every((r) => everything.has(recordKey(r)))) continue;
         const ours = this.#records(reg, iface)
           .filter((r) => r.unique && nameKey(r.record.name) === key)
           .map((r) => r.record);
@@ -420,7 +326,7 @@ export class Responder {
         const byes = this.#records(reg, iface)
           .filter((r) => !stillOwned.has(recordKey(r.record)))
           .map((r) => ({ ...r, record: { ...r.record, ttl: 0 } }));
-        if (byes.length > 0) this.#multicast(iface, byes, []);
+        if (byes.length > 0) this.#replier.multicast(iface, byes, []);
       }
     }
     if (this.#registrations.size === 0) {

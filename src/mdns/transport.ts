@@ -6,13 +6,43 @@
  * socket sends one-shot queries (RFC 6762 §5.1) whose unicast answers come
  * back to it alone, even when other processes share port 5353.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import { isIP } from 'node:net';
 import { debuglog } from 'node:util';
 import { interfaceForSource, listMulticastInterfaces, type MdnsInterface } from './interfaces.js';
 import { MAX_DATAGRAM, MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 const ONE_SHOT_IDLE_MS = 3000;
+
+/**
+ * Every address this transport binds or sends to is a literal, so dgram's
+ * default lookup (dns.lookup) has nothing to do -- but loading it sets up
+ * c-ares, which reads resolv.conf and nsswitch.conf and costs 5-10 ms on the
+ * first bind of a process. This lookup answers literals at once.
+ */
+const literalLookup: NonNullable<SocketOptions['lookup']> = (address, _options, callback) => {
+  const family = isIP(address.split('%')[0] ?? '');
+  if (family === 0) {
+    const error = Object.assign(new Error(`not an IP literal: ${address}`), { code: 'EINVAL' });
+    process.nextTick(() => callback(error, '', 0));
+    return;
+  }
+  callback(null, address, family);
+};
+
+/** Linux carries no IPv6 multicast on loopback (DESIGN.md field notes): ::1 alone gets no IPv6 socket. */
+const isLoopbackIPv6 = (address: string): boolean => address === '::1';
+
+/** A UDP socket of one family that never calls the DNS resolver. */
+function udpSocket(family: 4 | 6, reuseAddr: boolean): Socket {
+  return createSocket({
+    type: family === 4 ? 'udp4' : 'udp6',
+    reuseAddr,
+    ipv6Only: family === 6,
+    lookup: literalLookup,
+  });
+}
 
 /** Where a datagram came from. */
 export interface PacketSource {
@@ -77,18 +107,16 @@ export class UdpTransport implements PacketTransport {
       'interfaces: %o',
       this.#interfaces.map((i) => i.name),
     );
-    const families: (4 | 6)[] = [];
-    if (this.#interfaces.some((i) => i.addresses.some((a) => a.family === 4))) families.push(4);
-    if (this.#interfaces.some((i) => i.addresses.some((a) => a.family === 6))) families.push(6);
+    const families = ([4, 6] as const).filter((f) =>
+      this.#interfaces.some((i) => this.#membershipAddress(i, f) !== undefined),
+    );
+    // The one-shot sockets bind beside the main ones, so the first query does not wait for them.
+    for (const f of families) this.#oneShotSocket(f);
     await Promise.all(families.map((f) => this.#openMain(f)));
   }
 
   async #openMain(family: 4 | 6): Promise<void> {
-    const socket = createSocket({
-      type: family === 4 ? 'udp4' : 'udp6',
-      reuseAddr: true,
-      ipv6Only: family === 6,
-    });
+    const socket = udpSocket(family, true);
     const entry: FamilySocket = { family, socket, bound: false };
     socket.on('message', (bytes, rinfo) =>
       this.#receive(bytes, rinfo.address, rinfo.port, family, false),
@@ -141,7 +169,7 @@ export class UdpTransport implements PacketTransport {
   }
 
   #membershipAddress(iface: MdnsInterface, family: 4 | 6): string | undefined {
-    const address = iface.addresses.find((a) => a.family === family);
+    const address = iface.addresses.find((a) => a.family === family && !isLoopbackIPv6(a.address));
     if (address === undefined) return undefined;
     return family === 4 ? address.address : `::%${iface.name}`;
   }
@@ -215,7 +243,7 @@ export class UdpTransport implements PacketTransport {
   } {
     let shot = this.#oneShot.get(family);
     if (shot === undefined) {
-      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
+      const socket = udpSocket(family, false);
       socket.on('message', (bytes, rinfo) =>
         this.#receive(bytes, rinfo.address, rinfo.port, family, true),
       );
