@@ -1,17 +1,19 @@
 /**
  * `npm run bench`: every measurement of issue 2 in one run, so they compare
  * fairly — throughput (raw net.Socket, CF-style API, toDuplex()), RunLoop
- * dispatch rate, and memory per idle pair. Prints tables and writes
- * bench/results/latest.json.
+ * dispatch rate, and memory per idle pair; TLS and SOCKS throughput (issues
+ * 4, 5); Bonjour open times (issue 3, bench/bonjour-open.ts). Prints tables
+ * and writes bench/results/latest.json.
  *
  * Runs inside a private network namespace (loopback only); see package.json.
  * Options: --source (measure src through tsx instead of the tsc build; see
  * library.ts); --quick (64 MiB, fewer events and connections: a smoke test);
- * --only=throughput,dispatch,memory (a subset; the goals cover what ran).
+ * --only=throughput,dispatch,memory,secure,bonjour (a subset; the goals cover what ran).
  * Environment: BENCH_SIZE_MIB, BENCH_REPEATS, BENCH_EVENTS, BENCH_CONNECTIONS.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { type MemoryRow, runMemory } from './memory.js';
 import { startBenchServer } from './peer.js';
@@ -46,7 +48,7 @@ const directions: Direction[] = ['download', 'upload', 'echo'];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const parts = new Set(
   onlyArg === undefined
-    ? ['throughput', 'dispatch', 'memory', 'secure']
+    ? ['throughput', 'dispatch', 'memory', 'secure', 'bonjour']
     : onlyArg.slice(7).split(','),
 );
 const log = (line: string): void => console.log(line);
@@ -203,8 +205,26 @@ if (report.secure.length > 0) {
 log('\nGoals\n');
 log(goalsTable(report.goals));
 // A partial or unusual run (--only, --quick, --source) must not overwrite the full results.
-const name = parts.size === 4 && !quick && from !== 'source' ? 'latest.json' : 'partial.json';
+const name = parts.size === 5 && !quick && from !== 'source' ? 'latest.json' : 'partial.json';
 await writeJson(new URL(`./results/${name}`, import.meta.url), report);
 log(
   `\n${report.durationSeconds} s; load ${report.machine.loadAverageAfter.join(' ')}; wrote bench/results/${name}`,
 );
+
+// Bonjour opens (issue 3) run in fresh processes of their own: a cold open is the point.
+if (parts.has('bonjour')) {
+  log('\n5. Bonjour opens (bench/bonjour-open.ts)');
+  const bonjour = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./bonjour-open.ts', import.meta.url)),
+      quick ? '2' : '5',
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (bonjour.status !== 0) process.exitCode = 1;
+}
