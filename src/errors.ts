@@ -120,7 +120,8 @@ export function socksError(
   );
 }
 
-type ErrorLike = CFStreamError | StreamError;
+/** What the SOCKS error helpers accept: CF's struct or a StreamError. */
+export type ErrorLike = CFStreamError | StreamError;
 const errorValue = (e: ErrorLike): number => ('error' in e ? e.error : e.code);
 
 /** The subdomain of a SOCKS-domain error: `(error >> 16) & 0xFFFF`. */

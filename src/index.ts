@@ -14,16 +14,22 @@ export {
   CFSocketStreamSOCKSGetError,
   CFSocketStreamSOCKSGetErrorSubdomain,
   type CFStreamError,
+  type ErrorLike,
   encodeSOCKSError,
   StreamError,
 } from './errors.js';
 export type { ResolvedAddress } from './host/address.js';
 export { Host, type HostInfo } from './host/host.js';
+// The engine itself stays internal; its options (interfaces, timings, limits) are public.
 export {
-  getMdnsEngine,
+  type Clock,
   type MdnsEngineOptions,
+  type MdnsLimits,
+  type MdnsTimings,
   resetMdnsEngine,
   resolveLocalHostName,
+  type ServiceResolution,
+  type Timer,
 } from './mdns/index.js';
 export * from './netservice/index.js';
 export { RunLoop, type RunLoopMode } from './runloop.js';

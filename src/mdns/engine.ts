@@ -5,7 +5,9 @@
  * received packet: responses feed the cache and the responder's conflict
  * checks, queries go to the responder.
  */
+
 import { debuglog } from 'node:util';
+import { type StreamError, toStreamError } from '../errors.js';
 import type { Clock } from './clock.js';
 import {
   type MdnsEngineOptions,
@@ -37,10 +39,18 @@ export class MdnsEngine {
   readonly querier: Querier;
   readonly #transport: PacketTransport;
   readonly #ready: Promise<void>;
+  /**
+   * Settles only if the sockets could not be opened (no usable interface, a
+   * bind refused): every lookup, browse and publication fails with it then,
+   * instead of waiting for answers that cannot come.
+   */
+  readonly failed: Promise<StreamError>;
+  #fail!: (error: StreamError) => void;
   readonly #listeners = new Set<MessageListener>();
   #holds = 0;
   #closed = false;
   #started = false;
+  #broken = false;
 
   constructor(options: MdnsEngineOptions = {}, transport?: PacketTransport) {
     this.options = resolveEngineOptions(options);
@@ -57,10 +67,15 @@ export class MdnsEngine {
       },
       random,
     );
+    this.failed = new Promise<StreamError>((resolve) => {
+      this.#fail = resolve;
+    });
     this.#ready = this.#transport
       .start((bytes, source) => this.receive(bytes, source))
       .catch((error: unknown) => {
         log('transport failed to start: %s', (error as Error).message);
+        this.#broken = true;
+        this.#fail(toStreamError(error));
       })
       .finally(() => {
         this.#started = true;
@@ -80,6 +95,11 @@ export class MdnsEngine {
   /** The interfaces in use. */
   interfaces(): readonly MdnsInterface[] {
     return this.#transport.interfaces();
+  }
+
+  /** True when the sockets could not be opened: the shared engine is replaced on next use. */
+  get broken(): boolean {
+    return this.#broken;
   }
 
   /** True after close(). */
@@ -174,6 +194,8 @@ const closeHooks = new Set<(engine: MdnsEngine) => void>();
 
 /** The process's engine, created on first use. */
 export function getMdnsEngine(): MdnsEngine {
+  // A broken engine (no interface yet, say) is replaced, so a later call can succeed.
+  if (shared?.broken) shared.close();
   if (shared === undefined || shared.closed) shared = new MdnsEngine(sharedOptions);
   return shared;
 }

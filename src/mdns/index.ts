@@ -12,7 +12,13 @@ export {
   onEngineClose,
   resetMdnsEngine,
 } from './engine.js';
-export { type MdnsEngineOptions, type MdnsTimings, RFC_TIMINGS, TTL } from './engine-options.js';
+export {
+  type MdnsEngineOptions,
+  type MdnsLimits,
+  type MdnsTimings,
+  RFC_TIMINGS,
+  TTL,
+} from './engine-options.js';
 export { decodePacket, encodePacket } from './packet-codec.js';
 export type { CacheEntry, CacheEvent } from './record-cache.js';
 export {

@@ -5,6 +5,7 @@
  * §12). The caller's `evaluate` reads the cache and either returns a result
  * or calls `want()` for the questions still open.
  */
+import type { StreamError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { nameKey } from './dns-name.js';
 import type { Querier } from './querier.js';
@@ -26,6 +27,8 @@ export interface LookupHost {
   readonly clock: Clock;
   /** Keeps the engine's sockets referenced; returns the release. */
   hold(): () => void;
+  /** Settles only when the engine cannot send or receive at all. */
+  readonly failed: Promise<StreamError>;
 }
 
 /** Options of one lookup. */
@@ -92,6 +95,7 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
     evaluate();
     if (settled) return;
     releaseHold = host.hold();
+    void host.failed.then((error) => finish(() => reject(error)));
     unsubscribe = host.cache.onChange((events: readonly CacheEvent[]) => {
       if (events.some((e) => e.kind !== 'removed')) evaluate();
     });

@@ -104,6 +104,12 @@ export class Responder {
       this.#onMessage(message, source),
     );
     this.#release ??= this.#engine.hold();
+    void this.#engine.failed.then((error) => {
+      if (reg.settled) return;
+      reg.settled = true;
+      reg.reject(error);
+      this.#stop(reg, false);
+    });
     this.#startProbing(
       reg,
       this.#engine.options.random() * this.#engine.options.timings.probeInitialDelayMax,

@@ -9,6 +9,7 @@
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { isIP } from 'node:net';
 import { debuglog } from 'node:util';
+import { posixError } from '../errors.js';
 import { interfaceForSource, listMulticastInterfaces, type MdnsInterface } from './interfaces.js';
 import { MAX_DATAGRAM, MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 
@@ -110,6 +111,11 @@ export class UdpTransport implements PacketTransport {
     const families = ([4, 6] as const).filter((f) =>
       this.#interfaces.some((i) => this.#membershipAddress(i, f) !== undefined),
     );
+    if (families.length === 0) {
+      // Nothing could ever be sent or heard: say so now rather than let every lookup time out.
+      const which = this.#filter === undefined ? '' : ` matching "${this.#filter}"`;
+      throw posixError('ENODEV', `no up multicast interface${which} for mDNS`);
+    }
     // The one-shot sockets bind beside the main ones, so the first query does not wait for them.
     for (const f of families) this.#oneShotSocket(f);
     await Promise.all(families.map((f) => this.#openMain(f)));

@@ -2,6 +2,8 @@
 export {
   type DiscoveryEvent,
   discoveryFor,
+  type Publication,
+  type PublishRequest,
   registerDiscovery,
   type ServiceDiscovery,
 } from './discovery.js';

@@ -60,6 +60,7 @@ function browseWithEngine(type: string): Observable<DiscoveryEvent> {
     });
     const release = engine.querier.ask(type, RRType.PTR);
     const unhold = engine.hold();
+    void engine.failed.then((error) => subscriber.error(error));
     sync();
     return () => {
       unsubscribe();

@@ -4,7 +4,9 @@
  * an idle pair holds no closures of its own for them.
  */
 import type { Duplex } from 'node:stream';
-import { posixError, toStreamError } from '../errors.js';
+import { TLSSocket } from 'node:tls';
+import { posixError, type StreamError, toStreamError } from '../errors.js';
+import { tlsErrorToStreamError } from '../tls/index.js';
 import type { ReadStream } from './read-stream.js';
 import type { WriteStream } from './write-stream.js';
 
@@ -30,7 +32,7 @@ function onDrain(this: Tagged): void {
 function onError(this: Tagged, error: Error): void {
   const target = this[kTarget];
   if (target === undefined) return;
-  const failure = toStreamError(error);
+  const failure = failureOf(this, error);
   target.readStream?.acceptError(failure);
   target.writeStream?.acceptError(failure);
 }
@@ -39,6 +41,16 @@ function onClose(this: Tagged): void {
   const target = this[kTarget];
   target?.readStream?.acceptEnd();
   target?.writeStream?.acceptError(posixError('ENOTCONN', 'connection closed'));
+}
+
+// OpenSSL's own failures after the handshake (a TLS 1.3 server refusing our certificate, a bad
+// record) are SSL-domain errors; a reset or a broken pipe stays what the socket says (POSIX).
+function failureOf(stream: Duplex, error: Error): StreamError {
+  const code = (error as { code?: unknown }).code;
+  const fromOpenSSL = typeof code === 'string' && code.startsWith('ERR_SSL');
+  return stream instanceof TLSSocket && fromOpenSSL
+    ? tlsErrorToStreamError(error)
+    : toStreamError(error);
 }
 
 /** Routes `stream`'s data, end, drain, error and close to `target`'s streams. */
