@@ -10,6 +10,9 @@ import { StreamStatus } from '../constants.js';
 import type { ReadStream } from './read-stream.js';
 import type { WriteStream } from './write-stream.js';
 
+// Node's default (16 KiB) stops the pull after one TLS record; a socket read is up to 64 KiB.
+const ADAPTER_HIGH_WATER_MARK = 64 * 1024;
+
 /** Moves bytes from a ReadStream into `push` while the consumer wants more. */
 class ReadPump {
   readonly #stream: ReadStream;
@@ -134,6 +137,7 @@ class WritePump {
 export function toReadable(stream: ReadStream): Readable {
   let pump: ReadPump;
   const readable = new Readable({
+    highWaterMark: ADAPTER_HIGH_WATER_MARK,
     read: () => pump.want(),
     destroy: (error, callback) => {
       pump.stop();
@@ -167,6 +171,7 @@ export function toDuplex(readStream: ReadStream, writeStream: WriteStream): Dupl
   const writer = new WritePump(writeStream);
   const duplex = new Duplex({
     allowHalfOpen: true,
+    readableHighWaterMark: ADAPTER_HIGH_WATER_MARK,
     read: () => reader.want(),
     write: (chunk: Buffer, _encoding, callback) => writer.write(chunk, callback),
     final: (callback) => writer.end(callback),

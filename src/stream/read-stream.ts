@@ -13,6 +13,8 @@ import { SocketStream } from './socket-stream.js';
 
 /** Bytes buffered before the socket is paused. */
 export const READ_HIGH_WATER_MARK = 256 * 1024;
+/** Once paused, the socket resumes when the buffer is down to this. */
+const READ_RESUME_MARK = READ_HIGH_WATER_MARK / 2;
 
 /** The readable stream of a pair, as CFReadStream. */
 export class ReadStream extends SocketStream {
@@ -157,7 +159,9 @@ export class ReadStream extends SocketStream {
       this.#armed = true;
       this.#settleIfDrained();
     }
-    if (this.#buffered < READ_HIGH_WATER_MARK) this.core.resumeReading();
+    // Hysteresis: resuming as soon as the buffer dips below the mark would pause and resume
+    // the socket for every chunk (every 16 KiB record under TLS).
+    if (this.#buffered <= READ_RESUME_MARK) this.core.resumeReading();
   }
 
   #settleIfDrained(): void {
