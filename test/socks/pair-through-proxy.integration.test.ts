@@ -17,7 +17,13 @@ import {
   CFSocketStreamSOCKSGetError,
   CFSocketStreamSOCKSGetErrorSubdomain,
 } from '../../src/errors.js';
-import { createPairWithSocketToHost } from '../../src/stream/stream-pair.js';
+import { MdnsEngine, resetMdnsEngine } from '../../src/mdns/index.js';
+import { publishWithEngine } from '../../src/mdns/responder-registry.js';
+import { NetService } from '../../src/netservice/index.js';
+import {
+  createPairWithSocketToHost,
+  createPairWithSocketToNetService,
+} from '../../src/stream/stream-pair.js';
 import { echoThroughCF, sha256 } from '../support/cf-echo.js';
 import { DANTE_PASSWORD, DANTE_USER, danteUnavailable, startDante } from '../support/dante.js';
 import { requirePrivateNetwork } from '../support/private-network.js';
@@ -187,5 +193,56 @@ describe('pairs through a SOCKS proxy', function () {
       false,
     );
     pair.close();
+  });
+
+  describe('to a NetService', () => {
+    let peer: MdnsEngine;
+    beforeEach(() => {
+      resetMdnsEngine({ timings: { probeInitialDelayMax: 20 } });
+      peer = new MdnsEngine({
+        timings: { probeInitialDelayMax: 20 },
+        hostName: 'socks-peer.local',
+      });
+    });
+    afterEach(() => {
+      peer.close();
+      resetMdnsEngine();
+    });
+
+    for (const bypass of [false, true]) {
+      it(`resolves by mDNS, then ${bypass ? 'connects directly under LocalBypass' : 'sends the address through the proxy'}`, async () => {
+        const dante = await startDante({ auth: false });
+        const echo = await startEchoServer();
+        const publication = publishWithEngine(peer, {
+          name: 'Proxied Echo',
+          type: '_echo._tcp.',
+          domain: 'local.',
+          port: echo.port,
+          txt: [],
+          noRename: false,
+        });
+        try {
+          await publication.registered;
+          const pair = createPairWithSocketToNetService(
+            NetService.parse('Proxied Echo._echo._tcp.local.'),
+          );
+          pair.readStream.setProperty(kCFStreamPropertySOCKSProxy, {
+            SOCKSProxy: '127.0.0.1',
+            SOCKSPort: dante.port,
+          });
+          if (bypass) pair.readStream.setProperty(kCFStreamPropertyProxyLocalBypass, true);
+          const data = randomBytes(64 * 1024);
+          assert.equal((await echoThroughCF(pair, data)).sha256, sha256(data));
+          // The proxy saw the connect to the service's port only when it was not bypassed.
+          const proxied = new RegExp(`\\.${echo.port}\\b`).test(dante.log());
+          assert.equal(proxied, !bypass);
+          pair.close();
+        } finally {
+          await publication.stop();
+          await echo.close();
+          await dante.stop();
+        }
+      });
+    }
   });
 });
