@@ -5,10 +5,10 @@
  */
 import { promises as dns } from 'node:dns';
 import { Observable } from 'rxjs';
+import { raceAbort, SharedLookup } from '../abort.js';
 import { netdbError, toStreamError } from '../errors.js';
 import { literalFamily, type ResolvedAddress } from './address.js';
 import { resolverFor } from './host-resolver.js';
-import { raceAbort } from './system-resolver.js';
 
 const MAX_NAME_LENGTH = 253;
 
@@ -20,9 +20,7 @@ export class Host {
   readonly #name: string | undefined;
   #addresses: ResolvedAddress[] | undefined;
   #names: string[] | undefined;
-  #inflight: Promise<ResolvedAddress[]> | undefined;
-  #inflightAbort: AbortController | undefined;
-  #waiters = 0;
+  readonly #lookup = new SharedLookup<ResolvedAddress[]>();
 
   private constructor(name: string | undefined, addresses: ResolvedAddress[] | undefined) {
     this.#name = name;
@@ -104,36 +102,17 @@ export class Host {
   resolveAddresses(signal: AbortSignal): Promise<ResolvedAddress[]> {
     if (this.#addresses !== undefined) return Promise.resolve([...this.#addresses]);
     const name = this.#name as string;
-    if (this.#inflight === undefined) {
-      const abort = new AbortController();
-      this.#inflightAbort = abort;
-      this.#inflight = resolverFor(name)(name, abort.signal).then(
-        (addresses) => {
-          this.#inflight = undefined;
-          if (addresses.length === 0)
+    return this.#lookup
+      .join(signal, (lookupSignal) =>
+        resolverFor(name)(name, lookupSignal).then((addresses) => {
+          if (addresses.length === 0) {
             throw netdbError(Object.assign(new Error('no addresses'), { code: 'ENOTFOUND' }), name);
+          }
           this.#addresses = addresses;
           return addresses;
-        },
-        (error: unknown) => {
-          this.#inflight = undefined;
-          throw error;
-        },
-      );
-      // A lookup nobody waits for any more must not report an unhandled rejection.
-      this.#inflight.catch(() => {});
-    }
-    this.#waiters++;
-    const shared = this.#inflight;
-    const inflightAbort = this.#inflightAbort;
-    const release = (): void => {
-      this.#waiters--;
-      if (signal.aborted && this.#waiters === 0 && this.#inflight === shared) {
-        this.#inflight = undefined;
-        inflightAbort?.abort(signal.reason);
-      }
-    };
-    return raceAbort(shared, signal).finally(release);
+        }),
+      )
+      .then((addresses) => [...addresses]);
   }
 
   async #resolveNames(signal: AbortSignal): Promise<string[]> {

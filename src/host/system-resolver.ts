@@ -1,5 +1,6 @@
 /** Names outside `.local`: the system resolver (getaddrinfo), every address it gives. */
 import { promises as dns } from 'node:dns';
+import { raceAbort } from '../abort.js';
 import { netdbError } from '../errors.js';
 import type { ResolvedAddress } from './address.js';
 
@@ -20,23 +21,4 @@ export async function lookupWithSystemResolver(
     },
   );
   return raceAbort(lookup, signal);
-}
-
-/** Rejects with the signal's reason as soon as it aborts; otherwise settles as `promise` does. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -5,6 +5,7 @@
  * resolution; `publish` registers it on the link and `stop` withdraws it.
  */
 import { Observable } from 'rxjs';
+import { SharedLookup } from '../abort.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import type { ResolvedAddress } from '../host/address.js';
@@ -51,9 +52,7 @@ export class NetService {
   #name: string;
   #port: number | undefined;
   #resolved: ServiceResolution | undefined;
-  #shared:
-    | { promise: Promise<ServiceResolution>; controller: AbortController; waiters: number }
-    | undefined;
+  readonly #lookup = new SharedLookup<ServiceResolution>();
   #publication: Publication | undefined;
 
   /** A service by domain ("local."), type ("_echo._tcp") and instance name ("My Echo"). */
@@ -142,62 +141,17 @@ export class NetService {
     signal: AbortSignal,
     timeoutMs?: number,
   ): Promise<{ hostName: string; port: number; addresses: ResolvedAddress[] }> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.#shared === undefined) {
-      let discovery: ReturnType<typeof discoveryFor>;
-      try {
-        discovery = discoveryFor(this.#domain);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const controller = new AbortController();
-      const promise = discovery.resolve(wireName(this.#parts()), {
-        signal: controller.signal,
-        timeoutMs,
-        needTxt: false,
-      });
-      const shared = { promise, controller, waiters: 0 };
-      this.#shared = shared;
-      const clear = (): void => {
-        if (this.#shared === shared) this.#shared = undefined;
-      };
-      promise.then((resolution) => {
-        this.#resolved = resolution;
-        clear();
-      }, clear);
-    }
-    const shared = this.#shared;
-    shared.waiters += 1;
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const leave = (): void => {
-        if (done) return;
-        done = true;
-        signal.removeEventListener('abort', onAbort);
-        shared.waiters -= 1;
-      };
-      const onAbort = (): void => {
-        leave();
-        if (shared.waiters === 0) {
-          if (this.#shared === shared) this.#shared = undefined;
-          shared.controller.abort(signal.reason);
-        }
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      shared.promise.then(
-        (r) => {
-          if (done) return;
-          leave();
-          resolve({ hostName: r.hostName, port: r.port, addresses: [...r.addresses] });
-        },
-        (error: unknown) => {
-          if (done) return;
-          leave();
-          reject(error);
-        },
-      );
-    });
+    // Every concurrent open shares one resolution (one question on the wire).
+    return this.#lookup
+      .join(signal, (lookupSignal) =>
+        discoveryFor(this.#domain)
+          .resolve(wireName(this.#parts()), { signal: lookupSignal, timeoutMs, needTxt: false })
+          .then((resolution) => {
+            this.#resolved = resolution;
+            return resolution;
+          }),
+      )
+      .then((r) => ({ hostName: r.hostName, port: r.port, addresses: [...r.addresses] }));
   }
 
   /**
@@ -242,10 +196,9 @@ export class NetService {
 
   /** Withdraws a published service (goodbyes, RFC 6762 §10.1) and cancels resolutions. */
   async stop(): Promise<void> {
-    this.#shared?.controller.abort(
+    this.#lookup.cancel(
       new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'service stopped'),
     );
-    this.#shared = undefined;
     const publication = this.#publication;
     this.#publication = undefined;
     await publication?.stop();

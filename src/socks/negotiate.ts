@@ -5,10 +5,12 @@
  * back to be read first. Owns the handshake's listeners, its timer and its
  * abort handling, and removes all of them however the handshake ends.
  */
+
 import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
+import { abortedError } from '../abort.js';
 import { SOCKSError, SOCKSSubdomain } from '../error-codes.js';
-import { posixError, StreamError, socksError, toStreamError } from '../errors.js';
+import { posixError, type StreamError, socksError, toStreamError } from '../errors.js';
 import {
   checkDestination,
   resolveSOCKS4Target,
@@ -120,7 +122,8 @@ class Negotiation {
     // A name the wire cannot carry is refused, never truncated.
     const invalid = checkDestination(this.#destination, this.#proxy);
     if (invalid !== undefined) return invalid;
-    if (this.#options.signal.aborted) return abortError(this.#options.signal, this.#proxy);
+    if (this.#options.signal.aborted)
+      return abortedError(this.#options.signal, `${this.#proxy}: handshake aborted`);
     if (this.#socket.destroyed) return this.#closedError();
     return undefined;
   }
@@ -159,7 +162,7 @@ class Negotiation {
   };
 
   readonly #onAbort = (): void => {
-    this.#fail(abortError(this.#options.signal, this.#proxy));
+    this.#fail(abortedError(this.#options.signal, `${this.#proxy}: handshake aborted`));
   };
 
   readonly #onTimeout = (): void => {
@@ -215,11 +218,4 @@ class Negotiation {
 
 function describeState(handshake: SOCKSHandshake): string {
   return `waiting in state ${handshake.state}`;
-}
-
-/** The signal's reason when it is already a StreamError, else POSIX ECANCELED with the reason as cause. */
-function abortError(signal: AbortSignal, proxy: string): StreamError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof StreamError) return reason;
-  return posixError('ECANCELED', `${proxy}: handshake aborted`, reason);
 }

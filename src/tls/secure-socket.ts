@@ -7,12 +7,14 @@
  * nothing is written to the secured socket before that, and it is destroyed
  * if the checks fail.
  */
+
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type SecureContext, TLSSocket } from 'node:tls';
+import { abortedError } from '../abort.js';
 import type { SecurityLevel } from '../constants.js';
 import { SSLError } from '../error-codes.js';
-import { posixError, StreamError } from '../errors.js';
+import { StreamError } from '../errors.js';
 import { evaluateTrust, peerCertificates } from './certificate-trust.js';
 import {
   effectiveSecurityLevel,
@@ -49,7 +51,7 @@ export async function secureSocket(
   // Refusals decided before the handshake send nothing: the socket is closed untouched.
   const protocol = protocolOptionsForLevel(level);
   if (protocol instanceof StreamError) return fail(socket, protocol);
-  if (signal.aborted) return fail(socket, abortError(signal));
+  if (signal.aborted) return fail(socket, abortedError(signal, 'TLS handshake aborted'));
   let context: SecureContext;
   try {
     context = secureContextFor(level, protocol, settings);
@@ -141,7 +143,7 @@ function handshake(
           'the peer closed the connection during the TLS handshake',
         ),
       );
-    const onAbort = () => settle(abortError(signal));
+    const onAbort = () => settle(abortedError(signal, 'TLS handshake aborted'));
     socket.once(event, onSecure);
     socket.on('error', onError);
     socket.once('close', onClose);
@@ -211,13 +213,6 @@ function verifyErrorOf(socket: TLSSocket): string | null {
   if (typeof value === 'string') return value;
   const { code, message } = value as { code?: unknown; message?: unknown };
   return String(code ?? message);
-}
-
-/** The signal's reason when it is already a StreamError, else POSIX ECANCELED with the reason as cause. */
-function abortError(signal: AbortSignal): StreamError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof StreamError) return reason;
-  return posixError('ECANCELED', 'TLS handshake aborted', reason);
 }
 
 /**
