@@ -2,8 +2,7 @@
  * What each error code means, in words, for the `cfstream` error line: errno
  * names from Node's own table (POSIX), SecureTransport codes (SSL),
  * CFNetServices codes, getaddrinfo's EAI_* codes (NetDB) and the SOCKS
- * subdomains with their servers' reply codes (RFC 1928 §6, RFC 1929 §2, and
- * the SOCKS4 protocol note).
+ * subdomains, whose servers' reply codes the SOCKS wire tables describe.
  */
 import { getSystemErrorMap } from 'node:util';
 import {
@@ -14,6 +13,7 @@ import {
   SOCKSSubdomain,
   SSLError,
 } from '../error-codes.js';
+import { describeSOCKS4Status, describeSOCKS5Reply } from '../socks/wire.js';
 
 /** A code's symbolic name (when it has one) and what it means. */
 export interface Meaning {
@@ -68,24 +68,6 @@ const netdbMeanings: Record<number, string> = {
   [NetDBError.EAI_OVERFLOW]: 'argument buffer overflow',
 };
 
-// RFC 1928 §6 reply codes.
-const socks5Replies: Record<number, string> = {
-  1: 'general SOCKS server failure',
-  2: 'connection not allowed by ruleset',
-  3: 'network unreachable',
-  4: 'host unreachable',
-  5: 'connection refused',
-  6: 'TTL expired',
-  7: 'command not supported',
-  8: 'address type not supported',
-};
-
-const socks4Replies: Record<number, string> = {
-  [SOCKSError.SOCKS4RequestFailed]: 'request rejected or failed',
-  [SOCKSError.SOCKS4IdentdFailed]: 'request rejected: the proxy cannot reach identd on this host',
-  [SOCKSError.SOCKS4IdConflict]: 'request rejected: identd reports a different user id',
-};
-
 const noneCodes: Record<number, string> = {
   [SOCKSError.BadResponseAddr]: 'the proxy replied with an unknown address type',
   [SOCKSError.BadState]: 'the proxy replied out of turn',
@@ -134,7 +116,7 @@ function socksMeaning(subdomain: number, code: number): Meaning {
     case SOCKSSubdomain.VersionCode:
       return { text: `the proxy answered with SOCKS version ${code}` };
     case SOCKSSubdomain.SOCKS4Response:
-      return { text: socks4Replies[code] ?? `the proxy refused with status ${code}` };
+      return { text: describeSOCKS4Status(code) };
     case SOCKSSubdomain.SOCKS5UserPass:
       return { text: 'the proxy refused the user name or password' };
     case SOCKSSubdomain.SOCKS5Method:
@@ -145,7 +127,7 @@ function socksMeaning(subdomain: number, code: number): Meaning {
             : `the proxy chose authentication method ${code}, which we cannot use`,
       };
     case SOCKSSubdomain.SOCKS5Response:
-      return { text: socks5Replies[code] ?? `the proxy refused with reply ${code}` };
+      return { text: describeSOCKS5Reply(code) };
     default:
       return { text: 'SOCKS error' };
   }
