@@ -15,7 +15,12 @@ import { RunLoop, type RunLoopMode } from './runloop.js';
 import type { ConnectableService } from './stream/open-pipeline.js';
 import type { ReadStream } from './stream/read-stream.js';
 import type { StreamClientCallback } from './stream/socket-stream.js';
-import { checkPort, createParts, type StreamPairParts } from './stream/stream-pair.js';
+import {
+  createParts,
+  hostTarget,
+  type StreamPairParts,
+  serviceTarget,
+} from './stream/stream-pair.js';
 import type { WriteStream } from './stream/write-stream.js';
 import { securityLevelForProtocol } from './tls/index.js';
 
@@ -58,12 +63,7 @@ export function CFStreamCreatePairWithSocketToCFHost(
   readStream?: null | undefined | object,
   writeStream?: null | undefined | object,
 ): StreamPairParts {
-  const target = {
-    kind: 'host',
-    host: host instanceof Host ? host : Host.withName(host),
-    port: checkPort(port),
-  } as const;
-  return createParts(target, sides(readStream, writeStream));
+  return createParts(hostTarget(host, port), sides(readStream, writeStream));
 }
 
 /** CFStreamCreatePairWithSocketToNetService; pass null for a side to create only the other. */
@@ -73,10 +73,7 @@ export function CFStreamCreatePairWithSocketToNetService(
   readStream?: null | undefined | object,
   writeStream?: null | undefined | object,
 ): StreamPairParts {
-  if (typeof (service as Partial<ConnectableService> | null)?.resolveForConnect !== 'function') {
-    throw new TypeError('service must be a NetService');
-  }
-  return createParts({ kind: 'service', service }, sides(readStream, writeStream));
+  return createParts(serviceTarget(service), sides(readStream, writeStream));
 }
 
 /** CFRunLoopGetMain. */

@@ -48,19 +48,33 @@ export class StreamPair {
 }
 
 /** Checks a TCP port: an integer from 0 to 65535. */
-export function checkPort(port: unknown): number {
+function checkPort(port: unknown): number {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
   }
   return port;
 }
 
-function toHost(host: unknown): Host {
-  if (host instanceof Host) return host;
-  if (typeof host === 'string') return Host.withName(host);
-  throw new TypeError(
-    `host must be a Host or a string, got ${host === null ? 'null' : typeof host}`,
-  );
+/** @internal The checked target of a pair to `host` and `port` (idiomatic and CF creation alike). */
+export function hostTarget(host: unknown, port: unknown): PairTarget {
+  if (!(host instanceof Host) && typeof host !== 'string') {
+    throw new TypeError(
+      `host must be a Host or a string, got ${host === null ? 'null' : typeof host}`,
+    );
+  }
+  return {
+    kind: 'host',
+    host: host instanceof Host ? host : Host.withName(host),
+    port: checkPort(port),
+  };
+}
+
+/** @internal The checked target of a pair to a service. */
+export function serviceTarget(service: unknown): PairTarget {
+  if (typeof (service as Partial<ConnectableService> | null)?.resolveForConnect !== 'function') {
+    throw new TypeError('service must be a NetService');
+  }
+  return { kind: 'service', service: service as ConnectableService };
 }
 
 /** The streams a CF-style creation asked for; either may be null. */
@@ -91,7 +105,7 @@ export function createPairWithSocketToHost(
   port: number,
   options: OpenOptions = {},
 ): StreamPair {
-  return pairOf(createParts({ kind: 'host', host: toHost(host), port: checkPort(port) }, options));
+  return pairOf(createParts(hostTarget(host, port), options));
 }
 
 /** A pair to a Bonjour service, resolved on the first open(). */
@@ -99,10 +113,7 @@ export function createPairWithSocketToNetService(
   service: ConnectableService,
   options: OpenOptions = {},
 ): StreamPair {
-  if (typeof (service as Partial<ConnectableService> | null)?.resolveForConnect !== 'function') {
-    throw new TypeError('service must be a NetService');
-  }
-  return pairOf(createParts({ kind: 'service', service }, options));
+  return pairOf(createParts(serviceTarget(service), options));
 }
 
 /**
