@@ -13,6 +13,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
+import { sendBytes } from './send-bytes.js';
 
 const size = Number(process.argv[2]);
 if (!Number.isSafeInteger(size) || size <= 0) throw new Error('usage: server.ts SIZE_BYTES');
@@ -25,18 +26,7 @@ export interface ServerPorts {
   readonly idle: number;
 }
 
-const CHUNK = Buffer.alloc(1024 * 1024, 0x5a);
 const noop = (): void => {};
-
-async function sendAll(socket: Socket): Promise<void> {
-  let left = size;
-  while (left > 0 && !socket.destroyed) {
-    const chunk = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
-    left -= chunk.length;
-    if (!socket.write(chunk)) await once(socket, 'drain');
-  }
-  socket.end();
-}
 
 function sink(socket: Socket): void {
   let received = 0;
@@ -62,7 +52,7 @@ async function listen(onSocket: (socket: Socket) => void): Promise<number> {
 
 const ports: ServerPorts = {
   source: await listen((socket) => {
-    sendAll(socket).catch(() => socket.destroy());
+    sendBytes(socket, size).catch(() => socket.destroy());
   }),
   sink: await listen(sink),
   echo: await listen((socket) => socket.pipe(socket)),
