@@ -39,18 +39,13 @@ export class MdnsEngine {
   readonly querier: Querier;
   readonly #transport: PacketTransport;
   readonly #ready: Promise<void>;
-  /**
-   * Settles only if the sockets could not be opened (no usable interface, a
-   * bind refused): every lookup, browse and publication fails with it then,
-   * instead of waiting for answers that cannot come.
-   */
-  readonly failed: Promise<StreamError>;
-  #fail!: (error: StreamError) => void;
+  // Set when the sockets could not be opened; told to every waiter that asked.
+  #failure: StreamError | undefined;
+  readonly #failureListeners = new Set<(error: StreamError) => void>();
   readonly #listeners = new Set<MessageListener>();
   #holds = 0;
   #closed = false;
   #started = false;
-  #broken = false;
 
   constructor(options: MdnsEngineOptions = {}, transport?: PacketTransport) {
     this.options = resolveEngineOptions(options);
@@ -67,15 +62,15 @@ export class MdnsEngine {
       },
       random,
     );
-    this.failed = new Promise<StreamError>((resolve) => {
-      this.#fail = resolve;
-    });
     this.#ready = this.#transport
       .start((bytes, source) => this.receive(bytes, source))
       .catch((error: unknown) => {
         log('transport failed to start: %s', (error as Error).message);
-        this.#broken = true;
-        this.#fail(toStreamError(error));
+        const failure = toStreamError(error);
+        this.#failure = failure;
+        const listeners = [...this.#failureListeners];
+        this.#failureListeners.clear();
+        for (const listener of listeners) listener(failure);
       })
       .finally(() => {
         this.#started = true;
@@ -99,7 +94,33 @@ export class MdnsEngine {
 
   /** True when the sockets could not be opened: the shared engine is replaced on next use. */
   get broken(): boolean {
-    return this.#broken;
+    return this.#failure !== undefined;
+  }
+
+  /** @internal Waiters listening for a failure (a test checks that finished ones leave). */
+  get failureListenerCount(): number {
+    return this.#failureListeners.size;
+  }
+
+  /**
+   * Calls `listener` if the sockets could not be opened (no usable interface,
+   * a bind refused), so a waiter fails at once instead of waiting for answers
+   * that cannot come. Returns the removal: a waiter that finishes unsubscribes,
+   * so a healthy engine holds nothing for it.
+   */
+  onFailure(listener: (error: StreamError) => void): () => void {
+    const failure = this.#failure;
+    if (failure === undefined) {
+      this.#failureListeners.add(listener);
+      return () => this.#failureListeners.delete(listener);
+    }
+    let active = true;
+    queueMicrotask(() => {
+      if (active) listener(failure);
+    });
+    return () => {
+      active = false;
+    };
   }
 
   /** True after close(). */

@@ -27,8 +27,8 @@ export interface LookupHost {
   readonly clock: Clock;
   /** Keeps the engine's sockets referenced; returns the release. */
   hold(): () => void;
-  /** Settles only when the engine cannot send or receive at all. */
-  readonly failed: Promise<StreamError>;
+  /** Calls `listener` if the engine cannot send or receive at all; returns the removal. */
+  onFailure(listener: (error: StreamError) => void): () => void;
 }
 
 /** Options of one lookup. */
@@ -46,6 +46,7 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
   return new Promise<T>((resolve, reject) => {
     const releases = new Map<string, () => void>();
     let releaseHold: (() => void) | undefined;
+    let offFailure: (() => void) | undefined;
     let unsubscribe: (() => void) | undefined;
     let settled = false;
     let recheck: { cancel(): void } | undefined;
@@ -71,6 +72,7 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
       unsubscribe?.();
       for (const release of releases.values()) release();
       releaseHold?.();
+      offFailure?.();
       action();
     };
     const evaluate = (): void => {
@@ -95,7 +97,7 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
     evaluate();
     if (settled) return;
     releaseHold = host.hold();
-    void host.failed.then((error) => finish(() => reject(error)));
+    offFailure = host.onFailure((error) => finish(() => reject(error)));
     unsubscribe = host.cache.onChange((events: readonly CacheEvent[]) => {
       if (events.some((e) => e.kind !== 'removed')) evaluate();
     });

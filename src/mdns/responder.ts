@@ -71,6 +71,7 @@ export class Responder {
   #hostName: string;
   #unsubscribe: (() => void) | undefined;
   #release: (() => void) | undefined;
+  #offFailure: (() => void) | undefined;
 
   constructor(engine: MdnsEngine, hostName: string) {
     this.#engine = engine;
@@ -104,11 +105,14 @@ export class Responder {
       this.#onMessage(message, source),
     );
     this.#release ??= this.#engine.hold();
-    void this.#engine.failed.then((error) => {
-      if (reg.settled) return;
-      reg.settled = true;
-      reg.reject(error);
-      this.#stop(reg, false);
+    // One listener while anything is registered: an engine without sockets fails every registration.
+    this.#offFailure ??= this.#engine.onFailure((error) => {
+      for (const pending of [...this.#registrations]) {
+        if (pending.settled) continue;
+        pending.settled = true;
+        pending.reject(error);
+        this.#stop(pending, false);
+      }
     });
     this.#startProbing(
       reg,
@@ -340,6 +344,8 @@ export class Responder {
       this.#unsubscribe = undefined;
       this.#release?.();
       this.#release = undefined;
+      this.#offFailure?.();
+      this.#offFailure = undefined;
     }
   }
 }

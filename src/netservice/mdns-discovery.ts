@@ -60,12 +60,13 @@ function browseWithEngine(type: string): Observable<DiscoveryEvent> {
     });
     const release = engine.querier.ask(type, RRType.PTR);
     const unhold = engine.hold();
-    void engine.failed.then((error) => subscriber.error(error));
+    const offFailure = engine.onFailure((error) => subscriber.error(error));
     sync();
     return () => {
       unsubscribe();
       release();
       unhold();
+      offFailure();
     };
   });
 }

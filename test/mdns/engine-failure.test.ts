@@ -3,9 +3,15 @@ import assert from 'node:assert/strict';
 import { firstValueFrom } from 'rxjs';
 import { ErrorDomain } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
-import { getMdnsEngine, resetMdnsEngine, resolveLocalHostName } from '../../src/mdns/index.js';
+import {
+  getMdnsEngine,
+  resetMdnsEngine,
+  resolveHostWithEngine,
+  resolveLocalHostName,
+} from '../../src/mdns/index.js';
 import { NetService, NetServiceBrowser } from '../../src/netservice/index.js';
 import { requirePrivateNetwork } from '../support/private-network.js';
+import { fakeEngine } from './fake-network.js';
 
 const ENODEV = 19;
 
@@ -45,5 +51,30 @@ describe('mDNS engine without a usable interface', () => {
     const second = getMdnsEngine();
     assert.notEqual(second, first);
     assert.equal(first.closed, true);
+  });
+
+  it('holds nothing for finished waiters on a healthy engine', async () => {
+    const { engine, clock } = await fakeEngine();
+    try {
+      // Three lookups that end (two aborted, one timed out) must leave no failure listener behind.
+      const aborts = [new AbortController(), new AbortController()];
+      const lookups = aborts.map((a) =>
+        resolveHostWithEngine(engine, 'gone.local', { signal: a.signal, timeoutMs: 60_000 }).catch(
+          (e: unknown) => e,
+        ),
+      );
+      const timedOut = resolveHostWithEngine(engine, 'never.local', {
+        signal: new AbortController().signal,
+        timeoutMs: 1,
+      }).catch((e: unknown) => e);
+      assert.equal(engine.failureListenerCount, 3);
+      for (const a of aborts) a.abort(new Error('done'));
+      await Promise.all(lookups);
+      clock.advance(5);
+      await timedOut;
+      assert.equal(engine.failureListenerCount, 0);
+    } finally {
+      engine.close();
+    }
   });
 });
