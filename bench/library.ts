@@ -16,13 +16,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type StreamPairModule = typeof import('../src/stream/stream-pair.js');
 type RunLoopModule = typeof import('../src/runloop.js');
+type NetServiceModule = typeof import('../src/netservice/index.js');
+type MdnsModule = typeof import('../src/mdns/index.js');
 
 /** What the benchmarks use of the library. */
 export interface Library {
   /** 'source' (src through tsx) or the folder of the compiled build. */
   readonly from: string;
   readonly createPairWithSocketToHost: StreamPairModule['createPairWithSocketToHost'];
+  readonly createPairWithSocketToNetService: StreamPairModule['createPairWithSocketToNetService'];
   readonly RunLoop: RunLoopModule['RunLoop'];
+  readonly NetService: NetServiceModule['NetService'];
+  readonly resetMdnsEngine: MdnsModule['resetMdnsEngine'];
 }
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -65,10 +70,15 @@ export async function loadLibrary(from: string): Promise<Library> {
       : pathToFileURL(`${from}/${file}.js`).href;
   const pairs = (await import(url('stream/stream-pair'))) as StreamPairModule;
   const runloop = (await import(url('runloop'))) as RunLoopModule;
+  const netservice = (await import(url('netservice/index'))) as NetServiceModule;
+  const mdns = (await import(url('mdns/index'))) as MdnsModule;
   current = {
     from,
     createPairWithSocketToHost: pairs.createPairWithSocketToHost,
+    createPairWithSocketToNetService: pairs.createPairWithSocketToNetService,
     RunLoop: runloop.RunLoop,
+    NetService: netservice.NetService,
+    resetMdnsEngine: mdns.resetMdnsEngine,
   };
   return current;
 }

@@ -7,6 +7,7 @@ import type { DispatchRow } from './runloop.js';
 import type { SecureRow } from './secure-throughput.js';
 import { round } from './stats.js';
 import type { ThroughputRow } from './throughput.js';
+import type { WarmOpenRow } from './warm-open.js';
 
 /** Everything one `npm run bench` measured. */
 export interface BenchReport {
@@ -24,6 +25,7 @@ export interface BenchReport {
   readonly dispatch: DispatchRow[];
   readonly memory: MemoryRow[];
   readonly secure: SecureRow[];
+  readonly warmOpen: WarmOpenRow[];
   readonly goals: Goal[];
 }
 
@@ -133,5 +135,12 @@ export function secureTable(rows: readonly SecureRow[]): string {
       r.gbPerSecond.toFixed(2),
       r.ratio.toFixed(2),
     ]),
+  ]);
+}
+
+export function warmOpenTable(rows: readonly WarmOpenRow[]): string {
+  return table([
+    ['path', 'rounds', 'median ms', 'x raw'],
+    ...rows.map((r) => [r.path, String(r.rounds), r.medianMs.toFixed(3), r.ratioToRaw.toFixed(2)]),
   ]);
 }

@@ -2,13 +2,14 @@
  * `npm run bench`: every measurement of issue 2 in one run, so they compare
  * fairly — throughput (raw net.Socket, CF-style API, toDuplex()), RunLoop
  * dispatch rate, and memory per idle pair; TLS and SOCKS throughput (issues
- * 4, 5); Bonjour open times (issue 3, bench/bonjour-open.ts). Prints tables
- * and writes bench/results/latest.json.
+ * 4, 5); warm (cached) opens against a raw connect (issue 3,
+ * bench/warm-open.ts); Bonjour open times in fresh processes (issue 3,
+ * bench/bonjour-open.ts). Prints tables and writes bench/results/latest.json.
  *
  * Runs inside a private network namespace (loopback only); see package.json.
  * Options: --source (measure src through tsx instead of the tsc build; see
  * library.ts); --quick (64 MiB, fewer events and connections: a smoke test);
- * --only=throughput,dispatch,memory,secure,bonjour (a subset; the goals cover what ran).
+ * --only=throughput,dispatch,memory,secure,open,bonjour (a subset; the goals cover what ran).
  * Environment: BENCH_SIZE_MIB, BENCH_REPEATS, BENCH_EVENTS, BENCH_CONNECTIONS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,12 +26,14 @@ import {
   memoryTable,
   secureTable,
   throughputTable,
+  warmOpenTable,
   writeJson,
 } from './report.js';
 import { type DispatchRow, runDispatch } from './runloop.js';
 import { runSecure, type SecureRow } from './secure-throughput.js';
 import { MiB, round } from './stats.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
+import { runWarmOpen, type WarmOpenRow } from './warm-open.js';
 import type { Direction } from './workload.js';
 
 const quick = process.argv.includes('--quick');
@@ -48,7 +51,7 @@ const directions: Direction[] = ['download', 'upload', 'echo'];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const parts = new Set(
   onlyArg === undefined
-    ? ['throughput', 'dispatch', 'memory', 'secure', 'bonjour']
+    ? ['throughput', 'dispatch', 'memory', 'secure', 'open', 'bonjour']
     : onlyArg.slice(7).split(','),
 );
 const log = (line: string): void => console.log(line);
@@ -107,6 +110,13 @@ try {
     secure = await runSecure({ size, repeats, sourcePort: server.ports.source, log });
   }
 
+  let warmOpen: WarmOpenRow[] = [];
+  if (parts.has('open')) {
+    const rounds = quick ? 100 : 1000;
+    log(`\n5. warm opens: ${rounds} rounds after as many to warm up, interleaved`);
+    warmOpen = await runWarmOpen({ rounds, echoPort: server.ports.echo, log });
+  }
+
   const goals: Goal[] = [];
   for (const row of throughput) {
     if (row.api === 'raw') continue;
@@ -152,6 +162,14 @@ try {
     });
   }
 
+  for (const row of warmOpen.filter((r) => r.path.startsWith('pair'))) {
+    goals.push({
+      goal: `warm open, ${row.path.slice(6)} <= 1.2 x raw connect`,
+      measured: `${row.ratioToRaw.toFixed(2)} x (${row.medianMs} ms)`,
+      met: row.ratioToRaw <= 1.2,
+    });
+  }
+
   report = {
     startedAt: startedAt.toISOString(),
     durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -177,6 +195,7 @@ try {
     dispatch,
     memory,
     secure,
+    warmOpen,
     goals,
   };
 } finally {
@@ -202,10 +221,14 @@ if (report.secure.length > 0) {
   );
   log(secureTable(report.secure));
 }
+if (report.warmOpen.length > 0) {
+  log('\nWarm opens (to the first echoed byte; median, interleaved)\n');
+  log(warmOpenTable(report.warmOpen));
+}
 log('\nGoals\n');
 log(goalsTable(report.goals));
 // A partial or unusual run (--only, --quick, --source) must not overwrite the full results.
-const name = parts.size === 5 && !quick && from !== 'source' ? 'latest.json' : 'partial.json';
+const name = parts.size === 6 && !quick && from !== 'source' ? 'latest.json' : 'partial.json';
 await writeJson(new URL(`./results/${name}`, import.meta.url), report);
 log(
   `\n${report.durationSeconds} s; load ${report.machine.loadAverageAfter.join(' ')}; wrote bench/results/${name}`,
@@ -213,7 +236,7 @@ log(
 
 // Bonjour opens (issue 3) run in fresh processes of their own: a cold open is the point.
 if (parts.has('bonjour')) {
-  log('\n5. Bonjour opens (bench/bonjour-open.ts)');
+  log('\n6. Bonjour opens in fresh processes (bench/bonjour-open.ts)');
   const bonjour = spawnSync(
     process.execPath,
     [

@@ -85,10 +85,15 @@ function labelBytes(label: string): Buffer {
   return Buffer.from(label, 'utf8');
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** The comparison key of a name: ASCII letters fold to lower case (RFC 6762 §16). */
 export function nameKey(name: string): string {
   const trimmed = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
-  return trimmed.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // toLowerCase would fold non-ASCII letters too, so it serves only pure-ASCII names (most).
+  return NON_ASCII.test(trimmed)
+    ? trimmed.replace(/[A-Z]/g, (c) => c.toLowerCase())
+    : trimmed.toLowerCase();
 }
 
 /** True when two presentation-form names are the same name. */

@@ -221,6 +221,11 @@ export function getMdnsEngine(): MdnsEngine {
   return shared;
 }
 
+/** The process's engine if one is running and healthy; never starts one (for cache peeks). */
+export function runningMdnsEngine(): MdnsEngine | undefined {
+  return shared === undefined || shared.closed || shared.broken ? undefined : shared;
+}
+
 /** Runs before any engine closes (the responder sends goodbyes here). */
 export function onEngineClose(hook: (engine: MdnsEngine) => void): () => void {
   closeHooks.add(hook);

@@ -11,6 +11,7 @@ export {
   MdnsEngine,
   onEngineClose,
   resetMdnsEngine,
+  runningMdnsEngine,
 } from './engine.js';
 export {
   type MdnsEngineOptions,

@@ -41,7 +41,10 @@ export function cachedAddresses(cache: RecordCache, hostName: string): ResolvedA
   return out;
 }
 
-function addressesOrAsk(context: LookupContext, hostName: string): ResolvedAddress[] | undefined {
+function addressesOrAsk(
+  context: Pick<LookupContext, 'cache' | 'want'>,
+  hostName: string,
+): ResolvedAddress[] | undefined {
   const found = cachedAddresses(context.cache, hostName);
   if (found.length > 0) return found;
   context.want(hostName, RRType.A);
@@ -69,6 +72,41 @@ export function resolveHostWithEngine(
   });
 }
 
+/**
+ * A service's resolution as far as the cache holds it, asking (through
+ * `context.want`) for what is missing: SRV, the target's addresses, and TXT
+ * when `needTxt`.
+ */
+function serviceFromCache(
+  context: Pick<LookupContext, 'cache' | 'want'>,
+  instanceName: string,
+  needTxt: boolean,
+): ServiceResolution | undefined {
+  // A doomed SRV (goodbye, RFC 6762 §10.1) names a service that has left: wait for a live one.
+  const srvEntry = context.cache.lookup(instanceName, RRType.SRV).find((e) => !e.doomed);
+  if (srvEntry === undefined || srvEntry.record.data.type !== 'SRV') {
+    context.want(instanceName, RRType.SRV);
+    if (needTxt) context.want(instanceName, RRType.TXT);
+    return undefined;
+  }
+  const srv = srvEntry.record.data;
+  const addresses = addressesOrAsk(context, srv.target);
+  if (addresses === undefined) return undefined;
+  const txtData = context.cache.lookup(instanceName, RRType.TXT)[0]?.record.data;
+  const txt = txtData?.type === 'TXT' ? txtData.strings : undefined;
+  if (needTxt && txt === undefined) context.want(instanceName, RRType.TXT);
+  return { hostName: srv.target, port: srv.port, addresses, txt };
+}
+
+/** A service's resolution from the cache alone, or undefined when anything is missing. */
+export function cachedService(
+  cache: RecordCache,
+  instanceName: string,
+): ServiceResolution | undefined {
+  // A peek asks nothing: whatever is missing stays missing.
+  return serviceFromCache({ cache, want: () => {} }, instanceName, false);
+}
+
 /** What a service instance resolves to. TXT strings are raw (RFC 6763 §6). */
 export interface ServiceResolution {
   readonly hostName: string;
@@ -91,28 +129,16 @@ export function resolveServiceWithEngine(
     signal: options.signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
     evaluate: (context) => {
-      // A doomed SRV (goodbye, RFC 6762 §10.1) names a service that has left: wait for a live one.
-      const srvEntry = context.cache.lookup(instanceName, RRType.SRV).find((e) => !e.doomed);
-      if (srvEntry === undefined || srvEntry.record.data.type !== 'SRV') {
-        context.want(instanceName, RRType.SRV);
-        if (options.needTxt) context.want(instanceName, RRType.TXT);
+      const found = serviceFromCache(context, instanceName, options.needTxt === true);
+      if (found === undefined || !options.needTxt || found.txt !== undefined) return found;
+      // SRV and addresses are here, TXT is not: give it a moment, then do without.
+      const now = engine.clock.now();
+      readyAt ??= now;
+      if (now - readyAt < TXT_GRACE_MS) {
+        context.recheckAfter(TXT_GRACE_MS - (now - readyAt));
         return undefined;
       }
-      const srv = srvEntry.record.data;
-      const addresses = addressesOrAsk(context, srv.target);
-      if (addresses === undefined) return undefined;
-      const txtData = context.cache.lookup(instanceName, RRType.TXT)[0]?.record.data;
-      const txt = txtData?.type === 'TXT' ? txtData.strings : undefined;
-      if (options.needTxt && txt === undefined) {
-        context.want(instanceName, RRType.TXT);
-        const now = engine.clock.now();
-        readyAt ??= now;
-        if (now - readyAt < TXT_GRACE_MS) {
-          context.recheckAfter(TXT_GRACE_MS - (now - readyAt));
-          return undefined;
-        }
-      }
-      return { hostName: srv.target, port: srv.port, addresses, txt };
+      return found;
     },
     timeoutError: () =>
       new StreamError(

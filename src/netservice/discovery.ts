@@ -44,6 +44,8 @@ export interface ServiceDiscovery {
     instance: string,
     options: { signal: AbortSignal; timeoutMs?: number | undefined; needTxt: boolean },
   ): Promise<ServiceResolution>;
+  /** The resolution known now without any I/O (a fresh cache), or undefined. */
+  cached(instance: string): ServiceResolution | undefined;
   browse(type: string): Observable<DiscoveryEvent>;
   publish(request: PublishRequest): Publication;
 }
@@ -55,9 +57,14 @@ export function registerDiscovery(domain: string, discovery: ServiceDiscovery): 
   byDomain.set(nameKey(domain), discovery);
 }
 
+/** The discovery for a domain, or undefined for a domain nobody serves yet. */
+export function findDiscovery(domain: string): ServiceDiscovery | undefined {
+  return byDomain.get(nameKey(domain));
+}
+
 /** The discovery for a domain; throws BadArgument for a domain nobody serves yet. */
 export function discoveryFor(domain: string): ServiceDiscovery {
-  const found = byDomain.get(nameKey(domain));
+  const found = findDiscovery(domain);
   if (found) return found;
   throw new StreamError(
     ErrorDomain.NetServices,

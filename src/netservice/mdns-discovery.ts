@@ -5,9 +5,9 @@
  */
 import { Observable } from 'rxjs';
 import { nameKey } from '../mdns/dns-name.js';
-import { getMdnsEngine } from '../mdns/engine.js';
+import { getMdnsEngine, runningMdnsEngine } from '../mdns/engine.js';
 import type { CacheEvent } from '../mdns/record-cache.js';
-import { resolveServiceWithEngine } from '../mdns/resolve.js';
+import { cachedService, resolveServiceWithEngine } from '../mdns/resolve.js';
 import { publishWithEngine } from '../mdns/responder-registry.js';
 import { RRType } from '../mdns/wire-types.js';
 import {
@@ -79,6 +79,10 @@ export const mdnsDiscovery: ServiceDiscovery = {
       needTxt: options.needTxt,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
+  },
+  cached(instance) {
+    const engine = runningMdnsEngine();
+    return engine === undefined ? undefined : cachedService(engine.cache, instance);
   },
   browse: (type) => browseWithEngine(type.replace(/\.$/, '')),
   publish(request: PublishRequest): Publication {

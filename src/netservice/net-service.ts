@@ -10,7 +10,7 @@ import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import type { ResolvedAddress } from '../host/address.js';
 import type { ServiceResolution } from '../mdns/resolve.js';
-import { discoveryFor, type Publication } from './discovery.js';
+import { discoveryFor, findDiscovery, type Publication } from './discovery.js';
 import './mdns-discovery.js';
 import {
   checkInstanceName,
@@ -54,6 +54,7 @@ export class NetService {
   #resolved: ServiceResolution | undefined;
   readonly #lookup = new SharedLookup<ServiceResolution>();
   #publication: Publication | undefined;
+  #wire: { readonly name: string; readonly wire: string } | undefined;
 
   /** A service by domain ("local."), type ("_echo._tcp") and instance name ("My Echo"). */
   constructor(domain: string, type: string, name: string, port?: number) {
@@ -103,7 +104,7 @@ export class NetService {
     return new Observable<NetServiceInfo>((subscriber) => {
       const controller = new AbortController();
       discoveryFor(this.#domain)
-        .resolve(wireName(this.#parts()), {
+        .resolve(this.#wireName(), {
           signal: controller.signal,
           timeoutMs: options.timeout,
           needTxt: true,
@@ -145,13 +146,30 @@ export class NetService {
     return this.#lookup
       .join(signal, (lookupSignal) =>
         discoveryFor(this.#domain)
-          .resolve(wireName(this.#parts()), { signal: lookupSignal, timeoutMs, needTxt: false })
+          .resolve(this.#wireName(), { signal: lookupSignal, timeoutMs, needTxt: false })
           .then((resolution) => {
             this.#resolved = resolution;
             return resolution;
           }),
       )
       .then((r) => ({ hostName: r.hostName, port: r.port, addresses: [...r.addresses] }));
+  }
+
+  /**
+   * The resolution the mDNS cache holds now, without asking the network or
+   * starting the engine; undefined when anything is missing. A pair's open
+   * uses it to connect at once to a service resolved moments ago.
+   */
+  cachedResolution(): { hostName: string; port: number; addresses: ResolvedAddress[] } | undefined {
+    // A domain nobody serves has nothing cached; its resolve reports the error.
+    const resolution = findDiscovery(this.#domain)?.cached(this.#wireName());
+    if (resolution === undefined) return undefined;
+    this.#resolved = resolution;
+    return {
+      hostName: resolution.hostName,
+      port: resolution.port,
+      addresses: resolution.addresses,
+    };
   }
 
   /**
@@ -202,6 +220,13 @@ export class NetService {
     const publication = this.#publication;
     this.#publication = undefined;
     await publication?.stop();
+  }
+
+  // The name on the wire, kept while the instance name stays (a warm open asks for it each time).
+  #wireName(): string {
+    if (this.#wire?.name !== this.#name)
+      this.#wire = { name: this.#name, wire: wireName(this.#parts()) };
+    return this.#wire.wire;
   }
 
   #parts(): { name: string; type: string; domain: string } {

@@ -30,6 +30,79 @@ export function interleaveFamilies(addresses: readonly ResolvedAddress[]): Resol
   return result;
 }
 
+/** How a race ends: a connected socket, or the failure of the last attempt. */
+export type RaceCallback = (error: Error | undefined, socket: Socket | undefined) => void;
+
+/**
+ * Starts the race and returns its cancel function; `done` is called once,
+ * never synchronously, and never after cancel. Callbacks rather than a
+ * promise and an AbortSignal: a pair whose addresses are already known opens
+ * through this alone (an AbortController costs more than the rest of the
+ * race, docs/performance.md).
+ */
+export function raceConnect(
+  addresses: readonly ResolvedAddress[],
+  port: number,
+  attemptDelayMs: number | undefined,
+  done: RaceCallback,
+): () => void {
+  const delay = attemptDelayMs ?? CONNECTION_ATTEMPT_DELAY_MS;
+  const queue = interleaveFamilies(addresses);
+  const attempts = new Set<Socket>();
+  let timer: NodeJS.Timeout | undefined;
+  let lastError: unknown;
+  let settled = false;
+
+  const finish = (): void => {
+    settled = true;
+    clearTimeout(timer);
+    for (const socket of attempts) socket.destroy();
+    attempts.clear();
+  };
+  const startNext = (): void => {
+    clearTimeout(timer);
+    const next = queue.shift();
+    if (next === undefined) {
+      if (attempts.size === 0 && !settled) {
+        finish();
+        done(toStreamError(lastError), undefined);
+      }
+      return;
+    }
+    const socket = new Socket({ allowHalfOpen: true });
+    attempts.add(socket);
+    const onError = (error: Error): void => {
+      attempts.delete(socket);
+      socket.destroy();
+      if (settled) return;
+      lastError = error;
+      startNext();
+    };
+    // 'error' before 'connect': the winner drops them in reverse order, which keeps the
+    // socket's listener table compact (a pair's idle memory, docs/performance.md).
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      if (settled) return;
+      attempts.delete(socket);
+      socket.removeListener('error', onError);
+      finish();
+      done(undefined, socket);
+    });
+    socket.connect({ host: next.address, port, family: next.family });
+    if (queue.length > 0) timer = setTimeout(startNext, delay);
+  };
+
+  if (queue.length === 0) {
+    lastError = Object.assign(new Error('no address to connect to'), { code: 'EADDRNOTAVAIL' });
+    process.nextTick(startNext);
+  } else {
+    startNext();
+  }
+  return () => {
+    if (!settled) finish();
+  };
+}
+
 /** Resolves with a connected socket (allowHalfOpen, so a peer's FIN does not end our side). */
 export function connectToFirst(
   addresses: readonly ResolvedAddress[],
@@ -37,71 +110,17 @@ export function connectToFirst(
   options: ConnectOptions,
 ): Promise<Socket> {
   const { signal } = options;
-  const delay = options.attemptDelayMs ?? CONNECTION_ATTEMPT_DELAY_MS;
-  const queue = interleaveFamilies(addresses);
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<Socket>((resolve, reject) => {
-    if (queue.length === 0) {
-      reject(
-        toStreamError(
-          Object.assign(new Error('no address to connect to'), { code: 'EADDRNOTAVAIL' }),
-        ),
-      );
-      return;
-    }
-    const attempts = new Set<Socket>();
-    let timer: NodeJS.Timeout | undefined;
-    let lastError: unknown;
-    let settled = false;
-
-    const finish = (): void => {
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      for (const socket of attempts) socket.destroy();
-      attempts.clear();
-    };
     const onAbort = (): void => {
-      if (settled) return;
-      finish();
+      cancel();
       reject(signal.reason);
     };
-    const startNext = (): void => {
-      clearTimeout(timer);
-      const next = queue.shift();
-      if (next === undefined) {
-        if (attempts.size === 0 && !settled) {
-          finish();
-          reject(toStreamError(lastError));
-        }
-        return;
-      }
-      const socket = new Socket({ allowHalfOpen: true });
-      attempts.add(socket);
-      // 'error' before 'connect': the winner drops them in reverse order, which keeps the
-      // socket's listener table compact (a pair's idle memory, docs/performance.md).
-      socket.once('error', (error) => {
-        attempts.delete(socket);
-        socket.destroy();
-        if (settled) return;
-        lastError = error;
-        startNext();
-      });
-      socket.once('connect', () => {
-        if (settled) return;
-        attempts.delete(socket);
-        socket.removeAllListeners('error');
-        finish();
-        resolve(socket);
-      });
-      socket.connect({ host: next.address, port, family: next.family });
-      if (queue.length > 0) timer = setTimeout(startNext, delay);
-    };
-
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
+    const cancel = raceConnect(addresses, port, options.attemptDelayMs, (error, socket) => {
+      signal.removeEventListener('abort', onAbort);
+      if (error !== undefined) reject(error);
+      else resolve(socket as Socket);
+    });
     signal.addEventListener('abort', onAbort, { once: true });
-    startNext();
   });
 }

@@ -27,6 +27,8 @@ export interface ConnectableService {
     signal: AbortSignal,
     timeoutMs?: number,
   ): Promise<{ hostName: string; port: number; addresses: ResolvedAddress[] }>;
+  /** The resolution known now without asking the network (a fresh cache), if any. */
+  cachedResolution?(): { hostName: string; port: number; addresses: ResolvedAddress[] } | undefined;
   toString(): string;
 }
 
@@ -52,6 +54,39 @@ export interface OpenOptions {
 /** The pair's properties that shape the open. */
 export interface OpenProperties {
   property(key: string): unknown;
+}
+
+/** Where a plain open can connect at once. */
+export interface DirectRoute {
+  readonly addresses: readonly ResolvedAddress[];
+  readonly port: number;
+  readonly hostName: string | undefined;
+}
+
+/**
+ * The route of an open with no step to wait for before connecting: the
+ * addresses are known now (a literal or already resolved Host, a service the
+ * mDNS cache resolves), and there is no proxy and no TLS. Undefined when the
+ * whole pipeline must run. Same outcome as openConnection, fewer turns.
+ */
+export function directRoute(
+  target: PairTarget,
+  properties: OpenProperties,
+): DirectRoute | undefined {
+  if (requestedSecurityLevel(properties) !== kCFStreamSocketSecurityLevelNone) return undefined;
+  let route: DirectRoute | undefined;
+  if (target.kind === 'host') {
+    const addresses = target.host.addresses;
+    if (addresses !== undefined)
+      route = { addresses, port: target.port, hostName: target.host.toString() };
+  } else if (target.kind === 'service') {
+    const resolved = target.service.cachedResolution?.();
+    if (resolved !== undefined)
+      route = { addresses: resolved.addresses, port: resolved.port, hostName: resolved.hostName };
+  }
+  if (route === undefined || route.addresses.length === 0) return undefined;
+  if (proxyFor(route.hostName ?? '', properties) !== undefined) return undefined;
+  return route;
 }
 
 /** Runs every step of the open; rejects with a StreamError, or the signal's reason when aborted. */

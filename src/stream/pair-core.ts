@@ -15,7 +15,9 @@ import {
 } from '../constants.js';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
 import { peerCertificates } from '../tls/index.js';
+import { raceConnect } from './connect-race.js';
 import {
+  directRoute,
   type OpenedConnection,
   type OpenOptions,
   openConnection,
@@ -51,6 +53,8 @@ export class PairCore {
   writeStream: WriteStream | undefined;
   #phase: Phase = 'idle';
   #abort: AbortController | undefined;
+  // Cancels a direct open (see #open), which needs no AbortController.
+  #cancelRace: (() => void) | undefined;
   #failure: StreamError | undefined;
   #connection: OpenedConnection | undefined;
   #readPaused = false;
@@ -75,7 +79,7 @@ export class PairCore {
     switch (this.#phase) {
       case 'idle':
         this.#phase = 'opening';
-        void this.#open();
+        this.#open();
         return;
       case 'opening':
         return; // told when the open finishes
@@ -230,7 +234,31 @@ export class PairCore {
     this.#connection?.stream.resume();
   }
 
-  async #open(): Promise<void> {
+  /**
+   * Opens once for both streams. A target whose addresses are known, with no
+   * proxy and no TLS, connects through the address race alone (callbacks, no
+   * AbortController, no promise turns): a warm open then costs little more
+   * than a raw connect. Everything else runs the whole pipeline.
+   */
+  #open(): void {
+    const route = directRoute(this.target, this);
+    if (route === undefined) {
+      void this.#openThroughPipeline();
+      return;
+    }
+    this.#cancelRace = raceConnect(
+      route.addresses,
+      route.port,
+      this.#options.attemptDelayMs,
+      (error, socket) => {
+        this.#cancelRace = undefined;
+        if (socket === undefined) this.#openFailed(error);
+        else this.#opened({ socket, stream: socket, hostName: route.hostName });
+      },
+    );
+  }
+
+  async #openThroughPipeline(): Promise<void> {
     const abort = new AbortController();
     this.#abort = abort;
     let connection: OpenedConnection;
@@ -238,10 +266,7 @@ export class PairCore {
       connection = await openConnection(this.target, this, abort.signal, this.#options);
     } catch (error) {
       if (abort.signal.aborted) return; // closed while opening: nobody is told
-      this.#phase = 'failed';
-      this.#failure = toStreamError(error);
-      this.readStream?.connectionFailed(this.#failure);
-      this.writeStream?.connectionFailed(this.#failure);
+      this.#openFailed(error);
       return;
     }
     if (abort.signal.aborted) {
@@ -249,9 +274,20 @@ export class PairCore {
       connection.socket.destroy();
       return;
     }
+    this.#abort = undefined; // nothing left to cancel; a STARTTLS makes its own
+    this.#opened(connection);
+  }
+
+  #openFailed(error: unknown): void {
+    this.#phase = 'failed';
+    this.#failure = toStreamError(error);
+    this.readStream?.connectionFailed(this.#failure);
+    this.writeStream?.connectionFailed(this.#failure);
+  }
+
+  #opened(connection: OpenedConnection): void {
     this.#connection = connection;
     this.#phase = 'open';
-    this.#abort = undefined; // nothing left to cancel; a STARTTLS makes its own
     this.#attach(connection.stream);
     this.readStream?.connectionReady();
     this.writeStream?.connectionReady();
@@ -310,6 +346,7 @@ export class PairCore {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     this.#abort?.abort(posixError('ECANCELED', 'the pair was closed while opening'));
+    this.#cancelRace?.();
     this.#detach();
     const connection = this.#connection;
     if (connection === undefined) return;

@@ -62,12 +62,15 @@ describe('cfstream connect (integration)', function () {
       });
       assert.match(text.stderr, /^cfstream connect: read stream: OpenCompleted$/m);
       assert.match(text.stderr, /^cfstream connect: read stream: EndEncountered$/m);
-      const json = await runCfstream(
-        ['connect', '--events', '--json', `127.0.0.1:${server.port}`],
-        {
-          input: 'x',
-        },
-      );
+      // stdin stays open until the echo is back: its end closes the write stream, and a
+      // stream closed before its OpenCompleted is delivered never gets it (as in CF).
+      const cli = startCfstream(['connect', '--events', '--json', `127.0.0.1:${server.port}`], {
+        input: 'x',
+        keepStdinOpen: true,
+      });
+      await cli.waitForStdout(/x/);
+      cli.child.stdin?.end();
+      const json = await cli.done;
       assert.equal(json.stdout, 'x');
       const events = jsonLines(json.stderr);
       assert.ok(events.every((e) => e.event === 'stream'));

@@ -107,6 +107,26 @@ describe('pairs to a service (integration)', function () {
       pair.close();
     });
 
+    it('a second pair connects from the cache (cachedResolution): no query on the wire', async () => {
+      const { name } = await agent.request<{ name: string }>('publish', { name: 'Warm Echo' });
+      const service = NetService.parse(`${name}._echo._tcp.local.`);
+      assert.equal(service.cachedResolution(), undefined, 'nothing cached before the first open');
+      const data = Buffer.from('warm');
+      const first = createPairWithSocketToNetService(service);
+      assert.equal((await echoThroughCF(first, data)).sha256, sha256(data));
+      first.close();
+      const cached = service.cachedResolution();
+      assert.equal(cached?.hostName, 'agent.local');
+      assert.equal(cached?.port, service.port);
+      const engine = getMdnsEngine();
+      const before = engine.querier.packetsSent;
+      const second = createPairWithSocketToNetService(service);
+      assert.equal((await echoThroughCF(second, data)).sha256, sha256(data));
+      second.close();
+      assert.equal(engine.querier.packetsSent, before, 'the warm open asked the network');
+      assert.equal(engine.querier.activeCount, 0);
+    });
+
     it('1,000 concurrent pairs to one unresolved service share one resolution (<= 3 queries)', async () => {
       const { name } = await agent.request<{ name: string }>('publish', { name: 'Busy Echo' });
       const service = NetService.parse(`${name}._echo._tcp.local.`);

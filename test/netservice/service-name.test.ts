@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { StreamEvent } from '../../src/constants.js';
 import { NetServicesError } from '../../src/error-codes.js';
+import type { StreamError } from '../../src/errors.js';
 import { NetService } from '../../src/netservice/index.js';
+import { createPairWithSocketToNetService } from '../../src/stream/stream-pair.js';
 
 describe('NetService names', () => {
   it('parses a plain instance name', () => {
@@ -46,5 +49,14 @@ describe('NetService names', () => {
       s.resolveForConnect(new AbortController().signal),
       /unicast DNS-SD is not implemented/,
     );
+    assert.equal(s.cachedResolution(), undefined);
+    // A pair to it opens without throwing and reports the error as an event.
+    const pair = createPairWithSocketToNetService(s);
+    const error = new Promise<StreamError | null>((resolve) =>
+      pair.readStream.setClient(StreamEvent.ErrorOccurred, (stream) => resolve(stream.copyError())),
+    );
+    assert.doesNotThrow(() => pair.open());
+    assert.equal((await error)?.code, NetServicesError.BadArgument);
+    pair.close();
   });
 });

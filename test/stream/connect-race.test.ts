@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
 import { ErrorDomain } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
-import { connectToFirst, interleaveFamilies } from '../../src/stream/connect-race.js';
+import { connectToFirst, interleaveFamilies, raceConnect } from '../../src/stream/connect-race.js';
 import { startStalledListener } from '../support/stalled-listener.js';
 import { startServer } from '../support/tcp-peers.js';
 
@@ -80,5 +81,49 @@ describe('connectToFirst (RFC 8305)', () => {
     } finally {
       await stalled.close();
     }
+  });
+
+  it('raceConnect: cancel closes the attempts and nothing is reported afterwards', async () => {
+    const live = await startServer(() => {});
+    try {
+      const calls: unknown[] = [];
+      // A live server: without the cancel, the connect would be reported within a millisecond.
+      const cancel = raceConnect([{ address: '127.0.0.1', family: 4 }], live.port, 50, (e, s) =>
+        calls.push(e ?? s),
+      );
+      cancel();
+      cancel(); // twice is harmless
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(calls, []);
+      // The control: the same race not cancelled reports its socket.
+      const socket = await new Promise<unknown>((resolve) =>
+        raceConnect([{ address: '127.0.0.1', family: 4 }], live.port, 50, (e, s) =>
+          resolve(e ?? s),
+        ),
+      );
+      assert.ok(socket instanceof Socket);
+      socket.destroy();
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('raceConnect: no address fails with EADDRNOTAVAIL, never synchronously, and not after cancel', async () => {
+    let error: StreamError | undefined;
+    let sync = true;
+    raceConnect([], 1, undefined, (e) => {
+      assert.ok(!sync, 'reported inside the call');
+      error = e as StreamError;
+    });
+    sync = false;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(error?.domain, ErrorDomain.POSIX);
+    assert.equal(error?.code, 99);
+    let called = false;
+    raceConnect([], 1, undefined, () => {
+      called = true;
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(called, false);
   });
 });

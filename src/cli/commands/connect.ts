@@ -87,6 +87,7 @@ function withResolveTimeout(service: NetService, timeout: number | undefined): C
   if (timeout === undefined) return service;
   return {
     resolveForConnect: (signal) => service.resolveForConnect(signal, timeout),
+    cachedResolution: () => service.cachedResolution(),
     toString: () => service.toString(),
   };
 }
