@@ -19,10 +19,13 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimer(callback, delayMs) {
-    // "Now" runs after the current turn (so one turn's questions share a packet) without setTimeout's 1 ms floor.
+    // "Now" runs after the current turn (so one turn's questions share a packet) without
+    // setTimeout's 1 ms floor. Not unref'd: an unref'd immediate does not stop the loop from
+    // blocking in poll, so it ran only when some other packet or timer woke the loop (a
+    // first query waited up to hundreds of milliseconds). It runs once, so it cannot keep
+    // a process alive.
     if (delayMs <= 0) {
       const immediate = setImmediate(callback);
-      immediate.unref();
       return { cancel: () => clearImmediate(immediate) };
     }
     const handle = setTimeout(callback, delayMs);
