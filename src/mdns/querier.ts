@@ -7,12 +7,15 @@
  * even when they multicast the record less than a second ago (§6) and even
  * when other processes share port 5353. Retransmissions follow at 1 s, 2 s,
  * 4 s... (§5.2) while anyone still waits, carrying known answers (§7.1).
+ * While a question stays asked (a browse), its cached answers are refreshed
+ * at 80, 85, 90 and 95% of their lifetime (§5.2), so a live record never
+ * expires between the ever rarer retransmissions.
  */
 import { debuglog } from 'node:util';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
 import type { MdnsTimings } from './engine-options.js';
-import type { RecordCache } from './record-cache.js';
+import type { CacheEntry, RecordCache } from './record-cache.js';
 import {
   CLASS_IN,
   type DnsMessage,
@@ -27,6 +30,11 @@ const BATCH_WINDOW_MS = 20;
 /** Known answers per packet; keeps a query within one datagram (§7.2 allows more packets; we do not). */
 const MAX_KNOWN_ANSWERS = 40;
 
+/** §5.2: refresh queries at these fractions of a record's lifetime... */
+const REFRESH_POINTS = [0.8, 0.85, 0.9, 0.95];
+/** ...each moved later by a random 0-2% of the lifetime, so that queriers spread out. */
+const REFRESH_JITTER = 0.02;
+
 /** How queries leave the engine. */
 export interface QuerySink {
   multicast(message: DnsMessage): void;
@@ -40,6 +48,8 @@ interface ActiveQuestion {
   sends: number;
   nextSendAt: number;
   interval: number;
+  /** When this question last went out (-Infinity before that). */
+  lastSentAt: number;
 }
 
 /** Keeps the questions someone waits for on the wire. */
@@ -52,6 +62,9 @@ export class Querier {
   readonly #random: () => number;
   #timer: Timer | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
+  // Each cached answer's refresh jitter, drawn once (a refreshed record is a new entry).
+  readonly #jitter = new WeakMap<CacheEntry, number>();
+  readonly #unsubscribe: () => void;
   /** Packets sent, for tests and the "at most 3 queries" benchmark. */
   packetsSent = 0;
 
@@ -67,6 +80,10 @@ export class Querier {
     this.#cache = cache;
     this.#sink = sink;
     this.#random = random;
+    // New answers move the refresh times of the questions they answer.
+    this.#unsubscribe = cache.onChange(() => {
+      if (this.#questions.size > 0) this.#schedule();
+    });
   }
 
   /** How many distinct questions are being asked. */
@@ -86,6 +103,7 @@ export class Querier {
         sends: 0,
         nextSendAt: this.#clock.now(),
         interval: this.#timings.queryRetransmit,
+        lastSentAt: Number.NEGATIVE_INFINITY,
       };
       this.#questions.set(key, question);
       this.#schedule();
@@ -106,6 +124,7 @@ export class Querier {
 
   /** Stops every question; for engine shutdown. */
   close(): void {
+    this.#unsubscribe();
     this.#questions.clear();
     this.#timer?.cancel();
     this.#timer = undefined;
@@ -114,7 +133,7 @@ export class Querier {
 
   #schedule(): void {
     let soonest = Number.POSITIVE_INFINITY;
-    for (const q of this.#questions.values()) soonest = Math.min(soonest, q.nextSendAt);
+    for (const q of this.#questions.values()) soonest = Math.min(soonest, this.#dueAt(q));
     if (soonest === this.#timerAt) return;
     this.#timer?.cancel();
     this.#timer = undefined;
@@ -123,11 +142,39 @@ export class Querier {
     this.#timer = this.#clock.setTimer(() => this.#send(), soonest - this.#clock.now());
   }
 
+  /** When `q` goes out next: its retransmission, or an earlier refresh of one of its answers. */
+  #dueAt(q: ActiveQuestion): number {
+    return Math.min(q.nextSendAt, this.#refreshAt(q));
+  }
+
+  /** §5.2: the first refresh point of `q`'s cached answers not yet served by a query. */
+  #refreshAt(q: ActiveQuestion): number {
+    if (q.sends === 0) return Number.POSITIVE_INFINITY;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const entry of this.#cache.lookup(q.name, q.type)) {
+      if (entry.doomed) continue;
+      const lifetime = entry.record.ttl * 1000;
+      let jitter = this.#jitter.get(entry);
+      if (jitter === undefined) {
+        jitter = this.#random() * REFRESH_JITTER * lifetime;
+        this.#jitter.set(entry, jitter);
+      }
+      for (const point of REFRESH_POINTS) {
+        const at = entry.receivedAt + point * lifetime + jitter;
+        if (at > q.lastSentAt) {
+          soonest = Math.min(soonest, at);
+          break;
+        }
+      }
+    }
+    return soonest;
+  }
+
   #send(): void {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
-    const due = [...this.#questions.values()].filter((q) => q.nextSendAt <= now + BATCH_WINDOW_MS);
+    const due = [...this.#questions.values()].filter((q) => this.#dueAt(q) <= now + BATCH_WINDOW_MS);
     const first = due.filter((q) => q.sends === 0);
     if (due.length > 0) {
       const questions: DnsQuestion[] = due.map((q) => ({
@@ -156,6 +203,9 @@ export class Querier {
       this.packetsSent += 1;
     }
     for (const q of due) {
+      q.lastSentAt = now;
+      // A refresh leaves the retransmission schedule as it was.
+      if (q.nextSendAt > now + BATCH_WINDOW_MS) continue;
       q.sends += 1;
       q.nextSendAt = now + q.interval;
       // §5.2: the interval doubles up to a cap.

@@ -121,6 +121,65 @@ describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
     release();
   });
 
+  describe('§5.2: a question kept asked refreshes its answers before they expire', () => {
+    const TYPE = '_echo._tcp.local';
+    const ptr = (ttl: number): DnsRecord => ({
+      name: TYPE,
+      rrclass: 1,
+      cacheFlush: false,
+      ttl,
+      data: { type: 'PTR', target: INSTANCE },
+    });
+    const answer = (ttl: number): void =>
+      net.inject(makeMessage({ flags: Flag.QR, answers: [ptr(ttl)] }));
+    // Retransmissions of a question asked at 0: 1, 3, 7, 15, 31, 63, 127 s (§5.2 doubling).
+    const queriesAt = (): number[] =>
+      net
+        .take()
+        .filter((p) => p.kind === 'multicast')
+        .map((p) => p.at);
+
+    it('unanswered: queries at 80, 85, 90 and 95% of the TTL (plus jitter), then the record expires', () => {
+      const release = engine.querier.ask(TYPE, RRType.PTR);
+      clock.advance(0);
+      answer(100);
+      clock.advance(99_999);
+      // random() is 0.5 here: jitter 1% of the lifetime, so 81, 86, 91, 96 s.
+      assert.deepEqual(
+        queriesAt(),
+        [0, 1000, 3000, 7000, 15000, 31000, 63000, 81000, 86000, 91000, 96000],
+      );
+      assert.equal(engine.cache.lookup(TYPE, RRType.PTR).length, 1);
+      clock.advance(1);
+      assert.equal(engine.cache.lookup(TYPE, RRType.PTR).length, 0, 'expired at 100%');
+      release();
+    });
+
+    it('answered at 80%: the next refresh is 80% of the new lifetime, retransmissions unchanged', () => {
+      const release = engine.querier.ask(TYPE, RRType.PTR);
+      clock.advance(0);
+      answer(100);
+      clock.advance(81_000);
+      net.take();
+      answer(100); // a fresh copy: its lifetime starts again at 81 s
+      clock.advance(99_000);
+      // 127 s is the retransmission; 162-177 s are 80-95% (+1%) of the new lifetime, not the old.
+      assert.deepEqual(queriesAt(), [127_000, 162_000, 167_000, 172_000, 177_000]);
+      assert.equal(engine.cache.lookup(TYPE, RRType.PTR).length, 1, 'still cached at 180 s');
+      release();
+    });
+
+    it('stops refreshing when nobody asks any more', () => {
+      const release = engine.querier.ask(TYPE, RRType.PTR);
+      clock.advance(0);
+      answer(100);
+      net.take();
+      release();
+      clock.advance(100_000);
+      assert.deepEqual(queriesAt(), []);
+    });
+  });
+
   it('accepts answers from port 5353 and to its one-shot socket only', async () => {
     net.inject(makeMessage({ flags: Flag.QR, answers: [addr] }), { port: 40000 });
     assert.equal(engine.cache.size, 0);
