@@ -31,6 +31,7 @@ if (process.env.CFSTREAM_PRIVATE_NETWORK !== '1') {
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const CLIENT = fileURLToPath(new URL('./bonjour-client.ts', import.meta.url));
+const BARE_CLIENT = fileURLToPath(new URL('./bonjour-bare-client.ts', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
 // python-zeroconf: import outside the timing; time Zeroconf() + get_service_info + connect + echo.
@@ -86,8 +87,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
-/** Every client against one service, `ROUNDS` times; each round starts after 1.1 s of quiet. */
-async function measure(spawner: Spawner, name: string): Promise<Record<string, number[]>> {
+/**
+ * Every client against one service, `ROUNDS` times; each round starts after
+ * 1.1 s of quiet. `withBare`: also the library-free Node client (loopback only).
+ */
+async function measure(
+  spawner: Spawner,
+  name: string,
+  withBare: boolean,
+): Promise<Record<string, number[]>> {
   const rows: Record<string, number[]> = {};
   const add = (k: string, v: number | undefined): void => {
     if (v !== undefined) (rows[k] ??= []).push(v);
@@ -100,6 +108,17 @@ async function measure(spawner: Spawner, name: string): Promise<Record<string, n
     add('ours: cold', a.cold);
     add('ours: 2nd process within 1 s', b.cold);
     add('ours: fresh engine again at once', a.again);
+    if (withBare) {
+      await sleep(1100);
+      const bare = await runClient(spawner, [
+        process.execPath,
+        '--import',
+        'tsx',
+        BARE_CLIENT,
+        name,
+      ]);
+      add('bare Node, no library (the floor)', bare.cold);
+    }
     add('phase: engine start', (a.phases as unknown as Record<string, number>)?.engineStart);
     add('phase: resolve', (a.phases as unknown as Record<string, number>)?.resolve);
     add('phase: connect + echo', (a.phases as unknown as Record<string, number>)?.connectEcho);
@@ -129,7 +148,7 @@ async function main(): Promise<void> {
       services: [{ name: 'Bench Avahi', type: '_echo._tcp', port: echo.port }],
     });
     await avahi.waitForLog(/Bench Avahi.*successfully established/);
-    const onHost = await measure(local, 'Bench Avahi._echo._tcp.local.');
+    const onHost = await measure(local, 'Bench Avahi._echo._tcp.local.', true);
 
     segment = await createSegment(
       [
@@ -147,7 +166,7 @@ async function main(): Promise<void> {
     await agent.ready;
     await agent.request('publish', { name: 'Bench Ours' });
     const remote: Spawner = (argv) => client.spawn(argv);
-    const onSegment = await measure(remote, 'Bench Ours._echo._tcp.local.');
+    const onSegment = await measure(remote, 'Bench Ours._echo._tcp.local.', false);
     await sleep(1100);
     const crowd = await runClient(remote, node('crowd', 'Bench Ours._echo._tcp.local.'));
 

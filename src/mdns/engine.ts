@@ -22,6 +22,8 @@ import { type PacketSource, type PacketTransport, UdpTransport } from './transpo
 import { type DnsMessage, isResponse, MDNS_PORT } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
+/** How many sent packets are remembered to recognize them when multicast loops them back. */
+const RECENT_PACKETS = 16;
 
 /** Something that wants every decoded packet (the responder). */
 export type MessageListener = (message: DnsMessage, source: PacketSource) => void;
@@ -44,6 +46,7 @@ export class MdnsEngine {
   readonly #failureListeners = new Set<(error: StreamError) => void>();
   readonly #listeners = new Set<MessageListener>();
   #holds = 0;
+  readonly #recent: Buffer[] = [];
   #closed = false;
   #started = false;
 
@@ -157,6 +160,7 @@ export class MdnsEngine {
       log('cannot encode message: %s', (error as Error).message);
       return;
     }
+    this.#remember(bytes);
     const go = (): void => {
       if (this.#closed) return;
       switch (destination.kind) {
@@ -180,7 +184,11 @@ export class MdnsEngine {
     if (this.#closed) return;
     const { message } = decodePacket(bytes);
     if (message === undefined) return;
-    if (isResponse(message)) {
+    if (!isResponse(message)) {
+      // Our own queries loop back to us; only another querier's count for duplicate suppression.
+      if (source.port === MDNS_PORT && !this.#ownLoopedBack(bytes, source))
+        this.querier.observeQuery(message);
+    } else {
       // RFC 6762 §6, §11: responses come from port 5353, except unicast answers to our one-shot queries.
       if (source.port !== MDNS_PORT && !source.viaOneShot) {
         log('ignoring response from %s:%d', source.address, source.port);
@@ -195,6 +203,22 @@ export class MdnsEngine {
         log('listener failed: %s', (error as Error).message);
       }
     }
+  }
+
+  // The last packets sent, to tell our own looped-back multicast from another host's.
+  #remember(bytes: Buffer): void {
+    this.#recent.push(bytes);
+    if (this.#recent.length > RECENT_PACKETS) this.#recent.shift();
+  }
+
+  // Ours: from one of our addresses, and a copy of a packet we sent (another host asking the
+  // same question sends the same bytes, from its own address).
+  #ownLoopedBack(bytes: Buffer, source: PacketSource): boolean {
+    const address = source.address.split('%')[0];
+    const fromUs = this.#transport
+      .interfaces()
+      .some((i) => i.addresses.some((a) => a.address === address));
+    return fromUs && this.#recent.some((sent) => sent.equals(bytes));
   }
 
   /** Stops everything and closes the sockets. Pending lookups time out or are aborted by their owners. */

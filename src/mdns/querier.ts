@@ -9,13 +9,15 @@
  * 4 s... (§5.2) while anyone still waits, carrying known answers (§7.1).
  * While a question stays asked (a browse), its cached answers are refreshed
  * at 80, 85, 90 and 95% of their lifetime (§5.2), so a live record never
- * expires between the ever rarer retransmissions.
+ * expires between the ever rarer retransmissions. Another host's query for
+ * the same question counts as ours when it carries every known answer we
+ * would (§7.3).
  */
 import { debuglog } from 'node:util';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
 import type { MdnsTimings } from './engine-options.js';
-import type { CacheEntry, RecordCache } from './record-cache.js';
+import { type CacheEntry, type RecordCache, recordKey } from './record-cache.js';
 import {
   CLASS_IN,
   type DnsMessage,
@@ -122,6 +124,32 @@ export class Querier {
     };
   }
 
+  /**
+   * §7.3: another host multicast a query (from port 5353). Each of its QM
+   * questions that we ask too, sent with every known answer we would send,
+   * counts as our own send: the answers it draws reach us as well.
+   */
+  observeQuery(message: DnsMessage): void {
+    const now = this.#clock.now();
+    let theirs: Set<string> | undefined;
+    let changed = false;
+    for (const question of message.questions) {
+      // A QU question's answer may go to the asker alone; a question never sent keeps its one-shot.
+      if (question.unicastResponse) continue;
+      const q = this.#questions.get(`${nameKey(question.name)}|${question.type}`);
+      if (q === undefined || q.sends === 0) continue;
+      theirs ??= new Set(message.answers.map(recordKey));
+      const known = theirs;
+      if (!this.#knownAnswers([q]).every((r) => known.has(recordKey(r)))) continue;
+      q.lastSentAt = now;
+      q.sends += 1;
+      q.nextSendAt = now + q.interval;
+      q.interval = Math.min(q.interval * 2, this.#timings.queryRetransmitMax);
+      changed = true;
+    }
+    if (changed) this.#schedule();
+  }
+
   /** Stops every question; for engine shutdown. */
   close(): void {
     this.#unsubscribe();
@@ -174,7 +202,9 @@ export class Querier {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
-    const due = [...this.#questions.values()].filter((q) => this.#dueAt(q) <= now + BATCH_WINDOW_MS);
+    const due = [...this.#questions.values()].filter(
+      (q) => this.#dueAt(q) <= now + BATCH_WINDOW_MS,
+    );
     const first = due.filter((q) => q.sends === 0);
     if (due.length > 0) {
       const questions: DnsQuestion[] = due.map((q) => ({

@@ -49,6 +49,11 @@ export function rdataKey(data: RecordData): string {
   }
 }
 
+/** A key naming a record (name, type and data). */
+export function recordKey(record: DnsRecord): string {
+  return `${nameKey(record.name)}|${typeCode(record.data)}|${rdataKey(record.data)}`;
+}
+
 function groupKey(name: string, type: number): string {
   return `${nameKey(name)}|${type}`;
 }

@@ -4,7 +4,8 @@
  * additional records DNS-SD recommends (RFC 6763 §12).
  */
 import { nameKey } from './dns-name.js';
-import { type OwnedRecord, recordKey } from './responder-records.js';
+import { recordKey } from './record-cache.js';
+import type { OwnedRecord } from './responder-records.js';
 import { CLASS_IN, type DnsMessage, type DnsRecord, RRType, typeCode } from './wire-types.js';
 
 const CLASS_ANY = 255;

@@ -3,11 +3,10 @@
  * record-set comparison of the simultaneous-probe tie-break (RFC 6762 §8.2).
  */
 import { hostname } from 'node:os';
-import { nameKey } from './dns-name.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { encodeRdata } from './rdata.js';
-import { rdataKey } from './record-cache.js';
+import { recordKey } from './record-cache.js';
 import { CLASS_IN, type DnsRecord, type RecordData, typeCode } from './wire-types.js';
 
 /** RFC 6763 §9: the meta-query name that lists service types. */
@@ -67,11 +66,6 @@ export function defaultHostName(): string {
       ?.replace(/[^A-Za-z0-9-]/g, '-')
       .replace(/^-+|-+$/g, '') || 'node';
   return `${base}.local`;
-}
-
-/** A key naming a record (name, type and data). */
-export function recordKey(record: DnsRecord): string {
-  return `${nameKey(record.name)}|${typeCode(record.data)}|${rdataKey(record.data)}`;
 }
 
 /** True when two records are the same record (name, class, type, rdata). */

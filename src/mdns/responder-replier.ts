@@ -5,14 +5,17 @@
  * not 5353) get an immediate unicast reply; QU questions for records
  * multicast in the last second get unicast; otherwise a record is multicast
  * at most once per second per interface (250 ms when defending against a
- * probe), unique answers at once and shared ones after 20-120 ms.
+ * probe), unique answers at once and shared ones after 20-120 ms; a shared
+ * answer another responder sends first, with a TTL at least ours, is not
+ * sent again (§7.4).
  */
 import type { Timer } from './clock.js';
 import type { MdnsEngine } from './engine.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
+import { recordKey } from './record-cache.js';
 import { legacyRecord, selectAdditionals, selectAnswers } from './responder-answers.js';
-import { type OwnedRecord, recordKey } from './responder-records.js';
+import type { OwnedRecord } from './responder-records.js';
 import type { PacketSource } from './transport.js';
 import { type DnsMessage, type DnsRecord, Flag, MDNS_PORT, makeMessage } from './wire-types.js';
 
@@ -103,6 +106,23 @@ export class Replier {
       return;
     }
     this.#delayShared(iface, fresh, message);
+  }
+
+  /**
+   * §7.4: another responder multicast `message` on `iface`. Delayed answers it
+   * already gave, with a TTL no lower than ours, count as sent by us.
+   */
+  observeResponse(message: DnsMessage, iface: MdnsInterface | undefined): void {
+    const pending = iface === undefined ? undefined : this.#delayed.get(iface.name);
+    if (iface === undefined || pending === undefined) return;
+    const now = this.#engine.clock.now();
+    for (const record of [...message.answers, ...message.additionals]) {
+      const key = recordKey(record);
+      const ours = pending.records.get(key);
+      if (ours === undefined || record.ttl < ours.record.ttl) continue;
+      pending.records.delete(key);
+      this.#lastMulticast.set(`${iface.name}|${key}`, now);
+    }
   }
 
   /** Cancels delayed answers; for shutdown. */

@@ -15,13 +15,13 @@ import type { Timer } from './clock.js';
 import { escapeLabel, nameKey } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import type { MdnsInterface } from './interfaces.js';
+import { recordKey } from './record-cache.js';
 import {
   compareRecordSets,
   hostRecords,
   nextHostName,
   nextInstanceName,
   type OwnedRecord,
-  recordKey,
   serviceRecords,
 } from './responder-records.js';
 import { Replier } from './responder-replier.js';
@@ -215,11 +215,13 @@ export class Responder {
   }
 
   #onMessage(message: DnsMessage, source: PacketSource): void {
+    const iface = this.#interfaces().find((i) => i.name === source.interfaceName);
     if (isResponse(message)) {
-      if (source.port === MDNS_PORT) this.#onResponse(message);
+      if (source.port !== MDNS_PORT) return;
+      this.#onResponse(message);
+      this.#replier.observeResponse(message, iface);
       return;
     }
-    const iface = this.#interfaces().find((i) => i.name === source.interfaceName);
     if (message.authorities.length > 0) this.#tieBreak(message, iface);
     this.#replier.answer(message, source, iface);
   }

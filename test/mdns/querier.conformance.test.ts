@@ -180,6 +180,59 @@ describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
     });
   });
 
+  describe('§7.3: another host asking the same question', () => {
+    const TYPE = '_echo._tcp.local';
+    const question = (unicastResponse = false) => ({
+      name: TYPE,
+      type: RRType.PTR,
+      rrclass: 1,
+      unicastResponse,
+    });
+    const multicastAt = (): number[] =>
+      net
+        .take()
+        .filter((p) => p.kind === 'multicast')
+        .map((p) => p.at);
+
+    it('counts as our retransmission when it carries every known answer we would', () => {
+      const release = engine.querier.ask(TYPE, RRType.PTR);
+      clock.advance(900);
+      net.inject(makeMessage({ questions: [question()] }));
+      clock.advance(3000);
+      // Ours were due at 1 s and 3 s; theirs at 0.9 s took the first, so ours go 0.9 + 2 s.
+      assert.deepEqual(multicastAt(), [0, 2900]);
+      release();
+    });
+
+    it('does not count when it lacks a known answer of ours, asks QU, or is our own looped back', () => {
+      net.inject(
+        makeMessage({
+          flags: Flag.QR,
+          answers: [
+            {
+              name: TYPE,
+              rrclass: 1,
+              cacheFlush: false,
+              ttl: 4500,
+              data: { type: 'PTR', target: INSTANCE },
+            },
+          ],
+        }),
+      );
+      const release = engine.querier.ask(TYPE, RRType.PTR);
+      clock.advance(0);
+      const [ours] = net.take().filter((p) => p.kind === 'multicast');
+      assert.equal(ours?.message.answers.length, 1, 'our query carries the known answer');
+      clock.advance(900);
+      net.inject(makeMessage({ questions: [question()] })); // lacks our known answer
+      net.inject(makeMessage({ questions: [question(true)], answers: ours?.message.answers })); // QU
+      net.inject(ours!.message, { address: '10.0.0.1' }); // our own query, looped back
+      clock.advance(2100);
+      assert.deepEqual(multicastAt(), [1000, 3000]);
+      release();
+    });
+  });
+
   it('accepts answers from port 5353 and to its one-shot socket only', async () => {
     net.inject(makeMessage({ flags: Flag.QR, answers: [addr] }), { port: 40000 });
     assert.equal(engine.cache.size, 0);

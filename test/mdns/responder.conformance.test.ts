@@ -206,6 +206,31 @@ describe('mdns responder conformance (RFC 6762)', () => {
       ]);
     });
 
+    it('§7.4: a shared answer another responder sends first (TTL not lower) is not sent again', async () => {
+      const theirPtr = (ttl: number): DnsRecord => ({
+        name: '_echo._tcp.local',
+        rrclass: 1,
+        cacheFlush: false,
+        ttl,
+        data: { type: 'PTR', target: INSTANCE },
+      });
+      net.inject(makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)] }));
+      await run(10);
+      // Another responder answers within our 20-120 ms wait, with the same PTR and a full TTL.
+      net.inject(makeMessage({ flags: Flag.QR, answers: [theirPtr(4500)] }));
+      await run(200);
+      assert.deepEqual(responses(net.take()), [], 'answered again what was just answered');
+      // With a lower TTL than ours, the copy does not count: we answer (after the 1 s rate limit).
+      await run(1000);
+      net.inject(makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)] }));
+      await run(10);
+      net.inject(makeMessage({ flags: Flag.QR, answers: [theirPtr(100)] }));
+      await run(200);
+      const [reply] = responses(net.take());
+      assert.equal(reply?.message.answers[0]?.data.type, 'PTR');
+      assert.equal(reply?.message.answers[0]?.ttl, 4500);
+    });
+
     it('§7.1: suppresses answers the querier already knows', async () => {
       const known: DnsRecord = {
         name: '_echo._tcp.local',
