@@ -1,7 +1,8 @@
 /**
  * Choosing what to answer (RFC 6762 §6): the records matching each question,
  * minus the known answers the querier already holds (§7.1), plus the
- * additional records DNS-SD recommends (RFC 6763 §12).
+ * additional records DNS-SD recommends (RFC 6763 §12), and NSEC records that
+ * say which types a name of ours does not have (§6.1, §6.2).
  */
 import { nameKey } from './dns-name.js';
 import { recordKey } from './record-cache.js';
@@ -24,6 +25,50 @@ export function selectAnswers(message: DnsMessage, mine: readonly OwnedRecord[])
     }
   }
   return [...chosen.values()].filter((c) => !isKnownAnswer(message, c.record));
+}
+
+/**
+ * §6.1: a question for a name we own (it has unique records) in a type it
+ * has none of is answered with an NSEC record listing the types it has, so
+ * the querier stops asking.
+ */
+export function selectNegativeAnswers(
+  message: DnsMessage,
+  mine: readonly OwnedRecord[],
+): OwnedRecord[] {
+  const out = new Map<string, OwnedRecord>();
+  for (const question of message.questions) {
+    if (question.rrclass !== CLASS_IN && question.rrclass !== CLASS_ANY) continue;
+    if (question.type === RRType.ANY) continue;
+    const name = nameKey(question.name);
+    const named = mine.filter((c) => nameKey(c.record.name) === name);
+    if (!named.some((c) => c.unique)) continue;
+    if (named.some((c) => typeCode(c.record.data) === question.type)) continue;
+    const nsec = nsecFor(named);
+    if (!isKnownAnswer(message, nsec.record)) out.set(recordKey(nsec.record), nsec);
+  }
+  return [...out.values()];
+}
+
+/**
+ * The NSEC record of one name (`named`: its records): the types it has, the
+ * name itself as "next" (§6.1), the TTL its records have, cache-flush set.
+ */
+export function nsecFor(named: readonly OwnedRecord[]): OwnedRecord {
+  const first = named[0]?.record;
+  if (first === undefined) throw new Error('nsecFor needs at least one record');
+  const types = [...new Set(named.map((c) => typeCode(c.record.data)))].sort((a, b) => a - b);
+  const ttl = Math.min(...named.map((c) => c.record.ttl));
+  return {
+    record: {
+      name: first.name,
+      rrclass: CLASS_IN,
+      cacheFlush: true,
+      ttl,
+      data: { type: 'NSEC', next: first.name, types },
+    },
+    unique: true,
+  };
 }
 
 /** §7.1: the querier listed this record with at least half its TTL left. */
@@ -70,7 +115,17 @@ export function selectAdditionals(
       targets.push(record.name);
     }
   }
-  for (const target of targets) addNamed(target, [RRType.A, RRType.AAAA]);
+  for (const target of targets) {
+    addNamed(target, [RRType.A, RRType.AAAA]);
+    // §6.2: a host without addresses of one family says so, or queriers keep asking for them.
+    const key = nameKey(target);
+    const named = mine.filter((c) => nameKey(c.record.name) === key);
+    const has = (type: number): boolean => named.some((c) => typeCode(c.record.data) === type);
+    if (named.length === 0 || (has(RRType.A) && has(RRType.AAAA))) continue;
+    const nsec = nsecFor(named);
+    const k = recordKey(nsec.record);
+    if (!inAnswers.has(k) && !isKnownAnswer(message, nsec.record)) out.set(k, nsec);
+  }
   return [...out.values()];
 }
 

@@ -14,7 +14,12 @@ import type { MdnsEngine } from './engine.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { recordKey } from './record-cache.js';
-import { legacyRecord, selectAdditionals, selectAnswers } from './responder-answers.js';
+import {
+  legacyRecord,
+  selectAdditionals,
+  selectAnswers,
+  selectNegativeAnswers,
+} from './responder-answers.js';
 import type { OwnedRecord } from './responder-records.js';
 import type { PacketSource } from './transport.js';
 import { type DnsMessage, type DnsRecord, Flag, MDNS_PORT, makeMessage } from './wire-types.js';
@@ -66,7 +71,7 @@ export class Replier {
   answer(message: DnsMessage, source: PacketSource, iface: MdnsInterface | undefined): void {
     const mine = this.#announced(iface);
     if (mine.length === 0) return;
-    const answers = selectAnswers(message, mine);
+    const answers = [...selectAnswers(message, mine), ...selectNegativeAnswers(message, mine)];
     if (answers.length === 0) return;
     const additionals = selectAdditionals(answers, mine, message);
     if (source.port !== MDNS_PORT) {

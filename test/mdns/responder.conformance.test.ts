@@ -1,16 +1,10 @@
 /** RFC 6762 responder conformance on a fake clock with a scripted peer. */
 import assert from 'node:assert/strict';
 import { NetServicesError } from '../../src/error-codes.js';
-import type { FakeClock } from '../../src/mdns/clock.js';
-import {
-  type DnsRecord,
-  Flag,
-  type MdnsEngine,
-  makeMessage,
-  RRType,
-} from '../../src/mdns/index.js';
+import { FakeClock } from '../../src/mdns/clock.js';
+import { type DnsRecord, Flag, MdnsEngine, makeMessage, RRType } from '../../src/mdns/index.js';
 import { publishWithEngine } from '../../src/mdns/responder-registry.js';
-import { type FakeTransport, fakeEngine, type SentPacket, settle } from './fake-network.js';
+import { FakeTransport, fakeEngine, IFACE, type SentPacket, settle } from './fake-network.js';
 
 const INSTANCE = 'My Echo._echo._tcp.local';
 const srv = (port: number, name = INSTANCE): DnsRecord => ({
@@ -191,6 +185,42 @@ describe('mdns responder conformance (RFC 6762)', () => {
       assert.deepEqual(reply?.message.additionals.map((r) => r.data.type).sort(), ['A', 'AAAA']);
     });
 
+    it('§6.1: a question for a type our name lacks gets an NSEC listing the types it has', async () => {
+      net.inject(
+        makeMessage({
+          questions: [
+            query('me.local', RRType.TXT),
+            query(INSTANCE, RRType.A),
+            query('someone-else.local', RRType.TXT),
+            query('me.local', RRType.ANY),
+          ],
+        }),
+      );
+      await run(0);
+      const [reply] = responses(net.take());
+      const nsecs = (reply?.message.answers ?? []).filter((r) => r.data.type === 'NSEC');
+      assert.deepEqual(
+        nsecs.map((r) => [
+          r.name,
+          r.data.type === 'NSEC' && r.data.next,
+          r.data.type === 'NSEC' && r.data.types,
+          r.cacheFlush,
+        ]),
+        [
+          ['me.local', 'me.local', [RRType.A, RRType.AAAA], true],
+          [INSTANCE, INSTANCE, [RRType.TXT, RRType.SRV], true],
+        ],
+      );
+      // The ANY question is answered with the records themselves.
+      assert.deepEqual(
+        reply?.message.answers
+          .filter((r) => r.data.type !== 'NSEC')
+          .map((r) => r.data.type)
+          .sort(),
+        ['A', 'AAAA'],
+      );
+    });
+
     it('§6: answers a shared question after 20-120 ms, with SRV, TXT and addresses (RFC 6763 §12)', async () => {
       net.inject(makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)] }));
       await run(19);
@@ -319,5 +349,39 @@ describe('mdns responder conformance (RFC 6762)', () => {
         'host addresses stay while another service uses them',
       );
     });
+  });
+
+  it('§6.2: a host without IPv6 addresses says so with an NSEC beside its A record', async () => {
+    engine.close();
+    clock = new FakeClock();
+    // One interface with an IPv4 address only.
+    net = new (class extends FakeTransport {
+      override interfaces() {
+        return [{ ...IFACE, addresses: IFACE.addresses.filter((a) => a.family === 4) }];
+      }
+    })(clock);
+    engine = new MdnsEngine({ clock, random: () => 0.5, hostName: 'me.local' }, net);
+    await engine.ready();
+    publish();
+    await run(3000);
+    net.take();
+    net.inject(makeMessage({ questions: [query('me.local', RRType.A)] }));
+    await run(0);
+    const [reply] = responses(net.take());
+    assert.deepEqual(
+      reply?.message.answers.map((r) => r.data.type),
+      ['A'],
+    );
+    const nsec = reply?.message.additionals.find((r) => r.data.type === 'NSEC');
+    assert.deepEqual(nsec?.data.type === 'NSEC' && nsec.data.types, [RRType.A]);
+    // Asked for AAAA, it answers with the NSEC itself.
+    await run(1000);
+    net.inject(makeMessage({ questions: [query('me.local', RRType.AAAA)] }));
+    await run(0);
+    const [negative] = responses(net.take());
+    assert.deepEqual(
+      negative?.message.answers.map((r) => r.data.type),
+      ['NSEC'],
+    );
   });
 });
