@@ -175,7 +175,11 @@ export class Querier {
     return Math.min(q.nextSendAt, this.#refreshAt(q));
   }
 
-  /** §5.2: the first refresh point of `q`'s cached answers not yet served by a query. */
+  /**
+   * §5.2: the first refresh point of `q`'s cached answers not yet served by a
+   * query, no sooner than a retransmission interval after the last send (a
+   * peer announcing 1-second TTLs must not make us query four times a second).
+   */
   #refreshAt(q: ActiveQuestion): number {
     if (q.sends === 0) return Number.POSITIVE_INFINITY;
     let soonest = Number.POSITIVE_INFINITY;
@@ -190,7 +194,7 @@ export class Querier {
       for (const point of REFRESH_POINTS) {
         const at = entry.receivedAt + point * lifetime + jitter;
         if (at > q.lastSentAt) {
-          soonest = Math.min(soonest, at);
+          soonest = Math.min(soonest, Math.max(at, q.lastSentAt + this.#timings.queryRetransmit));
           break;
         }
       }

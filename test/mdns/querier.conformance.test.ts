@@ -169,6 +169,30 @@ describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
       release();
     });
 
+    it('a peer announcing 1-second TTLs does not make us query more than once a second', () => {
+      const release = engine.querier.ask(TYPE, RRType.PTR);
+      clock.advance(0);
+      net.take();
+      answer(1);
+      // A peer that answers every query at once with a 1-second TTL.
+      const times: number[] = [];
+      for (let step = 0; step < 100; step++) {
+        clock.advance(100);
+        const sent = queriesAt();
+        times.push(...sent);
+        if (sent.length > 0) answer(1);
+      }
+      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+      // Retransmissions go on (1, 3, 7 s); refreshes never come closer than 1 s to them or
+      // each other, so 1-second records may lapse between answers, and that is the point.
+      assert.ok(times.length >= 3, `${times.length} queries in 10 s`);
+      assert.ok(
+        gaps.every((g) => g >= 1000),
+        `queries ${times.join(', ')}: closer than 1 s`,
+      );
+      release();
+    });
+
     it('stops refreshing when nobody asks any more', () => {
       const release = engine.querier.ask(TYPE, RRType.PTR);
       clock.advance(0);
