@@ -23,14 +23,15 @@ import {
   type DnsMessage,
   type DnsQuestion,
   type DnsRecord,
+  Flag,
   makeMessage,
 } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /** Questions due within this window of each other share one packet. */
 const BATCH_WINDOW_MS = 20;
-/** Known answers per packet; keeps a query within one datagram (§7.2 allows more packets; we do not). */
-const MAX_KNOWN_ANSWERS = 40;
+/** Known answers per packet, which keeps each within one datagram; more go in continuation packets (§7.2). */
+const KNOWN_ANSWERS_PER_PACKET = 40;
 
 /** §5.2: refresh queries at these fractions of a record's lifetime... */
 const REFRESH_POINTS = [0.8, 0.85, 0.9, 0.95];
@@ -217,8 +218,20 @@ export class Querier {
         rrclass: CLASS_IN,
         unicastResponse: false,
       }));
-      this.#sink.multicast(makeMessage({ questions, answers: this.#knownAnswers(due) }));
-      this.packetsSent += 1;
+      // §7.2: known answers that do not fit follow at once in packets of their own, every
+      // packet but the last with the TC bit, so responders wait for them before answering.
+      const known = this.#knownAnswers(due);
+      for (let start = 0; start === 0 || start < known.length; start += KNOWN_ANSWERS_PER_PACKET) {
+        const last = start + KNOWN_ANSWERS_PER_PACKET >= known.length;
+        this.#sink.multicast(
+          makeMessage({
+            flags: last ? 0 : Flag.TC,
+            questions: start === 0 ? questions : [],
+            answers: known.slice(start, start + KNOWN_ANSWERS_PER_PACKET),
+          }),
+        );
+        this.packetsSent += 1;
+      }
       log(
         'query %o',
         due.map((q) => `${q.name}/${q.type}#${q.sends + 1}`),
@@ -255,7 +268,7 @@ export class Querier {
       for (const entry of this.#cache.lookup(q.name, q.type)) {
         if (entry.doomed) continue;
         const remaining = this.#cache.remainingTtl(entry);
-        if (remaining * 2 > entry.record.ttl && out.length < MAX_KNOWN_ANSWERS) {
+        if (remaining * 2 > entry.record.ttl) {
           out.push({ ...entry.record, cacheFlush: false, ttl: remaining });
         }
       }

@@ -7,7 +7,8 @@
  * at most once per second per interface (250 ms when defending against a
  * probe), unique answers at once and shared ones after 20-120 ms; a shared
  * answer another responder sends first, with a TTL at least ours, is not
- * sent again (§7.4).
+ * sent again (§7.4). A query with the TC bit is held 400-500 ms while its
+ * known-answer continuation packets arrive (§7.2).
  */
 import type { Timer } from './clock.js';
 import type { MdnsEngine } from './engine.js';
@@ -26,9 +27,23 @@ import { type DnsMessage, type DnsRecord, Flag, MDNS_PORT, makeMessage } from '.
 
 /** §8.1/§9: a probe is defended at most every 250 ms. */
 const PROBE_DEFENSE_INTERVAL_MS = 250;
+/** §7.2: how long a truncated query waits for the rest of its known answers. */
+const TRUNCATED_WAIT_MIN_MS = 400;
+const TRUNCATED_WAIT_MAX_MS = 500;
+/** Caps on what truncated queries may hold, so a flood of them cannot grow memory. */
+const MAX_HELD_QUERIES = 64;
+const MAX_HELD_KNOWN_ANSWERS = 512;
 
 /** The records the responder has announced on an interface. */
 export type AnnouncedRecords = (iface: MdnsInterface | undefined) => OwnedRecord[];
+
+interface HeldQuery {
+  readonly message: DnsMessage;
+  readonly source: PacketSource;
+  readonly iface: MdnsInterface | undefined;
+  readonly known: DnsRecord[];
+  readonly timer: Timer;
+}
 
 interface PendingShared {
   readonly records: Map<string, OwnedRecord>;
@@ -42,6 +57,8 @@ export class Replier {
   readonly #announced: AnnouncedRecords;
   readonly #lastMulticast = new Map<string, number>();
   readonly #delayed = new Map<string, PendingShared>();
+  // Truncated queries waiting for their known-answer continuations, by source address and port.
+  readonly #held = new Map<string, HeldQuery>();
 
   constructor(engine: MdnsEngine, announced: AnnouncedRecords) {
     this.#engine = engine;
@@ -69,6 +86,56 @@ export class Replier {
 
   /** Answers one query that arrived on `iface` (undefined when its link is unknown). */
   answer(message: DnsMessage, source: PacketSource, iface: MdnsInterface | undefined): void {
+    if (source.port === MDNS_PORT && this.#holdTruncated(message, source, iface)) return;
+    this.#answerNow(message, source, iface);
+  }
+
+  /**
+   * §7.2: a query with the TC bit is held 400-500 ms, and the known answers of
+   * the packets without questions that follow from the same sender are added
+   * to it. True when `message` was taken (held, or added to a held query).
+   */
+  #holdTruncated(
+    message: DnsMessage,
+    source: PacketSource,
+    iface: MdnsInterface | undefined,
+  ): boolean {
+    const key = `${source.address}|${source.port}`;
+    const held = this.#held.get(key);
+    if (held !== undefined && message.questions.length === 0) {
+      const room = MAX_HELD_KNOWN_ANSWERS - held.known.length;
+      held.known.push(...message.answers.slice(0, Math.max(0, room)));
+      return true;
+    }
+    if ((message.flags & Flag.TC) === 0 || message.questions.length === 0) return false;
+    // Past the cap a truncated query is answered at once, as if it were whole.
+    if (held === undefined && this.#held.size >= MAX_HELD_QUERIES) return false;
+    if (held !== undefined) {
+      // A new truncated query from the same sender: the old one is answered as it stands.
+      held.timer.cancel();
+      this.#releaseHeld(key);
+    }
+    const { clock, random } = this.#engine.options;
+    const wait = TRUNCATED_WAIT_MIN_MS + random() * (TRUNCATED_WAIT_MAX_MS - TRUNCATED_WAIT_MIN_MS);
+    const timer = clock.setTimer(() => this.#releaseHeld(key), wait);
+    this.#held.set(key, { message, source, iface, known: [...message.answers], timer });
+    return true;
+  }
+
+  #releaseHeld(key: string): void {
+    const held = this.#held.get(key);
+    this.#held.delete(key);
+    if (held === undefined) return;
+    // §6: the 400-500 ms wait replaces the 20-120 ms one of shared answers.
+    this.#answerNow({ ...held.message, answers: held.known }, held.source, held.iface, true);
+  }
+
+  #answerNow(
+    message: DnsMessage,
+    source: PacketSource,
+    iface: MdnsInterface | undefined,
+    waited = false,
+  ): void {
     const mine = this.#announced(iface);
     if (mine.length === 0) return;
     const answers = [...selectAnswers(message, mine), ...selectNegativeAnswers(message, mine)];
@@ -106,7 +173,7 @@ export class Replier {
     // §6: no record is multicast twice within a second (250 ms when defending against a probe).
     const fresh = answers.filter((a) => this.#since(iface, a.record) >= limit);
     if (fresh.length === 0) return;
-    if (isProbe || wantsUnicast || fresh.every((a) => a.unique)) {
+    if (waited || isProbe || wantsUnicast || fresh.every((a) => a.unique)) {
       this.multicast(iface, fresh, additionals);
       return;
     }
@@ -130,10 +197,12 @@ export class Replier {
     }
   }
 
-  /** Cancels delayed answers; for shutdown. */
+  /** Cancels delayed answers and held queries; for shutdown. */
   close(): void {
     for (const pending of this.#delayed.values()) pending.timer.cancel();
     this.#delayed.clear();
+    for (const held of this.#held.values()) held.timer.cancel();
+    this.#held.clear();
   }
 
   // §6: shared answers wait 20-120 ms so that answers from several responders do not collide.

@@ -121,6 +121,38 @@ describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
     release();
   });
 
+  it('§7.2: known answers beyond one packet follow in continuation packets, TC on all but the last', async () => {
+    const many: DnsRecord[] = Array.from({ length: 64 }, (_, i) => ({
+      name: '_echo._tcp.local',
+      rrclass: 1,
+      cacheFlush: false,
+      ttl: 4500,
+      data: { type: 'PTR', target: `Svc ${i}._echo._tcp.local` },
+    }));
+    net.inject(makeMessage({ flags: Flag.QR, answers: many }));
+    const release = engine.querier.ask('_echo._tcp.local', RRType.PTR);
+    clock.advance(0);
+    const multicast = net.take().filter((p) => p.kind === 'multicast');
+    assert.deepEqual(
+      multicast.map((p) => [
+        p.message.questions.length,
+        p.message.answers.length,
+        (p.message.flags & Flag.TC) !== 0,
+      ]),
+      [
+        [1, 40, true],
+        [0, 24, false],
+      ],
+    );
+    const listed = new Set(
+      multicast.flatMap((p) =>
+        p.message.answers.map((r) => r.data.type === 'PTR' && r.data.target),
+      ),
+    );
+    assert.equal(listed.size, 64, 'every known answer is listed once');
+    release();
+  });
+
   describe('§5.2: a question kept asked refreshes its answers before they expire', () => {
     const TYPE = '_echo._tcp.local';
     const ptr = (ttl: number): DnsRecord => ({

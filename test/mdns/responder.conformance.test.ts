@@ -261,6 +261,39 @@ describe('mdns responder conformance (RFC 6762)', () => {
       assert.equal(reply?.message.answers[0]?.ttl, 4500);
     });
 
+    it('§7.2: holds a truncated query 400-500 ms and counts the known answers that follow', async () => {
+      const known: DnsRecord = {
+        name: '_echo._tcp.local',
+        rrclass: 1,
+        cacheFlush: false,
+        ttl: 4500,
+        data: { type: 'PTR', target: INSTANCE },
+      };
+      const truncated = makeMessage({
+        flags: Flag.TC,
+        questions: [query('_echo._tcp.local', RRType.PTR)],
+      });
+      // Our PTR is listed in the continuation packet: nothing to answer.
+      net.inject(truncated);
+      await run(100);
+      net.inject(makeMessage({ answers: [known] }));
+      await run(600);
+      assert.deepEqual(responses(net.take()), []);
+      // Without it, the answer leaves after the wait, not at once and not after 20-120 ms alone.
+      await run(1000);
+      net.inject(truncated);
+      await run(399);
+      assert.deepEqual(responses(net.take()), []);
+      await run(300);
+      const [reply] = responses(net.take());
+      assert.equal(reply?.message.answers[0]?.data.type, 'PTR');
+      // Asked at 4.7 s; the 400-500 ms wait replaces the 20-120 ms one of shared answers.
+      assert.ok(
+        reply !== undefined && reply.at >= 5100 && reply.at <= 5200,
+        `answered at ${reply?.at}`,
+      );
+    });
+
     it('§7.1: suppresses answers the querier already knows', async () => {
       const known: DnsRecord = {
         name: '_echo._tcp.local',
