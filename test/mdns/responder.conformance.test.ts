@@ -27,6 +27,14 @@ const query = (name: string, type: number, unicastResponse = false) => ({
   rrclass: 1,
   unicastResponse,
 });
+/** Our service's PTR record as another host would list or send it. */
+const ptrRecord = (ttl: number): DnsRecord => ({
+  name: '_echo._tcp.local',
+  rrclass: 1,
+  cacheFlush: false,
+  ttl,
+  data: { type: 'PTR', target: INSTANCE },
+});
 const probes = (sent: SentPacket[]) =>
   sent.filter((p) => !(p.message.flags & Flag.QR) && p.message.authorities.length > 0);
 const responses = (sent: SentPacket[]) => sent.filter((p) => p.message.flags & Flag.QR);
@@ -237,24 +245,17 @@ describe('mdns responder conformance (RFC 6762)', () => {
     });
 
     it('§7.4: a shared answer another responder sends first (TTL not lower) is not sent again', async () => {
-      const theirPtr = (ttl: number): DnsRecord => ({
-        name: '_echo._tcp.local',
-        rrclass: 1,
-        cacheFlush: false,
-        ttl,
-        data: { type: 'PTR', target: INSTANCE },
-      });
       net.inject(makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)] }));
       await run(10);
       // Another responder answers within our 20-120 ms wait, with the same PTR and a full TTL.
-      net.inject(makeMessage({ flags: Flag.QR, answers: [theirPtr(4500)] }));
+      net.inject(makeMessage({ flags: Flag.QR, answers: [ptrRecord(4500)] }));
       await run(200);
       assert.deepEqual(responses(net.take()), [], 'answered again what was just answered');
       // With a lower TTL than ours, the copy does not count: we answer (after the 1 s rate limit).
       await run(1000);
       net.inject(makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)] }));
       await run(10);
-      net.inject(makeMessage({ flags: Flag.QR, answers: [theirPtr(100)] }));
+      net.inject(makeMessage({ flags: Flag.QR, answers: [ptrRecord(100)] }));
       await run(200);
       const [reply] = responses(net.take());
       assert.equal(reply?.message.answers[0]?.data.type, 'PTR');
@@ -262,13 +263,7 @@ describe('mdns responder conformance (RFC 6762)', () => {
     });
 
     it('§7.2: holds a truncated query 400-500 ms and counts the known answers that follow', async () => {
-      const known: DnsRecord = {
-        name: '_echo._tcp.local',
-        rrclass: 1,
-        cacheFlush: false,
-        ttl: 4500,
-        data: { type: 'PTR', target: INSTANCE },
-      };
+      const known = ptrRecord(4500);
       const truncated = makeMessage({
         flags: Flag.TC,
         questions: [query('_echo._tcp.local', RRType.PTR)],
@@ -295,13 +290,7 @@ describe('mdns responder conformance (RFC 6762)', () => {
     });
 
     it('§7.1: suppresses answers the querier already knows', async () => {
-      const known: DnsRecord = {
-        name: '_echo._tcp.local',
-        rrclass: 1,
-        cacheFlush: false,
-        ttl: 3000,
-        data: { type: 'PTR', target: INSTANCE },
-      };
+      const known = ptrRecord(3000);
       net.inject(
         makeMessage({ questions: [query('_echo._tcp.local', RRType.PTR)], answers: [known] }),
       );
