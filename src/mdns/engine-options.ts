@@ -27,6 +27,8 @@ export interface MdnsTimings {
   readonly multicastRateLimit: number;
   /** §10.1: a goodbye (TTL 0) removes the record this much later. */
   readonly goodbyeGrace: number;
+  /** §13: how often the interfaces are read again (Node reports no changes). */
+  readonly interfaceCheckInterval: number;
 }
 
 /** The RFC's values. */
@@ -42,6 +44,7 @@ export const RFC_TIMINGS: MdnsTimings = {
   sharedAnswerDelayMax: 120,
   multicastRateLimit: 1000,
   goodbyeGrace: 1000,
+  interfaceCheckInterval: 5000,
 };
 
 /** TTLs from RFC 6762 §10, in seconds. */

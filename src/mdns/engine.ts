@@ -8,7 +8,7 @@
 
 import { debuglog } from 'node:util';
 import { type StreamError, toStreamError } from '../errors.js';
-import type { Clock } from './clock.js';
+import type { Clock, Timer } from './clock.js';
 import {
   type MdnsEngineOptions,
   type ResolvedEngineOptions,
@@ -45,6 +45,8 @@ export class MdnsEngine {
   #failure: StreamError | undefined;
   readonly #failureListeners = new Set<(error: StreamError) => void>();
   readonly #listeners = new Set<MessageListener>();
+  readonly #interfaceListeners = new Set<() => void>();
+  #interfaceCheck: Timer | undefined;
   #holds = 0;
   readonly #recent: Buffer[] = [];
   #closed = false;
@@ -77,6 +79,7 @@ export class MdnsEngine {
       })
       .finally(() => {
         this.#started = true;
+        if (this.#failure === undefined) this.#scheduleInterfaceCheck();
       });
   }
 
@@ -142,6 +145,32 @@ export class MdnsEngine {
       this.#holds -= 1;
       if (this.#holds === 0 && !this.#closed) this.#transport.setActive(false);
     };
+  }
+
+  /** Calls `listener` after the interfaces changed (§13). Returns the removal. */
+  onInterfacesChanged(listener: () => void): () => void {
+    this.#interfaceListeners.add(listener);
+    return () => this.#interfaceListeners.delete(listener);
+  }
+
+  // §13: a link that comes up, goes away or gets a new address is noticed within one interval;
+  // questions are asked again at once, and the responder announces again.
+  #scheduleInterfaceCheck(): void {
+    if (this.#closed) return;
+    this.#interfaceCheck = this.clock.setTimer(() => {
+      this.#interfaceCheck = undefined;
+      let changed = false;
+      try {
+        changed = this.#transport.refreshInterfaces();
+      } catch (error) {
+        log('reading the interfaces failed: %s', (error as Error).message);
+      }
+      if (changed && !this.#closed) {
+        this.querier.reissue();
+        for (const listener of [...this.#interfaceListeners]) listener();
+      }
+      this.#scheduleInterfaceCheck();
+    }, this.options.timings.interfaceCheckInterval);
   }
 
   /** Listens to every decoded packet. Returns the unsubscribe function. */
@@ -226,6 +255,8 @@ export class MdnsEngine {
     if (this.#closed) return;
     for (const hook of [...closeHooks]) hook(this);
     this.#closed = true;
+    this.#interfaceCheck?.cancel();
+    this.#interfaceListeners.clear();
     this.querier.close();
     this.cache.clear();
     this.#listeners.clear();

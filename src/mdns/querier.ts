@@ -151,6 +151,16 @@ export class Querier {
     if (changed) this.#schedule();
   }
 
+  /** §13: the links changed; every question goes out again now and backs off afresh. */
+  reissue(): void {
+    const now = this.#clock.now();
+    for (const q of this.#questions.values()) {
+      q.nextSendAt = now;
+      q.interval = this.#timings.queryRetransmit;
+    }
+    this.#schedule();
+  }
+
   /** Stops every question; for engine shutdown. */
   close(): void {
     this.#unsubscribe();

@@ -72,6 +72,7 @@ export class Responder {
   #unsubscribe: (() => void) | undefined;
   #release: (() => void) | undefined;
   #offFailure: (() => void) | undefined;
+  #offInterfaces: (() => void) | undefined;
 
   constructor(engine: MdnsEngine, hostName: string) {
     this.#engine = engine;
@@ -105,6 +106,11 @@ export class Responder {
       this.#onMessage(message, source),
     );
     this.#release ??= this.#engine.hold();
+    // §13: new links learn our records, and changed addresses replace the old (cache-flush).
+    this.#offInterfaces ??= this.#engine.onInterfacesChanged(() => {
+      for (const announced of this.#registrations)
+        if (announced.state === 'announced') this.#announce(announced, 0);
+    });
     // One listener while anything is registered: an engine without sockets fails every registration.
     this.#offFailure ??= this.#engine.onFailure((error) => {
       for (const pending of [...this.#registrations]) {
@@ -348,6 +354,8 @@ export class Responder {
       this.#release = undefined;
       this.#offFailure?.();
       this.#offFailure = undefined;
+      this.#offInterfaces?.();
+      this.#offInterfaces = undefined;
     }
   }
 }

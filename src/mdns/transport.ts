@@ -32,6 +32,20 @@ const literalLookup: NonNullable<SocketOptions['lookup']> = (address, _options, 
   callback(null, address, family);
 };
 
+/** A key that changes when an interface, or an address of one, comes or goes. */
+function interfacesKey(list: readonly MdnsInterface[]): string {
+  return list
+    .map(
+      (i) =>
+        `${i.name}=${i.addresses
+          .map((a) => a.address)
+          .sort()
+          .join(',')}`,
+    )
+    .sort()
+    .join(' ');
+}
+
 /** Linux carries no IPv6 multicast on loopback (DESIGN.md field notes): ::1 alone gets no IPv6 socket. */
 const isLoopbackIPv6 = (address: string): boolean => address === '::1';
 
@@ -63,6 +77,8 @@ export type PacketHandler = (bytes: Buffer, source: PacketSource) => void;
 export interface PacketTransport {
   start(handler: PacketHandler): Promise<void>;
   interfaces(): readonly MdnsInterface[];
+  /** Reads the interfaces again and follows any change (groups joined and left); true if they changed. */
+  refreshInterfaces(): boolean;
   /** Multicasts on one interface, or on all when none is named. */
   sendMulticast(bytes: Buffer, interfaceName?: string): void;
   /** Sends to one address and port from port 5353. */
@@ -85,6 +101,8 @@ export class UdpTransport implements PacketTransport {
   readonly #filter: string | undefined;
   #interfaces: MdnsInterface[] = [];
   #main: FamilySocket[] = [];
+  // Families whose port-5353 socket exists or is being opened.
+  readonly #families = new Set<4 | 6>();
   #oneShot = new Map<
     4 | 6,
     { socket: Socket; ready: Promise<void>; idle: NodeJS.Timeout | undefined }
@@ -121,7 +139,70 @@ export class UdpTransport implements PacketTransport {
     await Promise.all(families.map((f) => this.#openMain(f)));
   }
 
+  refreshInterfaces(): boolean {
+    if (this.#closed) return false;
+    const next = listMulticastInterfaces(this.#filter);
+    const before = this.#interfaces;
+    if (interfacesKey(next) === interfacesKey(before)) return false;
+    log(
+      'interfaces now: %o',
+      next.map((i) => i.name),
+    );
+    this.#interfaces = next;
+    for (const entry of this.#main) {
+      if (!entry.bound) continue;
+      const was = this.#memberships(before, entry.family);
+      const now = this.#memberships(next, entry.family);
+      for (const [key, membership] of was)
+        if (!now.has(key)) this.#membership(entry, membership, 'drop');
+      for (const [key, membership] of now)
+        if (!was.has(key)) this.#membership(entry, membership, 'add');
+    }
+    // A family no interface had before (the first IPv6 link, say) gets its socket now.
+    for (const family of [4, 6] as const) {
+      if (this.#families.has(family)) continue;
+      if (next.some((i) => this.#membershipAddress(i, family) !== undefined)) {
+        this.#oneShotSocket(family);
+        void this.#openMain(family);
+      }
+    }
+    return true;
+  }
+
+  /** Group memberships for one family over `list`, by interface and address. */
+  #memberships(
+    list: readonly MdnsInterface[],
+    family: 4 | 6,
+  ): Map<string, { group: string; via: string; name: string }> {
+    const out = new Map<string, { group: string; via: string; name: string }>();
+    for (const iface of list) {
+      const via = this.#membershipAddress(iface, family);
+      if (via === undefined) continue;
+      out.set(`${iface.name}|${via}`, {
+        group: family === 4 ? MDNS_IPV4 : MDNS_IPV6,
+        via,
+        name: iface.name,
+      });
+    }
+    return out;
+  }
+
+  #membership(
+    entry: FamilySocket,
+    { group, via, name }: { group: string; via: string; name: string },
+    action: 'add' | 'drop',
+  ): void {
+    try {
+      if (action === 'add') entry.socket.addMembership(group, via);
+      else entry.socket.dropMembership(group, via);
+    } catch (error) {
+      // Leaving fails when the interface is already gone, which is what we wanted anyway.
+      log('%s %s on %s: %s', action, group, name, (error as Error).message);
+    }
+  }
+
   async #openMain(family: 4 | 6): Promise<void> {
+    this.#families.add(family);
     const socket = udpSocket(family, true);
     const entry: FamilySocket = { family, socket, bound: false };
     socket.on('message', (bytes, rinfo) =>
@@ -156,20 +237,8 @@ export class UdpTransport implements PacketTransport {
     } catch (error) {
       log('udp%d multicast options: %s', family, (error as Error).message);
     }
-    for (const iface of this.#interfaces) {
-      const membership = this.#membershipAddress(iface, family);
-      if (membership === undefined) continue;
-      try {
-        socket.addMembership(family === 4 ? MDNS_IPV4 : MDNS_IPV6, membership);
-      } catch (error) {
-        log(
-          'join %s on %s: %s',
-          family === 4 ? MDNS_IPV4 : MDNS_IPV6,
-          iface.name,
-          (error as Error).message,
-        );
-      }
-    }
+    for (const membership of this.#memberships(this.#interfaces, family).values())
+      this.#membership(entry, membership, 'add');
     if (!this.#active) socket.unref();
     this.#main.push(entry);
   }

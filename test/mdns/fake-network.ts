@@ -36,8 +36,20 @@ export class FakeTransport implements PacketTransport {
   async start(handler: (bytes: Buffer, source: PacketSource) => void): Promise<void> {
     this.#handler = handler;
   }
+  #list: readonly MdnsInterface[] = [IFACE];
+  #changed = false;
   interfaces(): readonly MdnsInterface[] {
-    return [IFACE];
+    return this.#list;
+  }
+  /** The interfaces the engine finds at its next check (§13). */
+  setInterfaces(list: readonly MdnsInterface[]): void {
+    this.#list = list;
+    this.#changed = true;
+  }
+  refreshInterfaces(): boolean {
+    const changed = this.#changed;
+    this.#changed = false;
+    return changed;
   }
   #record(bytes: Buffer, rest: Omit<SentPacket, 'at' | 'message'>): void {
     const { message } = decodePacket(bytes);

@@ -350,6 +350,37 @@ describe('mdns responder conformance (RFC 6762)', () => {
       assert.ok(probes(net.take()).length >= 1);
     });
 
+    it('§13: a link that comes up gets our announcements, with its own address; questions go out again', async () => {
+      const eth1 = {
+        name: 'eth1',
+        addresses: [{ address: '10.0.1.1', netmask: '255.255.255.0', family: 4 as const }],
+      };
+      const release = engine.querier.ask('other.local', RRType.A);
+      await run(10_000);
+      net.take();
+      net.setInterfaces([IFACE, eth1]);
+      await run(5000); // the next interface check
+      const sent = net.take();
+      const announced = responses(sent).filter((p) => p.interfaceName === 'eth1');
+      assert.ok(announced.length > 0, 'nothing announced on the new link');
+      const addresses = announced[0]?.message.answers.flatMap((r) =>
+        r.data.type === 'A' || r.data.type === 'AAAA' ? [r.data.address] : [],
+      );
+      assert.deepEqual(addresses, ['10.0.1.1'], 'the new link must get its own address only');
+      assert.ok(
+        announced[0]?.message.answers.some((r) => r.data.type === 'SRV'),
+        'the service is announced too',
+      );
+      const asked = sent.filter(
+        (p) => !(p.message.flags & Flag.QR) && p.message.questions.length > 0,
+      );
+      assert.ok(
+        asked.some((p) => p.message.questions.some((q) => q.name === 'other.local')),
+        'the question was not asked again',
+      );
+      release();
+    });
+
     it('§10.1: stop sends goodbyes (TTL 0)', async () => {
       const pub = publishWithEngine(engine, {
         name: 'Other',
