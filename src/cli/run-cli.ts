@@ -7,7 +7,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { resetMdnsEngine } from '../mdns/engine.js';
-import { COMMON_OPTIONS, parseCommandArgs, stringOption, UsageError } from './args.js';
+import { parseCommandArgs, stringOption, UsageError } from './args.js';
 import { type Command, ExitStatus } from './command.js';
 import { commands } from './commands/index.js';
 import { type CliIO, Output } from './output.js';
@@ -107,6 +107,3 @@ function usage(io: CliIO, who: string, message: string, json: boolean): number {
   );
   return ExitStatus.Usage;
 }
-
-/** Names of the options every command takes (for tests and docs). */
-export const commonOptionNames = Object.keys(COMMON_OPTIONS);

@@ -156,8 +156,3 @@ export function interfaceForSource(
   }
   return candidates.length === 1 ? candidates[0] : undefined;
 }
-
-/** The addresses of one family on an interface, link-local IPv6 scoped by the interface name. */
-export function interfaceAddresses(iface: MdnsInterface, family: 4 | 6): string[] {
-  return iface.addresses.filter((a) => a.family === family).map((a) => a.address);
-}

@@ -6,7 +6,6 @@ import { hostname } from 'node:os';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { encodeRdata } from './rdata.js';
-import { recordKey } from './record-cache.js';
 import { CLASS_IN, type DnsRecord, type RecordData, typeCode } from './wire-types.js';
 
 /** RFC 6763 §9: the meta-query name that lists service types. */
@@ -66,11 +65,6 @@ export function defaultHostName(): string {
       ?.replace(/[^A-Za-z0-9-]/g, '-')
       .replace(/^-+|-+$/g, '') || 'node';
   return `${base}.local`;
-}
-
-/** True when two records are the same record (name, class, type, rdata). */
-export function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
-  return recordKey(a) === recordKey(b);
 }
 
 /**

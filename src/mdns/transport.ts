@@ -7,9 +7,9 @@
  * back to it alone, even when other processes share port 5353.
  */
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
-import { isIP } from 'node:net';
 import { debuglog } from 'node:util';
 import { posixError } from '../errors.js';
+import { literalFamily } from '../host/address.js';
 import { interfaceForSource, listMulticastInterfaces, type MdnsInterface } from './interfaces.js';
 import { MAX_DATAGRAM, MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 
@@ -23,8 +23,8 @@ const ONE_SHOT_IDLE_MS = 3000;
  * first bind of a process. This lookup answers literals at once.
  */
 const literalLookup: NonNullable<SocketOptions['lookup']> = (address, _options, callback) => {
-  const family = isIP(address.split('%')[0] ?? '');
-  if (family === 0) {
+  const family = literalFamily(address);
+  if (family === undefined) {
     const error = Object.assign(new Error(`not an IP literal: ${address}`), { code: 'EINVAL' });
     process.nextTick(() => callback(error, '', 0));
     return;
