@@ -132,7 +132,15 @@ export function CFSocketStreamSOCKSGetErrorSubdomain(error: ErrorLike): number {
 export function CFSocketStreamSOCKSGetError(error: ErrorLike): number {
   return errorValue(error) & 0xffff;
 }
+// The seed's other spellings of the two getters (docs/decisions.md, "SOCKS"). The codes
+// themselves are CF's anonymous enums, exported as SOCKSError and kCFStreamErrorSOCKS*.
+/** Alias of CFSocketStreamSOCKSGetErrorSubdomain. */
 export const CFReadStreamSOCKSGetErrorSubdomain = CFSocketStreamSOCKSGetErrorSubdomain;
+/** Alias of CFSocketStreamSOCKSGetErrorSubdomain. */
 export const CFReadStreamSOCKSErrorSubdomain = CFSocketStreamSOCKSGetErrorSubdomain;
+/** Alias of CFSocketStreamSOCKSGetError. */
 export const CFReadStreamSOCKSGetError = CFSocketStreamSOCKSGetError;
+/** Alias of CFSocketStreamSOCKSGetError. */
 export const CFReadStreamSOCKSError = CFSocketStreamSOCKSGetError;
+/** Alias of CFSocketStreamSOCKSGetError, as the seed's "Obtaining Errors" spells it. */
+export const CFSocketStreamSOCKSError = CFSocketStreamSOCKSGetError;

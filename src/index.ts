@@ -11,6 +11,7 @@ export {
   CFReadStreamSOCKSErrorSubdomain,
   CFReadStreamSOCKSGetError,
   CFReadStreamSOCKSGetErrorSubdomain,
+  CFSocketStreamSOCKSError,
   CFSocketStreamSOCKSGetError,
   CFSocketStreamSOCKSGetErrorSubdomain,
   type CFStreamError,

@@ -10,6 +10,7 @@ import {
   socksError,
   toStreamError,
 } from '../src/errors.js';
+import * as cfsocketstream from '../src/index.js';
 
 describe('errors', () => {
   it('keeps domain, code and cause, and converts to a CFStreamError', () => {
@@ -68,5 +69,27 @@ describe('errors', () => {
       CFSocketStreamSOCKSGetError({ domain: 5, error: encodeSOCKSError(4, 0xff) }),
       0xff,
     );
+  });
+
+  it('exports every spelling of the SOCKS error getters from the package root', () => {
+    const error = { domain: 5, error: encodeSOCKSError(SOCKSSubdomain.SOCKS4Response, 92) };
+    const getters = {
+      CFSocketStreamSOCKSGetError: 92,
+      CFSocketStreamSOCKSError: 92,
+      CFReadStreamSOCKSGetError: 92,
+      CFReadStreamSOCKSError: 92,
+      CFSocketStreamSOCKSGetErrorSubdomain: 2,
+      CFReadStreamSOCKSGetErrorSubdomain: 2,
+      CFReadStreamSOCKSErrorSubdomain: 2,
+    } as const;
+    const root = cfsocketstream as unknown as Record<string, unknown>;
+    for (const [name, expected] of Object.entries(getters)) {
+      const getter = root[name];
+      assert.equal(typeof getter, 'function', `${name} is not exported`);
+      assert.equal((getter as (e: unknown) => number)(error), expected, name);
+    }
+    // The codes themselves are CF's anonymous enums: SOCKSError and the kCFStreamErrorSOCKS* names.
+    assert.equal(cfsocketstream.SOCKSError.SOCKS4IdentdFailed, 92);
+    assert.equal(cfsocketstream.kCFStreamErrorSOCKS4IdentdFailed, 92);
   });
 });
