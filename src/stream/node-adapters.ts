@@ -7,15 +7,14 @@
  */
 import { Duplex, Readable, Writable } from 'node:stream';
 import { StreamStatus } from '../constants.js';
-import type { ReadStream } from './read-stream.js';
-import type { WriteStream } from './write-stream.js';
+import type { ByteSink, ByteSource } from './stream-interfaces.js';
 
 // Node's default (16 KiB) stops the pull after one TLS record; a socket read is up to 64 KiB.
 const ADAPTER_HIGH_WATER_MARK = 64 * 1024;
 
-/** Moves bytes from a ReadStream into `push` while the consumer wants more. */
+/** Moves bytes from a ByteSource into `push` while the consumer wants more. */
 class ReadPump {
-  readonly #stream: ReadStream;
+  readonly #stream: ByteSource;
   readonly #push: (chunk: Buffer | null) => boolean;
   readonly #fail: (error: Error) => void;
   readonly #unlisten: () => void;
@@ -23,7 +22,7 @@ class ReadPump {
   #done = false;
 
   constructor(
-    stream: ReadStream,
+    stream: ByteSource,
     push: (chunk: Buffer | null) => boolean,
     fail: (error: Error) => void,
   ) {
@@ -71,13 +70,13 @@ class ReadPump {
   }
 }
 
-/** Hands chunks to a WriteStream, holding the callback while it is full. */
+/** Hands chunks to a ByteSink, holding the callback while it is full. */
 class WritePump {
-  readonly #stream: WriteStream;
+  readonly #stream: ByteSink;
   readonly #unlisten: () => void;
   #waiting: { chunk: Buffer | undefined; callback: (error?: Error | null) => void } | undefined;
 
-  constructor(stream: WriteStream) {
+  constructor(stream: ByteSink) {
     this.#stream = stream;
     this.#unlisten = stream.listen({ next: () => this.#retry(), complete: () => this.#retry() });
     if (stream.getStatus() === StreamStatus.NotOpen) stream.open();
@@ -134,7 +133,7 @@ class WritePump {
 }
 
 /** A Readable over a read stream (opening it if needed); destroying it closes the stream. */
-export function toReadable(stream: ReadStream): Readable {
+export function toReadable(stream: ByteSource): Readable {
   let pump: ReadPump;
   const readable = new Readable({
     highWaterMark: ADAPTER_HIGH_WATER_MARK,
@@ -153,7 +152,7 @@ export function toReadable(stream: ReadStream): Readable {
 }
 
 /** A Writable over a write stream (opening it if needed); ending it half-closes the connection. */
-export function toWritable(stream: WriteStream): Writable {
+export function toWritable(stream: ByteSink): Writable {
   const pump = new WritePump(stream);
   return new Writable({
     write: (chunk: Buffer, _encoding, callback) => pump.write(chunk, callback),
@@ -166,7 +165,7 @@ export function toWritable(stream: WriteStream): Writable {
 }
 
 /** A Duplex over both streams of a pair; `end()` half-closes, the readable side ends at the peer's FIN. */
-export function toDuplex(readStream: ReadStream, writeStream: WriteStream): Duplex {
+export function toDuplex(readStream: ByteSource, writeStream: ByteSink): Duplex {
   let reader: ReadPump;
   const writer = new WritePump(writeStream);
   const duplex = new Duplex({

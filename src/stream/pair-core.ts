@@ -1,7 +1,10 @@
 /**
  * PairCore: what the two streams of a pair share. It holds the properties,
  * runs the open once for both streams (the first open() starts it, the other
- * joins), owns the socket, and tears it down when no stream uses it.
+ * joins), owns the socket, and tears it down when no stream uses it. Its
+ * state (idle, opening, open, upgrading for STARTTLS, failed, closed) changes
+ * only through #moveTo and the table in pair-state.ts. It knows its streams
+ * only as the sides of stream-interfaces.ts.
  */
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
@@ -13,7 +16,7 @@ import {
   kCFStreamPropertySSLPeerCertificates,
   kCFStreamSocketSecurityLevelNone,
 } from '../constants.js';
-import { posixError, type StreamError, toStreamError } from '../errors.js';
+import { posixError, toStreamError } from '../errors.js';
 import { peerCertificates } from '../tls/index.js';
 import { raceConnect } from './connect-race.js';
 import {
@@ -24,17 +27,20 @@ import {
   type PairTarget,
   requestedSecurityLevel,
 } from './open-pipeline.js';
-import type { ReadStream } from './read-stream.js';
+import { allowsMove, connectionOf, type PairState } from './pair-state.js';
 import { attachSocketEvents, detachSocketEvents } from './socket-events.js';
-import type { SocketStream } from './socket-stream.js';
+import { StartTLS, upgradeToTLS } from './starttls.js';
+import type {
+  PairLink,
+  PairReadSide,
+  PairSide,
+  PairWriteSide,
+  WriteDone,
+} from './stream-interfaces.js';
 import { propertySpec } from './stream-properties.js';
-import { upgradeToTLS } from './tls-upgrade.js';
-import type { WriteStream } from './write-stream.js';
 
 // How long a torn-down socket may take to flush what was written before it is destroyed.
 const LINGER_MS = 10_000;
-
-type Phase = 'idle' | 'opening' | 'open' | 'failed' | 'closed';
 
 // Dictionaries are copied in and out, so a caller's later change cannot reach the pair.
 function copyOf(value: unknown): unknown {
@@ -43,26 +49,21 @@ function copyOf(value: unknown): unknown {
 }
 
 /** @internal The connection and properties shared by a pair's streams. */
-export class PairCore {
+export class PairCore implements PairLink {
   readonly target: PairTarget;
   readonly #options: OpenOptions;
   // Each property as the caller gave it (copyProperty hands that back) and as checked (for the open).
   // Made on the first setProperty: most pairs never set one.
   #properties: Map<string, { readonly given: unknown; readonly value: unknown }> | undefined;
-  readStream: ReadStream | undefined;
-  writeStream: WriteStream | undefined;
-  #phase: Phase = 'idle';
+  readStream: PairReadSide | undefined;
+  writeStream: PairWriteSide | undefined;
+  #state: PairState = { kind: 'idle' };
+  // Cancels an open through the pipeline (see #open).
   #abort: AbortController | undefined;
   // Cancels a direct open (see #open), which needs no AbortController.
   #cancelRace: (() => void) | undefined;
-  #failure: StreamError | undefined;
-  #connection: OpenedConnection | undefined;
   #readPaused = false;
   #attached: Duplex | undefined;
-  // While STARTTLS runs: what the writer hands over waits here, so none of it leaves in clear.
-  #upgrade:
-    | { pending: Array<{ chunk: Buffer; flushed?: () => void }>; bytes: number; end: boolean }
-    | undefined;
 
   constructor(target: PairTarget, options: OpenOptions = {}) {
     this.target = target;
@@ -71,26 +72,28 @@ export class PairCore {
 
   /** True once the first open() has started: properties that shape the connection are fixed. */
   get started(): boolean {
-    return this.#phase !== 'idle';
+    return this.#state.kind !== 'idle';
   }
 
   /** @internal A stream of the pair asked to open. */
-  requestOpen(stream: SocketStream): void {
-    switch (this.#phase) {
+  requestOpen(side: PairSide): void {
+    const state = this.#state;
+    switch (state.kind) {
       case 'idle':
-        this.#phase = 'opening';
+        this.#moveTo({ kind: 'opening' });
         this.#open();
         return;
       case 'opening':
         return; // told when the open finishes
       case 'open':
-        stream.connectionReady();
+      case 'upgrading':
+        side.connectionReady();
         return;
       case 'failed':
-        stream.connectionFailed(this.#failure ?? posixError('ENOTCONN'));
+        side.connectionFailed(state.failure);
         return;
       case 'closed':
-        stream.connectionFailed(posixError('ENOTCONN', 'the pair was already closed'));
+        side.connectionFailed(posixError('ENOTCONN', 'the pair was already closed'));
         return;
     }
   }
@@ -124,10 +127,10 @@ export class PairCore {
 
   /** A security property set on a started pair: STARTTLS when the pair is open and still plain. */
   #setUpgrading(key: string, value: unknown, normalize: (value: unknown) => unknown): boolean {
-    const connection = this.#connection;
-    const plain = connection !== undefined && connection.stream === connection.socket;
-    if (this.#phase !== 'open' || !plain || this.#upgrade !== undefined || value == null)
-      return false;
+    const state = this.#state;
+    if (state.kind !== 'open' || value == null) return false;
+    const { connection } = state;
+    if (connection.stream !== connection.socket) return false; // already secured
     const properties = (this.#properties ??= new Map());
     const previous = properties.get(key);
     properties.set(key, { given: copyOf(value), value: normalize(value) });
@@ -145,7 +148,7 @@ export class PairCore {
     switch (key) {
       case kCFStreamPropertySocketNativeHandle: {
         const handle = (
-          this.#connection?.socket as unknown as { _handle?: { fd?: number } } | undefined
+          connectionOf(this.#state)?.socket as unknown as { _handle?: { fd?: number } } | undefined
         )?._handle;
         return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : undefined;
       }
@@ -154,7 +157,7 @@ export class PairCore {
       case kCFStreamPropertySocketRemoteNetService:
         return this.target.kind === 'service' ? this.target.service : undefined;
       case kCFStreamPropertySSLPeerCertificates: {
-        const stream = this.#connection?.stream;
+        const stream = connectionOf(this.#state)?.stream;
         return stream instanceof TLSSocket ? peerCertificates(stream) : undefined;
       }
       case kCFStreamPropertyShouldCloseNativeSocket:
@@ -177,29 +180,35 @@ export class PairCore {
 
   /** @internal Bytes queued on the socket and not yet sent. */
   get writableLength(): number {
-    return (this.#upgrade?.bytes ?? 0) + (this.#connection?.stream.writableLength ?? 0);
+    const state = this.#state;
+    if (state.kind === 'upgrading')
+      return state.upgrade.bytes + state.connection.stream.writableLength;
+    return state.kind === 'open' ? state.connection.stream.writableLength : 0;
   }
 
-  /** @internal Queues bytes for sending; `flushed` runs once they have left (or cannot any more). */
-  write(chunk: Buffer, flushed?: () => void): void {
-    const upgrade = this.#upgrade;
-    if (upgrade !== undefined) {
-      upgrade.pending.push(flushed === undefined ? { chunk } : { chunk, flushed });
-      upgrade.bytes += chunk.length;
-      return;
+  /** @internal Queues bytes for sending; `done` runs once they have left, or with the error that stopped them. */
+  write(chunk: Buffer, done?: WriteDone): void {
+    const state = this.#state;
+    switch (state.kind) {
+      case 'upgrading':
+        state.upgrade.queue(chunk, done);
+        return;
+      case 'open':
+        break;
+      case 'failed':
+        done?.(state.failure);
+        return;
+      case 'idle':
+      case 'opening':
+      case 'closed':
+        done?.(posixError('ENOTCONN', 'the pair is not open'));
+        return;
     }
-    const connection = this.#connection;
-    if (connection === undefined) return;
-    connection.stream.write(chunk, flushed);
+    const { stream, socket } = state.connection;
+    stream.write(chunk, done);
     // A plain socket with nothing queued took the bytes at once (into the kernel): their
     // memory is free now, not a tick later when Node runs the callback.
-    if (
-      flushed !== undefined &&
-      connection.stream === connection.socket &&
-      connection.socket.writableLength === 0
-    ) {
-      flushed();
-    }
+    if (done !== undefined && stream === socket && socket.writableLength === 0) done();
   }
 
   /**
@@ -209,12 +218,14 @@ export class PairCore {
    * still in use; closing both streams hands the socket back untouched.
    */
   endWriting(): void {
-    if (this.#upgrade !== undefined) {
-      this.#upgrade.end = true;
+    const state = this.#state;
+    if (state.kind === 'upgrading') {
+      state.upgrade.requestEnd();
       return;
     }
-    const stream = this.#connection?.stream;
-    if (stream === undefined || stream.writableEnded) return;
+    if (state.kind !== 'open') return;
+    const { stream } = state.connection;
+    if (stream.writableEnded) return;
     const leaveAlone = this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true;
     if (leaveAlone && this.readStream?.holdsConnection() !== true) return;
     stream.end();
@@ -224,14 +235,15 @@ export class PairCore {
   pauseReading(): void {
     if (this.#readPaused) return;
     this.#readPaused = true;
-    this.#connection?.stream.pause();
+    // While upgrading, the socket is the handshake's; #attach applies the flag afterwards.
+    if (this.#state.kind === 'open') this.#state.connection.stream.pause();
   }
 
   /** @internal The read buffer has room again. */
   resumeReading(): void {
     if (!this.#readPaused) return;
     this.#readPaused = false;
-    this.#connection?.stream.resume();
+    if (this.#state.kind === 'open') this.#state.connection.stream.resume();
   }
 
   /**
@@ -279,40 +291,39 @@ export class PairCore {
   }
 
   #openFailed(error: unknown): void {
-    this.#phase = 'failed';
-    this.#failure = toStreamError(error);
-    this.readStream?.connectionFailed(this.#failure);
-    this.writeStream?.connectionFailed(this.#failure);
+    const failure = toStreamError(error);
+    if (!this.#moveTo({ kind: 'failed', failure, connection: undefined })) return;
+    this.readStream?.connectionFailed(failure);
+    this.writeStream?.connectionFailed(failure);
   }
 
   #opened(connection: OpenedConnection): void {
-    this.#connection = connection;
-    this.#phase = 'open';
+    if (!this.#moveTo({ kind: 'open', connection })) {
+      connection.stream.destroy(); // closed meanwhile: nobody will use it
+      connection.socket.destroy();
+      return;
+    }
     this.#attach(connection.stream);
     this.readStream?.connectionReady();
     this.writeStream?.connectionReady();
   }
 
+  /** open -> upgrading -> open (secured) or failed; writes made meanwhile wait in the StartTLS state. */
   async #startTLS(connection: OpenedConnection): Promise<void> {
-    const upgrade = {
-      pending: [] as Array<{ chunk: Buffer; flushed?: () => void }>,
-      bytes: 0,
-      end: false,
-    };
-    this.#upgrade = upgrade;
+    const upgrade = new StartTLS();
+    if (!this.#moveTo({ kind: 'upgrading', connection, upgrade })) return;
     this.#detach();
-    const abort = new AbortController();
-    this.#abort = abort;
-    const { signal } = abort;
+    const { signal } = upgrade.abort;
     let secured: Duplex;
     try {
       secured = await upgradeToTLS(connection.socket, connection.hostName, this, signal, (chunk) =>
         this.readStream?.acceptData(chunk),
       );
     } catch (error) {
-      if (signal.aborted) return;
-      this.#upgrade = undefined;
+      if (signal.aborted) return; // closed meanwhile: #tearDown failed the waiting writes
       const failure = toStreamError(error);
+      this.#moveTo({ kind: 'failed', failure, connection });
+      upgrade.fail(failure);
       this.readStream?.acceptError(failure);
       this.writeStream?.acceptError(failure);
       return;
@@ -321,20 +332,28 @@ export class PairCore {
       secured.destroy();
       return;
     }
-    this.#connection = { ...connection, stream: secured };
-    this.#upgrade = undefined;
-    this.#abort = undefined;
+    const securedConnection = { ...connection, stream: secured };
+    this.#moveTo({ kind: 'open', connection: securedConnection });
     this.#attach(secured);
-    for (const { chunk, flushed } of upgrade.pending) secured.write(chunk, flushed);
-    if (upgrade.end) this.endWriting();
+    upgrade.flushInto(secured);
+    if (upgrade.endRequested) this.endWriting();
     this.writeStream?.acceptDrain();
+  }
+
+  /** The one place the state changes; false (nothing changes) for a move the table does not have. */
+  #moveTo(next: PairState): boolean {
+    if (!allowsMove(this.#state.kind, next.kind)) return false;
+    this.#state = next;
+    return true;
   }
 
   #attach(stream: Duplex): void {
     attachSocketEvents(stream, this);
     this.#attached = stream;
-    // A handshake (SOCKS) may have left the socket paused with its extra bytes pushed back.
-    if (!this.#readPaused) stream.resume();
+    // A handshake (SOCKS) may have left the socket paused with its extra bytes pushed back;
+    // a fresh TLS stream starts flowing with its 'data' listener, so a full reader pauses it.
+    if (this.#readPaused) stream.pause();
+    else stream.resume();
   }
 
   #detach(): void {
@@ -343,12 +362,17 @@ export class PairCore {
   }
 
   #tearDown(): void {
-    if (this.#phase === 'closed') return;
-    this.#phase = 'closed';
-    this.#abort?.abort(posixError('ECANCELED', 'the pair was closed while opening'));
+    const previous = this.#state;
+    if (!this.#moveTo({ kind: 'closed' })) return;
+    const cancelled = posixError('ECANCELED', 'the pair was closed while opening');
+    this.#abort?.abort(cancelled);
     this.#cancelRace?.();
+    if (previous.kind === 'upgrading') {
+      previous.upgrade.abort.abort(cancelled);
+      previous.upgrade.fail(posixError('ECANCELED', 'the pair was closed during STARTTLS'));
+    }
     this.#detach();
-    const connection = this.#connection;
+    const connection = connectionOf(previous);
     if (connection === undefined) return;
     if (this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;
     const { stream, socket } = connection;

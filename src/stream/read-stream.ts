@@ -10,6 +10,7 @@ import { StreamEvent, type StreamEventType, StreamStatus } from '../constants.js
 import type { StreamError } from '../errors.js';
 import { toReadable } from './node-adapters.js';
 import { SocketStream } from './socket-stream.js';
+import type { ByteSource, PairReadSide } from './stream-interfaces.js';
 
 /** Bytes buffered before the socket is paused. */
 export const READ_HIGH_WATER_MARK = 256 * 1024;
@@ -17,7 +18,7 @@ export const READ_HIGH_WATER_MARK = 256 * 1024;
 const READ_RESUME_MARK = READ_HIGH_WATER_MARK / 2;
 
 /** The readable stream of a pair, as CFReadStream. */
-export class ReadStream extends SocketStream {
+export class ReadStream extends SocketStream implements PairReadSide, ByteSource {
   #chunks: Buffer[] = [];
   #offset = 0; // bytes of #chunks[0] already read
   #buffered = 0;

@@ -7,13 +7,12 @@ import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
 import { tlsErrorToStreamError } from '../tls/index.js';
-import type { ReadStream } from './read-stream.js';
-import type { WriteStream } from './write-stream.js';
+import type { PairReadSide, PairWriteSide } from './stream-interfaces.js';
 
 /** What a socket's events reach: the streams of its pair. */
 export interface SocketEventTarget {
-  readonly readStream: ReadStream | undefined;
-  readonly writeStream: WriteStream | undefined;
+  readonly readStream: PairReadSide | undefined;
+  readonly writeStream: PairWriteSide | undefined;
 }
 
 const kTarget = Symbol('cfsocketstream.pair');

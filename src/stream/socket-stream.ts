@@ -14,7 +14,7 @@ import {
 } from '../constants.js';
 import type { CFStreamError, StreamError } from '../errors.js';
 import { RunLoop, type RunLoopMode } from '../runloop.js';
-import type { PairCore } from './pair-core.js';
+import type { PairLink, PairSide } from './stream-interfaces.js';
 
 /** One event of a stream, as `events$` emits it. */
 export interface StreamEventRecord<S extends SocketStream = SocketStream> {
@@ -49,9 +49,9 @@ const deliverEvents = (stream: SocketStream): void => stream.deliver();
 const NO_ERROR: CFStreamError = Object.freeze({ domain: 0, error: 0 });
 
 /** The shared base of ReadStream and WriteStream. */
-export abstract class SocketStream {
+export abstract class SocketStream implements PairSide {
   /** @internal The connection both streams of the pair share. */
-  protected readonly core: PairCore;
+  protected readonly core: PairLink;
   #status: StreamStatus = StreamStatus.NotOpen;
   #error: StreamError | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: the callback is typed by setClient's `this`.
@@ -64,7 +64,7 @@ export abstract class SocketStream {
   #schedules: Schedule[] | undefined;
 
   /** @internal Streams are made by the pair factories. */
-  constructor(core: PairCore) {
+  constructor(core: PairLink) {
     this.core = core;
   }
 
@@ -263,6 +263,9 @@ export abstract class SocketStream {
   protected isStale(_type: StreamEventType): boolean {
     return false;
   }
+
+  /** @internal The connection broke after it was open. */
+  abstract acceptError(error: StreamError): void;
 
   /** The side's work once the pair is open (signal what the new state allows). */
   protected abstract afterOpen(): void;

@@ -10,13 +10,14 @@ import { StreamEvent, type StreamEventType, StreamStatus } from '../constants.js
 import type { StreamError } from '../errors.js';
 import { toWritable } from './node-adapters.js';
 import { SocketStream } from './socket-stream.js';
+import type { ByteSink, PairWriteSide } from './stream-interfaces.js';
 import { SLAB_SIZE, WriteCopies } from './write-copies.js';
 
 /** Bytes queued on the socket before write() takes no more. */
 export const WRITE_HIGH_WATER_MARK = 256 * 1024;
 
 /** The writable stream of a pair, as CFWriteStream. */
-export class WriteStream extends SocketStream {
+export class WriteStream extends SocketStream implements PairWriteSide, ByteSink {
   #armed = true; // room for bytes signals CanAcceptBytes
   readonly #copies = new WriteCopies();
 
