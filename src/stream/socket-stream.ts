@@ -37,15 +37,16 @@ export interface StreamListener<S extends SocketStream = SocketStream> {
   complete(): void;
 }
 type Listener = StreamListener;
+// A run loop and mode the stream is scheduled on, with its own delivery task (made once, when
+// the stream is scheduled there).
 interface Schedule {
   readonly loop: RunLoop;
   readonly mode: RunLoopMode;
+  readonly deliver: () => void;
 }
 
 const TERMINAL_EVENTS = StreamEvent.ErrorOccurred | StreamEvent.EndEncountered;
 const LEVEL_EVENTS = StreamEvent.HasBytesAvailable | StreamEvent.CanAcceptBytes;
-// One function for every stream's delivery task (the stream is its argument): no closure per stream.
-const deliverEvents = (stream: SocketStream): void => stream.deliver();
 const NO_ERROR: CFStreamError = Object.freeze({ domain: 0, error: 0 });
 
 /** The shared base of ReadStream and WriteStream. */
@@ -62,6 +63,9 @@ export abstract class SocketStream implements PairSide {
   #posted = false;
   // undefined: the implicit default schedule (RunLoop.main, default mode).
   #schedules: Schedule[] | undefined;
+  // The default schedule's task is one function for every stream (the stream is its argument):
+  // no closure per stream.
+  static readonly #deliverByDefault = (stream: SocketStream): void => stream.#deliver(undefined);
 
   /** @internal Streams are made by the pair factories. */
   constructor(core: PairLink) {
@@ -90,9 +94,13 @@ export abstract class SocketStream implements PairSide {
     this.#listeners = undefined;
     // Completion is a notification too: it reaches subscribers on the run loop, not inside close().
     if (listeners.length > 0) {
-      this.#scheduleTask(() => {
+      const target =
+        this.#schedules === undefined
+          ? { loop: RunLoop.main, mode: kCFRunLoopDefaultMode }
+          : this.#deliveryTargets(this.#schedules)[0];
+      target?.loop.post(() => {
         for (const listener of listeners) listener.complete();
-      });
+      }, target.mode);
     }
   }
 
@@ -141,20 +149,30 @@ export abstract class SocketStream implements PairSide {
     return true;
   }
 
-  /** Delivers this stream's events on `runLoop` in `mode` (replacing the default RunLoop.main). */
+  /**
+   * Adds `runLoop` in `mode` to the places this stream's events are delivered
+   * (the first call replaces the default, RunLoop.main in the default mode).
+   * As in CF a stream may be scheduled on several run loops and modes; each
+   * event still reaches the client once, in order. When events are waiting,
+   * their delivery goes to the first schedule (in the order they were added)
+   * whose run loop is in that mode at that moment; when none is, it waits on
+   * every schedule and the first run loop to switch to its mode delivers.
+   */
   scheduleWithRunLoop(runLoop: RunLoop, mode: RunLoopMode = kCFRunLoopDefaultMode): void {
     if (!(runLoop instanceof RunLoop)) throw new TypeError('runLoop must be a RunLoop');
+    if (typeof mode !== 'string') throw new TypeError('mode must be a run loop mode name');
     const schedules = this.#schedules ?? [];
     if (!schedules.some((s) => s.loop === runLoop && s.mode === mode))
-      schedules.push({ loop: runLoop, mode });
+      schedules.push(this.#scheduleOn(runLoop, mode));
     this.#schedules = schedules;
-    this.#postPending();
+    this.#repost();
   }
 
-  /** Stops delivery on `runLoop` in `mode`; events wait until the stream is scheduled again. */
+  /** Stops delivery on `runLoop` in `mode`; with no schedule left, events wait until the stream is scheduled again. */
   unscheduleFromRunLoop(runLoop: RunLoop, mode: RunLoopMode = kCFRunLoopDefaultMode): void {
-    const schedules = this.#schedules ?? [{ loop: RunLoop.main, mode: kCFRunLoopDefaultMode }];
+    const schedules = this.#schedules ?? [this.#scheduleOn(RunLoop.main, kCFRunLoopDefaultMode)];
     this.#schedules = schedules.filter((s) => s.loop !== runLoop || s.mode !== mode);
+    this.#repost();
   }
 
   /**
@@ -277,25 +295,48 @@ export abstract class SocketStream implements PairSide {
     return this.#status === StreamStatus.Closed;
   }
 
+  #scheduleOn(loop: RunLoop, mode: RunLoopMode): Schedule {
+    const schedule: Schedule = { loop, mode, deliver: () => this.#deliver(schedule) };
+    return schedule;
+  }
+
+  /**
+   * Where the next delivery goes (see scheduleWithRunLoop): the first
+   * schedule whose run loop runs its mode now, or, when none does, all of them.
+   */
+  #deliveryTargets(schedules: readonly Schedule[]): readonly Schedule[] {
+    const running = schedules.find((s) => s.loop.runsMode(s.mode));
+    return running !== undefined ? [running] : schedules;
+  }
+
   #postPending(): void {
     if (this.#posted || this.#pending === undefined || this.#pending.length === 0) return;
-    if (this.#scheduleTask(deliverEvents, this)) this.#posted = true;
+    const schedules = this.#schedules;
+    if (schedules === undefined) {
+      RunLoop.main.post(SocketStream.#deliverByDefault, kCFRunLoopDefaultMode, this);
+      this.#posted = true;
+      return;
+    }
+    const targets = this.#deliveryTargets(schedules);
+    for (const schedule of targets) schedule.loop.post(schedule.deliver, schedule.mode);
+    this.#posted = targets.length > 0;
   }
 
-  #scheduleTask<T>(task: (arg: T) => void, arg?: T): boolean {
-    const schedule =
-      this.#schedules === undefined
-        ? { loop: RunLoop.main, mode: kCFRunLoopDefaultMode }
-        : this.#schedules[0];
-    if (schedule === undefined) return false;
-    schedule.loop.post(task, schedule.mode, arg);
-    return true;
-  }
-
-  /** @internal Runs on the run loop: hands the pending events to the client and listeners. */
-  deliver(): void {
+  // The schedules changed: post again so the waiting events follow them. A copy posted before
+  // finds its schedule gone (or the events delivered) and does nothing.
+  #repost(): void {
     this.#posted = false;
-    const batch = this.#pending ?? [];
+    this.#postPending();
+  }
+
+  /** Runs on a run loop: hands the pending events to the client and listeners. */
+  #deliver(from: Schedule | undefined): void {
+    // Posted through a schedule removed since, or already delivered through another run loop.
+    if (from === undefined ? this.#schedules !== undefined : !this.#schedules?.includes(from))
+      return;
+    if (this.#pending === undefined) return;
+    this.#posted = false;
+    const batch = this.#pending;
     this.#pending = undefined;
     for (const event of batch) {
       if (this.#isClosed()) return;
