@@ -4,6 +4,7 @@
  * wrong with the command line is a {@link UsageError} (exit status 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type PortUse, portProblem } from '../port.js';
 
 /** A command-line mistake: printed with a hint to `--help`, exit status 2. */
 export class UsageError extends Error {
@@ -78,6 +79,15 @@ export function parseInteger(text: string, what: string, min: number, max: numbe
   if (value < min || value > max)
     throw new UsageError(`${what} must be from ${min} to ${max}, got ${text}`);
   return value;
+}
+
+/** Parses a port by the package's port rule (src/port.ts); throws UsageError with the rule's message. */
+export function parsePort(text: string, what: string, use: PortUse): number {
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`${what} must be a number, got ${JSON.stringify(text)}`);
+  const problem = portProblem(Number(text), use, what);
+  if (problem !== undefined) throw new UsageError(problem);
+  return Number(text);
 }
 
 /** Checks the number of positionals; throws UsageError. */

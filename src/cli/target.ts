@@ -4,7 +4,7 @@
  * a port; anything else must be an instance name of a `_x._tcp` service.
  */
 import { NetService } from '../netservice/net-service.js';
-import { parseInteger, UsageError } from './args.js';
+import { parsePort, UsageError } from './args.js';
 
 /** Where `connect` goes. */
 export type ConnectTarget =
@@ -44,4 +44,4 @@ export function parseHostPort(
   return undefined;
 }
 
-const port = (text: string, what: string): number => parseInteger(text, `${what} port`, 1, 65535);
+const port = (text: string, what: string): number => parsePort(text, `${what} port`, 'connect');

@@ -10,6 +10,7 @@ import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import type { ResolvedAddress } from '../host/address.js';
 import type { ServiceResolution } from '../mdns/resolve.js';
+import { portProblem } from '../port.js';
 import { discoveryFor, findDiscovery, type Publication } from './discovery.js';
 import './mdns-discovery.js';
 import {
@@ -234,12 +235,13 @@ export class NetService {
   }
 }
 
+// The package's port rule (src/port.ts); a published port may be 0. A bad argument to a
+// NetService is a NetServices BadArgument, with the rule's RangeError as its cause.
 function checkPort(port: number): void {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new StreamError(
-      ErrorDomain.NetServices,
-      NetServicesError.BadArgument,
-      `bad port ${port}`,
-    );
+  const problem = portProblem(port, 'publish');
+  if (problem !== undefined) {
+    throw new StreamError(ErrorDomain.NetServices, NetServicesError.BadArgument, problem, {
+      cause: new RangeError(problem),
+    });
   }
 }

@@ -7,6 +7,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { ErrorDomain, NetDBError } from '../error-codes.js';
 import { posixError, StreamError } from '../errors.js';
+import { portError } from '../port.js';
 import type { SOCKS4Target } from './socks4-handshake.js';
 import { SOCKSLimits } from './wire.js';
 
@@ -44,10 +45,7 @@ export function checkDestination(
       `${proxy}: the destination host is ${bytes} UTF-8 bytes; SOCKS carries at most ${SOCKSLimits.maxNameBytes}`,
     );
   }
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    return posixError('EINVAL', `${proxy}: destination port ${String(port)} is outside 1-65535`);
-  }
-  return undefined;
+  return portError(port, 'connect', `${proxy}: the destination port`);
 }
 
 /**

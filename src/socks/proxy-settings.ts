@@ -16,6 +16,7 @@ import {
 } from '../constants.js';
 import { SOCKSError, SOCKSSubdomain } from '../error-codes.js';
 import { socksError } from '../errors.js';
+import { checkPort } from '../port.js';
 import { SOCKSLimits } from './wire.js';
 
 /** A validated SOCKS proxy: where it is, which protocol, and the optional credentials. */
@@ -145,10 +146,7 @@ function parsePort(value: unknown): number {
       `${kCFStreamPropertySOCKSProxyPort} (kCFStreamPropertySOCKSProxyPort) must be a number or a numeric string`,
     );
   }
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(`kCFStreamPropertySOCKSProxyPort ${String(value)} is outside 1-65535`);
-  }
-  return port;
+  return checkPort(port, 'connect', 'kCFStreamPropertySOCKSProxyPort');
 }
 
 /** User and password: optional strings; an empty one counts as absent. The value is never shown. */

@@ -6,6 +6,7 @@
  * a value that slipped through can never be truncated onto the wire.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { checkPort } from '../port.js';
 import {
   SOCKS4aMarkerAddress,
   SOCKS5AddressType,
@@ -88,8 +89,7 @@ export function encodeSOCKS4aConnect(host: string, port: number, userId: string)
 
 /** Network byte order, as both protocols carry ports. */
 function encodePort(port: number): Buffer {
-  if (!Number.isInteger(port) || port < 0 || port > 0xffff)
-    throw new RangeError(`port ${port} is outside 0-65535`);
+  checkPort(port, 'connect', 'the destination port');
   const bytes = Buffer.alloc(2);
   bytes.writeUInt16BE(port, 0);
   return bytes;

@@ -7,6 +7,7 @@
 import { Socket } from 'node:net';
 import { toStreamError } from '../errors.js';
 import type { ResolvedAddress } from '../host/address.js';
+import { portError } from '../port.js';
 
 /** RFC 8305 §8: the recommended Connection Attempt Delay. */
 export const CONNECTION_ATTEMPT_DELAY_MS = 250;
@@ -92,7 +93,14 @@ export function raceConnect(
     if (queue.length > 0) timer = setTimeout(startNext, delay);
   };
 
-  if (queue.length === 0) {
+  // A port from the network (a service's SRV record) may be 0: refused by the port rule before
+  // any connect, with the same error wherever the port came from (not the kernel's ECONNREFUSED).
+  const badPort = portError(port, 'connect');
+  if (badPort !== undefined) {
+    queue.length = 0;
+    lastError = badPort;
+    process.nextTick(startNext);
+  } else if (queue.length === 0) {
     lastError = Object.assign(new Error('no address to connect to'), { code: 'EADDRNOTAVAIL' });
     process.nextTick(startNext);
   } else {

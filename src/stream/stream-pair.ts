@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Host } from '../host/host.js';
+import { checkPort } from '../port.js';
 import { toDuplex } from './node-adapters.js';
 import type { ConnectableService, OpenOptions, PairTarget } from './open-pipeline.js';
 import { PairCore } from './pair-core.js';
@@ -47,14 +48,6 @@ export class StreamPair {
   }
 }
 
-/** Checks a TCP port: an integer from 0 to 65535. */
-function checkPort(port: unknown): number {
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
-  }
-  return port;
-}
-
 /** @internal The checked target of a pair to `host` and `port` (idiomatic and CF creation alike). */
 export function hostTarget(host: unknown, port: unknown): PairTarget {
   if (!(host instanceof Host) && typeof host !== 'string') {
@@ -65,7 +58,7 @@ export function hostTarget(host: unknown, port: unknown): PairTarget {
   return {
     kind: 'host',
     host: host instanceof Host ? host : Host.withName(host),
-    port: checkPort(port),
+    port: checkPort(port, 'connect'),
   };
 }
 

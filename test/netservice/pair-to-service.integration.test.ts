@@ -82,6 +82,33 @@ describe('pairs to a service (integration)', function () {
     });
   });
 
+  describe('published by avahi-daemon on port 0', () => {
+    let avahi: Avahi | undefined;
+    afterEach(async () => {
+      await avahi?.stop();
+      avahi = undefined;
+    });
+
+    it('refuses to connect to port 0 by the port rule (POSIX EINVAL), on both streams', async () => {
+      assert.ok(avahiAvailable(), 'avahi-daemon is needed (apt-get install avahi-daemon)');
+      avahi = await startAvahi({ services: [{ name: 'Port Zero', type: '_echo._tcp', port: 0 }] });
+      await avahi.waitForLog(/Port Zero.*successfully established/);
+      const pair = createPairWithSocketToNetService(
+        NetService.parse('Port Zero._echo._tcp.local.'),
+      );
+      try {
+        const errors = await errorsOf(pair);
+        for (const error of errors) {
+          assert.equal(error?.domain, ErrorDomain.POSIX);
+          assert.equal(error?.code, 22); // EINVAL on Linux
+          assert.match(String(error?.message), /port must be an integer from 1 to 65535, got 0/);
+        }
+      } finally {
+        pair.close();
+      }
+    });
+  });
+
   describe('published by our responder in another process', () => {
     let agent: Agent;
     let child: ReturnType<typeof spawn>;

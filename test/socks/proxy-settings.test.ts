@@ -118,12 +118,12 @@ describe('socks/proxy-settings: parseSOCKSProxy', () => {
     );
   });
 
-  it('refuses ports outside 1-65535 with a RangeError', () => {
+  it('refuses ports outside 1-65535 with the port rule RangeError', () => {
     for (const port of [0, -1, 65536, 1.5, Number.NaN, '0', '70000']) {
       throwsWithout(
         () => parseSOCKSProxy({ SOCKSProxy: 'p', SOCKSPort: port }),
         RangeError,
-        /outside 1-65535/,
+        /kCFStreamPropertySOCKSProxyPort must be an integer from 1 to 65535/,
       );
     }
     assert.equal(parseSOCKSProxy({ SOCKSProxy: 'p', SOCKSPort: 65535 }).port, 65535);

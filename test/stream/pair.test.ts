@@ -185,7 +185,7 @@ describe('StreamPair', () => {
   it('refuses bad arguments with clear errors', () => {
     assert.throws(
       () => createPairWithSocketToHost('127.0.0.1', 70000),
-      /port must be an integer from 0 to 65535/,
+      /port must be an integer from 1 to 65535/,
     );
     assert.throws(() => createPairWithSocketToHost('127.0.0.1', -1), RangeError);
     assert.throws(() => createPairWithSocketToHost('127.0.0.1', 1.5), RangeError);

@@ -1,7 +1,7 @@
 /** `cfstream publish <name> <type> <port> [key=value ...]`: advertise a service until interrupted. */
 import { NetService } from '../../netservice/net-service.js';
 import type { TxtInput } from '../../netservice/txt-record.js';
-import { expectPositionals, flag, parseInteger, stringOption, UsageError } from '../args.js';
+import { expectPositionals, flag, parsePort, stringOption, UsageError } from '../args.js';
 import { type Command, ExitStatus, whenAborted } from '../command.js';
 import { txtToJson } from '../output.js';
 
@@ -31,7 +31,7 @@ options:
       string,
       ...string[],
     ];
-    const port = parseInteger(portText, 'port', 0, 65535);
+    const port = parsePort(portText, 'port', 'publish');
     const txt = parseTxt(txtArgs);
     const domain = stringOption(args.values, 'domain') ?? 'local.';
     let service: NetService;
