@@ -162,8 +162,8 @@ describe('cfstream usage errors (integration)', function () {
   const cases: Array<[string[], RegExp]> = [
     [['connect'], /missing target/],
     [['connect', 'nowhere'], /neither host:port/],
-    [['connect', '127.0.0.1:0'], /target port must be from 1 to 65535/],
-    [['connect', '127.0.0.1:70000'], /target port must be from 1 to 65535/],
+    [['connect', '127.0.0.1:0'], /target port must be an integer from 1 to 65535/],
+    [['connect', '127.0.0.1:70000'], /target port must be an integer from 1 to 65535/],
     [['connect', '::1:80'], /IPv6 address in brackets/],
     [['connect', '--cert', 'c.pem', 'h:1'], /--cert and --key go together/],
     [['connect', '--peer-name', 'a', '--no-verify-name', 'h:1'], /contradict/],
