@@ -27,7 +27,7 @@ import {
   type PairTarget,
   requestedSecurityLevel,
 } from './open-pipeline.js';
-import { allowsMove, connectionOf, type PairState } from './pair-state.js';
+import { allowsMove, CLOSED, connectionOf, IDLE, OPENING, type PairState } from './pair-state.js';
 import { attachSocketEvents, detachSocketEvents } from './socket-events.js';
 import { StartTLS, upgradeToTLS } from './starttls.js';
 import type {
@@ -57,7 +57,7 @@ export class PairCore implements PairLink {
   #properties: Map<string, { readonly given: unknown; readonly value: unknown }> | undefined;
   readStream: PairReadSide | undefined;
   writeStream: PairWriteSide | undefined;
-  #state: PairState = { kind: 'idle' };
+  #state: PairState = IDLE;
   // Cancels an open through the pipeline (see #open).
   #abort: AbortController | undefined;
   // Cancels a direct open (see #open), which needs no AbortController.
@@ -80,7 +80,7 @@ export class PairCore implements PairLink {
     const state = this.#state;
     switch (state.kind) {
       case 'idle':
-        this.#moveTo({ kind: 'opening' });
+        this.#moveTo(OPENING);
         this.#open();
         return;
       case 'opening':
@@ -363,7 +363,7 @@ export class PairCore implements PairLink {
 
   #tearDown(): void {
     const previous = this.#state;
-    if (!this.#moveTo({ kind: 'closed' })) return;
+    if (!this.#moveTo(CLOSED)) return;
     const cancelled = posixError('ECANCELED', 'the pair was closed while opening');
     this.#abort?.abort(cancelled);
     this.#cancelRace?.();

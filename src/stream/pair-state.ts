@@ -34,6 +34,14 @@ export type PairState =
 /** The name of a state. */
 export type PairStateKind = PairState['kind'];
 
+// The states that carry nothing are shared by every pair (an idle pair's memory, docs/performance.md).
+/** Made, no open() yet. */
+export const IDLE: PairState = Object.freeze({ kind: 'idle' });
+/** The first open() is under way. */
+export const OPENING: PairState = Object.freeze({ kind: 'opening' });
+/** Every stream is closed. */
+export const CLOSED: PairState = Object.freeze({ kind: 'closed' });
+
 /**
  * Whether the table has a transition from `from` to `to`:
  *
