@@ -3,6 +3,10 @@
  * idiomatic API (classes and camelCase factories) and CF's names side by side.
  */
 
+// For its effect: `.local` host names and the `local.` domain go to multicast DNS.
+import './mdns-wiring.js';
+
+export type { ResolvedAddress } from './address.js';
 export * from './cf-functions.js';
 export * from './constants.js';
 export * from './error-codes.js';
@@ -19,7 +23,6 @@ export {
   encodeSOCKSError,
   StreamError,
 } from './errors.js';
-export type { ResolvedAddress } from './host/address.js';
 export { Host, type HostInfo } from './host/host.js';
 // The engine itself stays internal; its options (interfaces, timings, limits) are public.
 export {
@@ -29,7 +32,6 @@ export {
   type MdnsTimings,
   resetMdnsEngine,
   resolveLocalHostName,
-  type ServiceResolution,
   type Timer,
 } from './mdns/index.js';
 export * from './netservice/index.js';

@@ -4,7 +4,7 @@
  * each with an `event` field, for programs.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { ResolvedAddress } from '../host/address.js';
+import type { ResolvedAddress } from '../address.js';
 import type { TxtDictionary } from '../netservice/txt-record.js';
 import { describeError, formatErrorLine } from './error-format.js';
 

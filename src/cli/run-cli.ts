@@ -7,6 +7,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { resetMdnsEngine } from '../mdns/engine.js';
+import '../mdns-wiring.js';
 import { parseCommandArgs, stringOption, UsageError } from './args.js';
 import { type Command, ExitStatus } from './command.js';
 import { commands } from './commands/index.js';

@@ -6,8 +6,8 @@
 import { promises as dns } from 'node:dns';
 import { Observable } from 'rxjs';
 import { raceAbort, SharedLookup } from '../abort.js';
+import { literalFamily, type ResolvedAddress } from '../address.js';
 import { netdbError, toStreamError } from '../errors.js';
-import { literalFamily, type ResolvedAddress } from './address.js';
 import { resolverFor } from './host-resolver.js';
 
 const MAX_NAME_LENGTH = 253;

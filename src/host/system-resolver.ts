@@ -1,8 +1,8 @@
 /** Names outside `.local`: the system resolver (getaddrinfo), every address it gives. */
 import { promises as dns } from 'node:dns';
 import { raceAbort } from '../abort.js';
+import type { ResolvedAddress } from '../address.js';
 import { netdbError } from '../errors.js';
-import type { ResolvedAddress } from './address.js';
 
 /** Looks `name` up with getaddrinfo; a failure is a NetDB-domain StreamError. */
 export async function lookupWithSystemResolver(

@@ -1,5 +1,5 @@
 /** The mDNS engine (RFC 6762): one per process, shared by hosts, services and browsers. */
-import type { ResolvedAddress } from '../host/address.js';
+import type { ResolvedAddress } from '../address.js';
 import { getMdnsEngine } from './engine.js';
 import { resolveHostWithEngine } from './resolve.js';
 

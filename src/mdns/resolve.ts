@@ -5,9 +5,9 @@
  * questions of §12 when the responder left them out).
  */
 
+import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import type { ResolvedAddress } from '../host/address.js';
 import type { MdnsEngine } from './engine.js';
 import { isLinkLocalIPv6 } from './ip-bytes.js';
 import { type LookupContext, lookupRecords } from './lookup.js';

@@ -2,7 +2,6 @@
  * One responder per engine, created by the first publication; goodbyes go
  * out before the shared engine closes.
  */
-import type { Publication, PublishRequest } from '../netservice/discovery.js';
 import { type MdnsEngine, onEngineClose } from './engine.js';
 import { Responder } from './responder.js';
 import { defaultHostName } from './responder-records.js';
@@ -21,8 +20,31 @@ export function responderOf(engine: MdnsEngine): Responder {
   return responder;
 }
 
+/** What to publish: mDNS's own shape (netservice's PublishRequest matches it; mdns imports nothing from netservice). */
+export interface MdnsPublishRequest {
+  readonly name: string;
+  /** Type and domain in presentation form with final dots. */
+  readonly type: string;
+  readonly domain: string;
+  readonly port: number;
+  readonly txt: readonly Buffer[];
+  /** Fail with Collision instead of renaming on conflict. */
+  readonly noRename: boolean;
+}
+
+/** A live mDNS publication (netservice's Publication matches it). */
+export interface MdnsPublication {
+  /** Settles with the final registered instance name (after any renaming). */
+  readonly registered: Promise<string>;
+  /** Withdraws the service with goodbyes. */
+  stop(): Promise<void>;
+}
+
 /** Publishes a service through the engine's responder. */
-export function publishWithEngine(engine: MdnsEngine, request: PublishRequest): Publication {
+export function publishWithEngine(
+  engine: MdnsEngine,
+  request: MdnsPublishRequest,
+): MdnsPublication {
   const type = `${request.type}${request.domain}`.replace(/\.$/, '');
   const { registered, stop } = responderOf(engine).register({
     name: request.name,

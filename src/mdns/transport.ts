@@ -8,8 +8,8 @@
  */
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { debuglog } from 'node:util';
+import { literalFamily } from '../address.js';
 import { posixError } from '../errors.js';
-import { literalFamily } from '../host/address.js';
 import { interfaceForSource, listMulticastInterfaces, type MdnsInterface } from './interfaces.js';
 import { MAX_DATAGRAM, MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 

@@ -3,12 +3,22 @@
  * a browser and a publication pick their discovery by domain. `local.` is
  * multicast DNS (RFC 6762); other domains are meant for unicast DNS-SD
  * (RFC 6763 over ordinary DNS) and fail clearly until that is written.
+ * These types belong to netservice: a protocol adapter (mdns-discovery.ts)
+ * implements them, and the protocol itself imports nothing from here.
  */
 import type { Observable } from 'rxjs';
+import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { nameKey } from '../mdns/dns-name.js';
-import type { ServiceResolution } from '../mdns/resolve.js';
+
+/** What a service instance resolves to. TXT strings are raw (RFC 6763 §6). */
+export interface ServiceResolution {
+  readonly hostName: string;
+  readonly port: number;
+  readonly addresses: ResolvedAddress[];
+  readonly txt: readonly Buffer[] | undefined;
+}
 
 /** A change seen while browsing one service type, by instance wire name. */
 export interface DiscoveryEvent {

@@ -6,6 +6,7 @@ export {
   type PublishRequest,
   registerDiscovery,
   type ServiceDiscovery,
+  type ServiceResolution,
 } from './discovery.js';
 export { NetService, type NetServiceInfo, type PublishOptions } from './net-service.js';
 export { type BrowseEvent, NetServiceBrowser } from './net-service-browser.js';

@@ -6,12 +6,16 @@
  */
 import { Observable } from 'rxjs';
 import { SharedLookup } from '../abort.js';
+import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import type { ResolvedAddress } from '../host/address.js';
-import type { ServiceResolution } from '../mdns/resolve.js';
 import { portProblem } from '../port.js';
-import { discoveryFor, findDiscovery, type Publication } from './discovery.js';
+import {
+  discoveryFor,
+  findDiscovery,
+  type Publication,
+  type ServiceResolution,
+} from './discovery.js';
 import './mdns-discovery.js';
 import {
   checkInstanceName,

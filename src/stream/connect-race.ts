@@ -5,8 +5,8 @@
  * others are closed. When all fail, the last failure is reported.
  */
 import { Socket } from 'node:net';
+import type { ResolvedAddress } from '../address.js';
 import { toStreamError } from '../errors.js';
-import type { ResolvedAddress } from '../host/address.js';
 import { portError } from '../port.js';
 
 /** RFC 8305 §8: the recommended Connection Attempt Delay. */

@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { ResolvedAddress } from '../address.js';
 import {
   kCFStreamPropertyProxyLocalBypass,
   kCFStreamPropertySOCKSProxy,
@@ -14,7 +15,6 @@ import {
   kCFStreamSocketSecurityLevelNone,
   type SecurityLevel,
 } from '../constants.js';
-import type { ResolvedAddress } from '../host/address.js';
 import { Host } from '../host/host.js';
 import { lookupWithSystemResolver } from '../host/system-resolver.js';
 import { bypassesProxy, negotiateSOCKS, type SOCKSProxySettings } from '../socks/index.js';

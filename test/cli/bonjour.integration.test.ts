@@ -112,6 +112,22 @@ describe('cfstream Bonjour commands against each other (integration)', function 
     );
   });
 
+  it("connect reaches a publishing process's .local host name", async () => {
+    const publish = start(['publish', uniqueName('Host'), '_cfhost._tcp', '7129']);
+    await publish.waitForStdout(/^published /m);
+    const server = await startServer((socket) => socket.pipe(socket));
+    try {
+      const result = await runCfstream(['connect', `${hostname()}.local:${server.port}`], {
+        input: 'by name\n',
+      });
+      assert.equal(result.stderr, '');
+      assert.equal(result.stdout, 'by name\n');
+      assert.equal(result.status, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("lookup finds a publishing process's host name", async () => {
     const publish = start(['publish', uniqueName('Host'), '_cfhost._tcp', '7128']);
     await publish.waitForStdout(/^published /m);

@@ -3,11 +3,19 @@ import { firstValueFrom } from 'rxjs';
 import { ErrorDomain } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
 import { Host } from '../../src/host/host.js';
-import { isLocalName, resolverFor, setLocalNameResolver } from '../../src/host/host-resolver.js';
+import {
+  isLocalName,
+  registerLocalNameResolver,
+  resolverFor,
+} from '../../src/host/host-resolver.js';
 import { lookupWithSystemResolver } from '../../src/host/system-resolver.js';
 
 describe('Host', () => {
-  afterEach(() => setLocalNameResolver(undefined));
+  let restore: (() => void) | undefined;
+  afterEach(() => {
+    restore?.();
+    restore = undefined;
+  });
 
   it('takes literal addresses without a lookup', async () => {
     const v4 = Host.withAddress('192.0.2.7');
@@ -35,7 +43,7 @@ describe('Host', () => {
 
   it('sends .local names to the local resolver, and shares one lookup among callers', async () => {
     let calls = 0;
-    setLocalNameResolver(async (name) => {
+    restore = registerLocalNameResolver(async (name) => {
       calls++;
       assert.equal(name, 'printer.local');
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -58,7 +66,7 @@ describe('Host', () => {
 
   it('abandons a shared lookup only when every caller aborted', async () => {
     let aborted = false;
-    setLocalNameResolver(
+    restore = registerLocalNameResolver(
       (_name, signal) =>
         new Promise((resolve, reject) => {
           const timer = setTimeout(() => resolve([{ address: '127.0.0.1', family: 4 }]), 30);
@@ -81,7 +89,7 @@ describe('Host', () => {
   });
 
   it('reports a resolver failure as a StreamError', async () => {
-    setLocalNameResolver(async () => []);
+    restore = registerLocalNameResolver(async () => []);
     const error = await firstValueFrom(Host.withName('gone.local').resolve$()).catch(
       (e: StreamError) => e,
     );

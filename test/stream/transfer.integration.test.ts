@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { StreamEvent, StreamStatus } from '../../src/constants.js';
 import { ErrorDomain } from '../../src/error-codes.js';
-import { setLocalNameResolver } from '../../src/host/host-resolver.js';
+import { registerLocalNameResolver } from '../../src/host/host-resolver.js';
 import { READ_HIGH_WATER_MARK } from '../../src/stream/read-stream.js';
 import { createPairWithSocketToHost } from '../../src/stream/stream-pair.js';
 import { echoThroughCF, sha256 } from '../support/cf-echo.js';
@@ -295,7 +295,7 @@ describe('pairs over loopback TCP', function () {
 
   it('delivers nothing after close during resolve, and leaves no handle', async () => {
     let lookups = 0;
-    setLocalNameResolver(async (_name, signal) => {
+    const restore = registerLocalNameResolver(async (_name, signal) => {
       lookups++;
       await new Promise((resolve, reject) => {
         const timer = setTimeout(resolve, 10_000);
@@ -319,7 +319,7 @@ describe('pairs over loopback TCP', function () {
       assert.deepEqual(events, []);
       assert.equal(pair.readStream.getStatus(), StreamStatus.Closed);
     } finally {
-      setLocalNameResolver(undefined);
+      restore();
     }
   });
 

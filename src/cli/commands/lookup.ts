@@ -1,6 +1,7 @@
 /** `cfstream lookup <hostname>`: a host's addresses; `.local` names through mDNS, others through the system resolver. */
+
+import type { ResolvedAddress } from '../../address.js';
 import { posixError } from '../../errors.js';
-import type { ResolvedAddress } from '../../host/address.js';
 import { Host } from '../../host/host.js';
 import { isLocalName } from '../../host/host-resolver.js';
 import { resolveLocalHostName } from '../../mdns/index.js';

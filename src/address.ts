@@ -1,4 +1,4 @@
-/** The address shapes shared by hosts, services and the connector. */
+/** The address shapes shared by hosts, services, mDNS and the connector: a leaf that imports no room of src/. */
 import { isIP } from 'node:net';
 
 /** One resolved address. `address` may carry an IPv6 scope ("fe80::1%eth0"). */
