@@ -21,9 +21,12 @@ export {
   type CFStreamError,
   type ErrorLike,
   encodeSOCKSError,
+  posixError,
   StreamError,
+  toStreamError,
 } from './errors.js';
 export { Host, type HostInfo } from './host/host.js';
+export { isLocalName } from './host/host-resolver.js';
 // The engine itself stays internal; its options (interfaces, timings, limits) are public.
 export {
   type Clock,
@@ -35,7 +38,9 @@ export {
   type Timer,
 } from './mdns/index.js';
 export * from './netservice/index.js';
+export { type PortUse, portProblem } from './port.js';
 export { RunLoop, type RunLoopMode } from './runloop.js';
+export { describeSOCKS4Status, describeSOCKS5Reply } from './socks/wire.js';
 export { toDuplex, toReadable, toWritable } from './stream/node-adapters.js';
 export type { ConnectableService, OpenOptions } from './stream/open-pipeline.js';
 export { READ_HIGH_WATER_MARK, ReadStream } from './stream/read-stream.js';

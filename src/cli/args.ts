@@ -4,7 +4,7 @@
  * wrong with the command line is a {@link UsageError} (exit status 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type PortUse, portProblem } from '../port.js';
+import { type PortUse, portProblem } from '../index.js';
 
 /** A command-line mistake: printed with a hint to `--help`, exit status 2. */
 export class UsageError extends Error {

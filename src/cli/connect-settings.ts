@@ -22,9 +22,9 @@ import {
   kCFStreamSSLAllowsExpiredRoots,
   kCFStreamSSLCertificates,
   kCFStreamSSLPeerName,
-} from '../constants.js';
-import { posixError } from '../errors.js';
-import { kCFStreamSSLTrustedRoots } from '../tls/ssl-settings.js';
+  kCFStreamSSLTrustedRoots,
+  posixError,
+} from '../index.js';
 import { flag, type OptionTable, type OptionValues, stringOption, UsageError } from './args.js';
 import { parseHostPort } from './target.js';
 

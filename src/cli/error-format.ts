@@ -3,13 +3,14 @@
  * domain by name and number, the code and its meaning (for SOCKS, the
  * subdomain and the code within it), or the same as JSON fields.
  */
-import { domainName, ErrorDomain } from '../error-codes.js';
 import {
   CFSocketStreamSOCKSGetError,
   CFSocketStreamSOCKSGetErrorSubdomain,
+  domainName,
+  ErrorDomain,
   StreamError,
   toStreamError,
-} from '../errors.js';
+} from '../index.js';
 import { meaningOf, socksSubdomainName } from './error-meanings.js';
 
 /** An error as `cfstream --json` prints it (with `event: "error"`). */

@@ -6,14 +6,15 @@
  */
 import { getSystemErrorMap } from 'node:util';
 import {
+  describeSOCKS4Status,
+  describeSOCKS5Reply,
   ErrorDomain,
   NetDBError,
   NetServicesError,
   SOCKSError,
   SOCKSSubdomain,
   SSLError,
-} from '../error-codes.js';
-import { describeSOCKS4Status, describeSOCKS5Reply } from '../socks/wire.js';
+} from '../index.js';
 
 /** A code's symbolic name (when it has one) and what it means. */
 export interface Meaning {

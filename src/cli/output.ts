@@ -4,8 +4,7 @@
  * each with an `event` field, for programs.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { ResolvedAddress } from '../address.js';
-import type { TxtDictionary } from '../netservice/txt-record.js';
+import type { ResolvedAddress, TxtDictionary } from '../index.js';
 import { describeError, formatErrorLine } from './error-format.js';
 
 /** The process's standard streams (tests may pass their own). */

@@ -6,8 +6,7 @@
  * exits at once.
  */
 import { networkInterfaces } from 'node:os';
-import { resetMdnsEngine } from '../mdns/engine.js';
-import '../mdns-wiring.js';
+import { resetMdnsEngine } from '../index.js';
 import { parseCommandArgs, stringOption, UsageError } from './args.js';
 import { type Command, ExitStatus } from './command.js';
 import { commands } from './commands/index.js';

@@ -3,7 +3,7 @@
  * ("My Echo._echo._tcp.local."). A colon followed by digits at the end means
  * a port; anything else must be an instance name of a `_x._tcp` service.
  */
-import { NetService } from '../netservice/net-service.js';
+import { NetService } from '../index.js';
 import { parsePort, UsageError } from './args.js';
 
 /** Where `connect` goes. */

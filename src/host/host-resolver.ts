@@ -28,7 +28,7 @@ export function registerLocalNameResolver(resolver: HostResolver): () => void {
   };
 }
 
-/** True for names in the `.local.` domain, with or without the final dot. */
+/** True for names in the `.local.` domain (with or without the final dot): Host asks multicast DNS for these (RFC 6762 §3). */
 export function isLocalName(name: string): boolean {
   return /\.local\.?$/i.test(name);
 }

@@ -1,5 +1,5 @@
 /** `cfstream browse <type>`: services of a type as they come and go, like `dns-sd -B`. */
-import { NetServiceBrowser } from '../../netservice/net-service-browser.js';
+import { NetServiceBrowser } from '../../index.js';
 import { expectPositionals, integerOption, stringOption } from '../args.js';
 import { afterTimeout, type Command, ExitStatus, whenAborted } from '../command.js';
 

@@ -4,17 +4,19 @@
  * half-closes the connection (FIN), and the command exits 0 once the peer has
  * closed its side. TLS and SOCKS options become the pair's properties.
  */
-import { StreamEvent, type StreamEventType } from '../../constants.js';
-import { posixError } from '../../errors.js';
-import type { NetService } from '../../netservice/net-service.js';
-import type { ConnectableService } from '../../stream/open-pipeline.js';
-import type { SocketStream, StreamEventRecord } from '../../stream/socket-stream.js';
 import {
+  type ConnectableService,
   createPairWithSocketToHost,
   createPairWithSocketToNetService,
+  type NetService,
+  posixError,
+  type SocketStream,
+  StreamEvent,
+  type StreamEventRecord,
+  type StreamEventType,
   type StreamPair,
-} from '../../stream/stream-pair.js';
-import { WriteStream } from '../../stream/write-stream.js';
+  WriteStream,
+} from '../../index.js';
 import { expectPositionals, flag, integerOption } from '../args.js';
 import { type Command, type CommandContext, ExitStatus } from '../command.js';
 import {

@@ -1,10 +1,12 @@
 /** `cfstream lookup <hostname>`: a host's addresses; `.local` names through mDNS, others through the system resolver. */
 
-import type { ResolvedAddress } from '../../address.js';
-import { posixError } from '../../errors.js';
-import { Host } from '../../host/host.js';
-import { isLocalName } from '../../host/host-resolver.js';
-import { resolveLocalHostName } from '../../mdns/index.js';
+import {
+  Host,
+  isLocalName,
+  posixError,
+  type ResolvedAddress,
+  resolveLocalHostName,
+} from '../../index.js';
 import { expectPositionals, integerOption } from '../args.js';
 import { type Command, ExitStatus } from '../command.js';
 import { addressesToJson } from '../output.js';

@@ -1,6 +1,5 @@
 /** `cfstream publish <name> <type> <port> [key=value ...]`: advertise a service until interrupted. */
-import { NetService } from '../../netservice/net-service.js';
-import type { TxtInput } from '../../netservice/txt-record.js';
+import { NetService, type TxtInput } from '../../index.js';
 import { expectPositionals, flag, parsePort, stringOption, UsageError } from '../args.js';
 import { type Command, ExitStatus, whenAborted } from '../command.js';
 import { txtToJson } from '../output.js';

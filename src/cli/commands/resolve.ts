@@ -1,5 +1,5 @@
 /** `cfstream resolve <instance>`: host name, port, addresses and TXT of one service. */
-import { NetService, type NetServiceInfo } from '../../netservice/net-service.js';
+import { NetService, type NetServiceInfo } from '../../index.js';
 import { expectPositionals, integerOption } from '../args.js';
 import { type Command, ExitStatus, untilInterrupted } from '../command.js';
 import { addressesToJson, txtToJson, txtToText } from '../output.js';
