@@ -1,7 +1,7 @@
 /**
  * CFNetwork's names and numbers: stream status and events, property keys,
- * SSL settings, security levels and SOCKS keys. Every value is a fact of the
- * CF API (see DESIGN.md); string keys equal their own names except where
+ * SSL settings, security levels and SOCKS keys. Every value is the one
+ * CFNetwork's headers give; string keys equal their own names except where
  * CFNetwork shares a key with the system proxy settings.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The shape of one `cfstream` command: its options, its help text and the
- * function that runs it. main.ts parses the command line against `options`
- * and hands the result to `run`, which returns the exit status.
+ * function that runs it. run-cli.ts parses the command line against
+ * `options` and hands the result to `run`, which returns the exit status.
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { OptionTable, ParsedArgs } from './args.js';
@@ -24,7 +24,7 @@ export interface Command {
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
-  /** The full `--help` text (without the common options, which main.ts appends). */
+  /** The full `--help` text (without the common options, which run-cli.ts appends). */
   readonly help: string;
   readonly options: OptionTable;
   run(context: CommandContext): Promise<number>;

@@ -30,7 +30,7 @@ export interface ErrorReport {
   readonly message: string;
 }
 
-/** Describes any thrown value as an ErrorReport; non-StreamErrors land in the Custom domain. */
+/** Describes any thrown value as an ErrorReport; other errors go through toStreamError (Node system errors become POSIX or NetDB, the rest Custom). */
 export function describeError(thrown: unknown): ErrorReport {
   const error = thrown instanceof StreamError ? thrown : toStreamError(thrown);
   const message = error.message.replace(/ \([A-Za-z]+ -?\d+\)$/, '');

@@ -1,7 +1,7 @@
 /**
  * The `connect` target: `host:port`, `[v6]:port`, or a service instance name
  * ("My Echo._echo._tcp.local."). A colon followed by digits at the end means
- * a port; anything else must be an instance name of a `_x._tcp` service.
+ * a port; anything else must be a service instance name (`_x._tcp` or `_x._udp`).
  */
 import { NetService } from '../index.js';
 import { parsePort, UsageError } from './args.js';

@@ -1,5 +1,5 @@
 /**
- * Which network interfaces mDNS runs on (DESIGN.md "Interfaces"): by default
+ * Which network interfaces mDNS runs on (docs/guide/bonjour.md): by default
  * every interface that is up and has the MULTICAST flag, narrowed by the
  * `interface` option or CFSTREAM_INTERFACE (names or addresses, comma
  * separated). Also maps a packet's source address back to its interface, so

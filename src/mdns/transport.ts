@@ -1,7 +1,7 @@
 /**
  * UDP sockets for mDNS. Per family one socket bound to the wildcard address
  * on port 5353 that joins the group on every chosen interface (bound to a
- * unicast address a socket hears no multicast, see DESIGN.md field notes);
+ * unicast address a socket hears no multicast: docs/field-notes.md);
  * sending picks the interface with IP_MULTICAST_IF first. A second, ephemeral
  * socket sends one-shot queries (RFC 6762 §5.1) whose unicast answers come
  * back to it alone, even when other processes share port 5353.
@@ -46,7 +46,7 @@ function interfacesKey(list: readonly MdnsInterface[]): string {
     .join(' ');
 }
 
-/** Linux carries no IPv6 multicast on loopback (DESIGN.md field notes): ::1 alone gets no IPv6 socket. */
+/** Linux carries no IPv6 multicast on loopback (docs/field-notes.md): ::1 alone gets no IPv6 socket. */
 const isLoopbackIPv6 = (address: string): boolean => address === '::1';
 
 /** A UDP socket of one family that never calls the DNS resolver. */

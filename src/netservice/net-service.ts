@@ -217,7 +217,7 @@ export class NetService {
     return this.#name;
   }
 
-  /** Withdraws a published service (goodbyes, RFC 6762 §10.1) and cancels resolutions. */
+  /** Withdraws a published service (goodbyes, RFC 6762 §10.1); opens still waiting for its resolution fail with NetServices Cancel. */
   async stop(): Promise<void> {
     this.#lookup.cancel(
       new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'service stopped'),

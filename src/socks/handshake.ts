@@ -1,7 +1,7 @@
 /**
  * What the SOCKS4 and SOCKS5 state machines share: the socket-free interface
- * negotiate.ts drives, and the errors both report, encoded as DESIGN.md says
- * (`(subdomain << 16) | code` in the SOCKS domain). Messages name the proxy
+ * negotiate.ts drives, and the errors both report, encoded as CF encodes them
+ * (`(subdomain << 16) | code` in the SOCKS domain, docs/guide/socks.md). Messages name the proxy
  * and the meaning of the code; they never carry a user name or password.
  */
 import { SOCKSError, SOCKSSubdomain } from '../error-codes.js';

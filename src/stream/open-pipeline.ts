@@ -42,7 +42,7 @@ export type PairTarget =
 export interface OpenedConnection {
   readonly socket: Socket;
   readonly stream: Duplex;
-  /** The host name the destination was reached by, for TLS peer-name checks. */
+  /** The name or literal address the destination was reached by, for TLS peer-name checks; undefined over an accepted socket. */
   readonly hostName: string | undefined;
 }
 

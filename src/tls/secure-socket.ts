@@ -29,7 +29,7 @@ export interface SecureSocketOptions {
   /** kCFStreamPropertySocketSecurityLevel; SSL settings' own level wins (see effectiveSecurityLevel). */
   readonly level: SecurityLevel;
   readonly settings: SSLSettings | undefined;
-  /** The host name the pair was made with; undefined for a literal address (no name check then). */
+  /** The host the pair was made with, a name or a literal address (checked against the certificate's IP entries); undefined over an accepted socket. */
   readonly defaultPeerName: string | undefined;
   readonly signal: AbortSignal;
 }
