@@ -8,13 +8,17 @@ import {
   type ConnectableService,
   createPairWithSocketToHost,
   createPairWithSocketToNetService,
+  ErrorDomain,
   type NetService,
+  NetServicesError,
   posixError,
   type SocketStream,
+  StreamError,
   StreamEvent,
   type StreamEventRecord,
   type StreamEventType,
   type StreamPair,
+  toStreamError,
   WriteStream,
 } from '../../index.js';
 import { expectPositionals, flag, integerOption } from '../args.js';
@@ -67,10 +71,29 @@ SOCKS:
     const target = parseTarget(args.positionals[0] as string);
     const timeout = integerOption(args.values, 'timeout', 1, 2 ** 31 - 1);
     const properties = connectProperties(args.values);
-    const pair =
-      target.kind === 'host'
-        ? createPairWithSocketToHost(target.host, target.port)
-        : createPairWithSocketToNetService(withResolveTimeout(target.service, timeout));
+    const notConnected = (): StreamError =>
+      posixError('ETIMEDOUT', `not connected within ${timeout} ms`);
+    let timedOut = notConnected;
+    let pair: StreamPair;
+    if (target.kind === 'host') pair = createPairWithSocketToHost(target.host, target.port);
+    else {
+      const tracked = trackedResolution(target.service, timeout);
+      const name = target.service.toString();
+      pair = createPairWithSocketToNetService(tracked.service);
+      // The resolve's own timeout ends with this one, and its failure reaches the pair a turn
+      // later: whichever comes first, a service not resolved in time is reported as not found
+      // (NetServices Timeout), as the help says, and a failed resolution as its own error.
+      timedOut = () => {
+        const outcome = tracked.outcome();
+        if (outcome.kind === 'resolved') return notConnected();
+        if (outcome.kind === 'failed') return toStreamError(outcome.error);
+        return new StreamError(
+          ErrorDomain.NetServices,
+          NetServicesError.Timeout,
+          `no answer for service ${JSON.stringify(name)} within ${timeout} ms`,
+        );
+      };
+    }
     try {
       for (const [key, value] of properties) {
         if (!pair.readStream.setProperty(key, value))
@@ -80,17 +103,46 @@ SOCKS:
       pair.close();
       throw error;
     }
-    return transfer(pair, context, timeout, flag(args.values, 'events'));
+    return transfer(pair, context, timeout, timedOut, flag(args.values, 'events'));
   },
 };
 
-/** A service whose resolution for the connection gives up after `timeout` ms (NetServices Timeout). */
-function withResolveTimeout(service: NetService, timeout: number | undefined): ConnectableService {
-  if (timeout === undefined) return service;
+/** How the resolution for the connection stands. */
+type ResolutionOutcome =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'resolved' }
+  | { readonly kind: 'failed'; readonly error: unknown };
+
+/**
+ * A service whose resolution for the connection gives up after `timeout` ms
+ * (NetServices Timeout), and how that resolution stands.
+ */
+function trackedResolution(
+  service: NetService,
+  timeout: number | undefined,
+): { service: ConnectableService; outcome(): ResolutionOutcome } {
+  let outcome: ResolutionOutcome = { kind: 'pending' };
   return {
-    resolveForConnect: (signal) => service.resolveForConnect(signal, timeout),
-    cachedResolution: () => service.cachedResolution(),
-    toString: () => service.toString(),
+    service: {
+      resolveForConnect: (signal) =>
+        service.resolveForConnect(signal, timeout).then(
+          (resolution) => {
+            outcome = { kind: 'resolved' };
+            return resolution;
+          },
+          (error: unknown) => {
+            outcome = { kind: 'failed', error };
+            throw error;
+          },
+        ),
+      cachedResolution: () => {
+        const cached = service.cachedResolution();
+        if (cached !== undefined) outcome = { kind: 'resolved' };
+        return cached;
+      },
+      toString: () => service.toString(),
+    },
+    outcome: () => outcome,
   };
 }
 
@@ -99,6 +151,7 @@ function transfer(
   pair: StreamPair,
   { io, out, interrupted }: CommandContext,
   timeout: number | undefined,
+  timedOut: () => StreamError,
   showEvents: boolean,
 ): Promise<number> {
   return new Promise((resolve) => {
@@ -128,14 +181,7 @@ function transfer(
     const timer =
       timeout === undefined
         ? undefined
-        : setTimeout(
-            () =>
-              finish(
-                ExitStatus.Failed,
-                posixError('ETIMEDOUT', `not connected within ${timeout} ms`),
-              ),
-            timeout,
-          );
+        : setTimeout(() => finish(ExitStatus.Failed, timedOut()), timeout);
     const onInterrupt = (): void => finish(ExitStatus.Interrupted);
     interrupted.addEventListener('abort', onInterrupt, { once: true });
     duplex.on('error', (error) => finish(ExitStatus.Failed, error));
