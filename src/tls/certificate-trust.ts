@@ -13,10 +13,11 @@
  * signatures, CA flags, trust anchor, dates) and every fault found counts.
  */
 import { X509Certificate } from 'node:crypto';
-import { rootCertificates, type TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { SSLError } from '../error-codes.js';
 import type { StreamError } from '../errors.js';
 import { sslCodeForVerifyError, sslError } from './tls-errors.js';
+import { defaultTrustStore, type TrustStore } from './trust-store.js';
 
 /** The kinds of fault, most serious first: the first one not excused is reported. */
 const Fault = {
@@ -52,7 +53,10 @@ export interface TrustPolicy {
 
 /** What the handshake left to judge. */
 export interface TrustInput {
-  /** The peer's chain as Node built it, leaf first (see {@link peerCertificates}). */
+  /**
+   * The peer's chain as Node built it, leaf first (see {@link peerCertificates});
+   * when OpenSSL found no fault (verifyError null), the leaf alone is enough.
+   */
   readonly chain: readonly X509Certificate[];
   /**
    * OpenSSL's verification code (`authorizationError`), null when it found no
@@ -62,8 +66,8 @@ export interface TrustInput {
   /** The result of the host name check, or undefined when it passed or was skipped. */
   readonly nameError: Error | undefined;
   readonly policy: TrustPolicy;
-  /** Anchors trusted besides the system roots (kCFStreamSSLTrustedRoots). */
-  readonly trustedRoots: readonly X509Certificate[];
+  /** Whether a self-signed certificate is a trust anchor (see {@link trustAnchors}). */
+  readonly isAnchor: (cert: X509Certificate) => boolean;
   /** The time to judge dates against (milliseconds since the epoch). */
   readonly now: number;
 }
@@ -77,12 +81,13 @@ export function evaluateTrust(input: TrustInput): StreamError | undefined {
   if (input.policy.validatesCertificateChain) {
     if (input.chain.length === 0) add(Fault.ChainInvalid, 'the peer sent no certificate');
     else if (input.verifyError !== null) {
-      examineChain(input.chain, input.trustedRoots, add);
+      examineChain(input.chain, input.isAnchor, add);
       const datesFaulty = examineDates(input.chain, input.now, add);
       if (input.verifyError !== undefined) addOpenSSLFault(input.verifyError, datesFaulty, add);
     } else {
-      // OpenSSL built a trusted chain and checked its dates as we would; repeat the
-      // date check so that a clock edge between the two cannot make them disagree.
+      // OpenSSL built a trusted chain and checked every date. The dates of what the
+      // caller passed (the leaf may come alone then, see TrustInput.chain) are checked
+      // again, so that a certificate expiring between the two checks is not let through.
       examineDates(input.chain, input.now, add);
     }
   }
@@ -160,7 +165,7 @@ function isSelfSigned(cert: X509Certificate): boolean {
 /** Issuer links, signatures and CA flags, then the anchor at the top. */
 function examineChain(
   chain: readonly X509Certificate[],
-  trustedRoots: readonly X509Certificate[],
+  isAnchor: (cert: X509Certificate) => boolean,
   add: (fault: Fault, why: string) => void,
 ): void {
   for (let i = 0; i + 1 < chain.length; i++) {
@@ -176,7 +181,7 @@ function examineChain(
       Fault.ChainInvalid,
       `the chain is incomplete: no certificate for ${top.issuer.replace(/\n/g, ', ')}`,
     );
-  } else if (!isAnchor(top, trustedRoots)) {
+  } else if (!isAnchor(top)) {
     if (chain.length === 1)
       add(Fault.SelfSignedLeaf, `${subjectName(top)} is self-signed and not trusted`);
     else add(Fault.UnknownRoot, `the root ${subjectName(top)} is not trusted`);
@@ -191,13 +196,15 @@ function examineDates(
 ): boolean {
   let faulty = false;
   chain.forEach((cert, i) => {
+    const expired = now > Date.parse(cert.validTo);
+    if (!expired && now >= Date.parse(cert.validFrom)) return;
+    faulty = true;
+    // Only a faulty date needs to know whether it is the root's (a signature check).
     const isRoot = i > 0 && i === chain.length - 1 && isSelfSigned(cert);
     const name = `${isRoot ? 'the root ' : ''}${subjectName(cert)}`;
-    if (now > Date.parse(cert.validTo)) {
-      faulty = true;
+    if (expired) {
       add(isRoot ? Fault.RootExpired : Fault.Expired, `${name} expired on ${cert.validTo}`);
-    } else if (now < Date.parse(cert.validFrom)) {
-      faulty = true;
+    } else {
       add(
         isRoot ? Fault.RootNotYetValid : Fault.NotYetValid,
         `${name} is not valid before ${cert.validFrom}`,
@@ -207,14 +214,18 @@ function examineDates(
   return faulty;
 }
 
-let systemAnchors: Set<string> | undefined;
-
-/** Whether a self-signed certificate is one of the system roots or the caller's trusted roots. */
-function isAnchor(cert: X509Certificate, trustedRoots: readonly X509Certificate[]): boolean {
-  if (trustedRoots.some((root) => root.fingerprint256 === cert.fingerprint256)) return true;
-  // Parsed once per process: about 140 certificates, a few milliseconds.
-  systemAnchors ??= new Set(rootCertificates.map((pem) => new X509Certificate(pem).fingerprint256));
-  return systemAnchors.has(cert.fingerprint256);
+/**
+ * Whether a self-signed certificate is a trust anchor: one of the caller's
+ * trusted roots (kCFStreamSSLTrustedRoots) or of the roots Node trusts by
+ * default (trust-store.ts): the roots OpenSSL verified with.
+ */
+export function trustAnchors(
+  trustedRoots: readonly X509Certificate[],
+  store: TrustStore = defaultTrustStore(),
+): (cert: X509Certificate) => boolean {
+  return (cert) =>
+    trustedRoots.some((root) => root.fingerprint256 === cert.fingerprint256) ||
+    store.isDefaultRoot(cert);
 }
 
 function subjectName(cert: X509Certificate): string {
@@ -223,12 +234,44 @@ function subjectName(cert: X509Certificate): string {
 
 /** The peer's chain for kCFStreamPropertySSLPeerCertificates (leaf first), as X509Certificate objects (node:crypto). */
 export function peerCertificates(socket: TLSSocket): X509Certificate[] {
+  return chainFrom(socket.getPeerCertificate(true));
+}
+
+/** What {@link evaluateTrust} and a name check need of the peer's certificates. */
+export interface PeerChain {
+  /** The leaf as Node describes it, for checkServerIdentity; undefined if the peer sent none. */
+  readonly leaf: PeerCertificate | undefined;
+  readonly chain: X509Certificate[];
+}
+
+/**
+ * The peer's certificates as the checks need them: the whole chain when
+ * OpenSSL found a fault or gave no verdict (it is re-examined then), the leaf
+ * alone when OpenSSL found none. Describing the chain costs Node a lookup in
+ * the trust store and every certificate's fields, so a description Node
+ * already made of the leaf (`described`, from tls.connect's
+ * checkServerIdentity call, made only when OpenSSL found no fault) is used.
+ */
+export function peerChain(
+  socket: TLSSocket,
+  verifyError: string | null | undefined,
+  described?: PeerCertificate,
+): PeerChain {
+  if (verifyError !== null) {
+    const detailed = socket.getPeerCertificate(true);
+    return { leaf: detailed.raw === undefined ? undefined : detailed, chain: chainFrom(detailed) };
+  }
+  const leaf = described ?? socket.getPeerCertificate();
+  if (leaf.raw === undefined) return { leaf: undefined, chain: [] };
+  return { leaf, chain: [new X509Certificate(leaf.raw)] };
+}
+
+function chainFrom(first: DetailedPeerCertificate | undefined): X509Certificate[] {
   // getPeerCertificate(true) also appends the trust anchor from the local store when
-  // the peer did not send it, which getPeerX509Certificate's issuer links do not.
+  // the peer did not send it, which getPeerX509Certificate's issuer links do not (and
+  // in Node 20 getPeerX509Certificate empties what later getPeerCertificate calls see).
   const chain: X509Certificate[] = [];
-  let cert = socket.getPeerCertificate(true) as
-    | Partial<import('node:tls').DetailedPeerCertificate>
-    | undefined;
+  let cert = first as Partial<DetailedPeerCertificate> | undefined;
   const seen = new Set<unknown>();
   while (cert?.raw !== undefined && !seen.has(cert)) {
     seen.add(cert);

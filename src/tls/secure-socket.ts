@@ -10,17 +10,20 @@
 
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
-import { checkServerIdentity, connect, type SecureContext, TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect,
+  type PeerCertificate,
+  type SecureContext,
+  TLSSocket,
+} from 'node:tls';
 import { abortedError } from '../abort.js';
 import type { SecurityLevel } from '../constants.js';
 import { SSLError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { evaluateTrust, peerCertificates } from './certificate-trust.js';
-import {
-  effectiveSecurityLevel,
-  protocolOptionsForLevel,
-  secureContextFor,
-} from './security-level.js';
+import { evaluateTrust, peerChain, trustAnchors } from './certificate-trust.js';
+import { secureContextFor } from './secure-context.js';
+import { effectiveSecurityLevel, protocolOptionsForLevel } from './security-level.js';
 import { SSLAuthenticate, type SSLSettings } from './ssl-settings.js';
 import { sslError, tlsErrorToStreamError } from './tls-errors.js';
 
@@ -94,15 +97,24 @@ function startClient(
   sniName: string | undefined,
 ): TLSSocket {
   const name = sniName === undefined ? undefined : withoutTrailingDot(sniName);
-  return connect({
+  const tlsSocket: TLSSocket = connect({
     socket,
     secureContext,
     // RFC 6066 §3: SNI carries host names only, never literal addresses.
     ...(name !== undefined && isIP(name) === 0 ? { servername: name } : {}),
     rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
+    // Node describes the peer's chain for this call when OpenSSL found no fault; keeping
+    // its description spares describing it again (see peerChain).
+    checkServerIdentity: (_name, described) => {
+      describedPeers.set(tlsSocket, described);
+      return undefined;
+    },
   });
+  return tlsSocket;
 }
+
+/** The peer's chain as Node described it during the handshake, by client socket. */
+const describedPeers = new WeakMap<TLSSocket, PeerCertificate>();
 
 function startServer(
   socket: Socket,
@@ -156,20 +168,21 @@ function judgeServer(
   settings: SSLSettings | undefined,
   peerName: string | null | undefined,
 ): StreamError | undefined {
-  const chain = peerCertificates(socket);
+  const verifyError = verifyErrorOf(socket);
+  const { leaf, chain } = peerChain(socket, verifyError, describedPeers.get(socket));
   let nameError: Error | undefined;
   if (typeof peerName === 'string') {
     nameError =
-      chain.length === 0
+      leaf === undefined
         ? new Error(`no certificate to check the name ${peerName} against`)
-        : checkServerIdentity(withoutTrailingDot(peerName), socket.getPeerCertificate());
+        : checkServerIdentity(withoutTrailingDot(peerName), leaf);
   }
   return evaluateTrust({
     chain,
-    verifyError: verifyErrorOf(socket),
+    verifyError,
     nameError,
     policy: settings ?? DEFAULT_POLICY,
-    trustedRoots: settings?.trustedRoots ?? [],
+    isAnchor: trustAnchors(settings?.trustedRoots ?? []),
     now: Date.now(),
   });
 }
@@ -177,8 +190,9 @@ function judgeServer(
 /** A server judges the client's certificate only when it asked for one; it checks a name only when PeerName names one. */
 function judgeClient(socket: TLSSocket, settings: SSLSettings): StreamError | undefined {
   if (settings.clientSideAuthenticate === SSLAuthenticate.Never) return undefined;
-  const chain = peerCertificates(socket);
-  if (chain.length === 0) {
+  const verifyError = serverSideVerifyError(socket);
+  const { leaf, chain } = peerChain(socket, verifyError);
+  if (leaf === undefined) {
     if (settings.clientSideAuthenticate === SSLAuthenticate.Try) return undefined;
     return sslError(
       SSLError.errSSLXCertChainInvalid,
@@ -187,14 +201,14 @@ function judgeClient(socket: TLSSocket, settings: SSLSettings): StreamError | un
   }
   const nameError =
     typeof settings.peerName === 'string'
-      ? checkServerIdentity(withoutTrailingDot(settings.peerName), socket.getPeerCertificate())
+      ? checkServerIdentity(withoutTrailingDot(settings.peerName), leaf)
       : undefined;
   return evaluateTrust({
     chain,
-    verifyError: serverSideVerifyError(socket),
+    verifyError,
     nameError,
     policy: settings,
-    trustedRoots: settings.trustedRoots,
+    isAnchor: trustAnchors(settings.trustedRoots),
     now: Date.now(),
   });
 }

@@ -1,18 +1,10 @@
 /**
  * Security levels: validating `kCFStreamPropertySocketSecurityLevel`, mapping
  * the deprecated protocol enum, choosing the effective level when both the
- * property and `kCFStreamSSLLevel` are set, and turning a level plus SSL
- * settings into the Node secure context (TLS versions, ciphers, trusted
- * roots, our identity) a connection uses.
+ * property and `kCFStreamSSLLevel` are set, and the TLS versions and
+ * ciphers of each level (secure-context.ts turns them into a context).
  */
-import {
-  createSecureContext,
-  DEFAULT_CIPHERS,
-  rootCertificates,
-  type SecureContext,
-  type SecureContextOptions,
-  type SecureVersion,
-} from 'node:tls';
+import { DEFAULT_CIPHERS, type SecureVersion } from 'node:tls';
 import {
   kCFStreamSocketSecurityLevelNegotiatedSSL,
   kCFStreamSocketSecurityLevelNone,
@@ -25,7 +17,6 @@ import {
 } from '../constants.js';
 import { ErrorDomain, SSLError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import type { SSLCertificates, SSLSettings } from './ssl-settings.js';
 
 /** Validates a kCFStreamPropertySocketSecurityLevel value; throws TypeError. */
 export function parseSecurityLevel(value: unknown): SecurityLevel {
@@ -121,63 +112,6 @@ export function protocolOptionsForLevel(level: SecurityLevel): ProtocolOptions |
         `security level ${kCFStreamSocketSecurityLevelNone} asks for no TLS: nothing to secure`,
       );
   }
-}
-
-// Building a context parses every trusted root (a few milliseconds with the system
-// roots), so contexts are cached per settings object and level; parsed settings are
-// immutable.
-const bySettings = new WeakMap<SSLSettings, Map<SecurityLevel, SecureContext>>();
-const withoutSettings = new Map<SecurityLevel, SecureContext>();
-
-/** The secure context for a level and (optional) settings, built once and reused. */
-export function secureContextFor(
-  level: SecurityLevel,
-  protocol: ProtocolOptions,
-  settings: SSLSettings | undefined,
-): SecureContext {
-  let cache = withoutSettings;
-  if (settings !== undefined) {
-    cache = bySettings.get(settings) ?? new Map();
-    bySettings.set(settings, cache);
-  }
-  let context = cache.get(level);
-  if (context === undefined) {
-    context = createSecureContext(contextOptions(protocol, settings));
-    cache.set(level, context);
-  }
-  return context;
-}
-
-function contextOptions(
-  protocol: ProtocolOptions,
-  settings: SSLSettings | undefined,
-): SecureContextOptions {
-  const options: SecureContextOptions = {
-    minVersion: protocol.minVersion,
-    maxVersion: protocol.maxVersion,
-    ...(protocol.ciphers === undefined ? {} : { ciphers: protocol.ciphers }),
-  };
-  if (settings === undefined) return options;
-  if (settings.trustedRoots.length > 0) {
-    // `ca` replaces Node's default store, so the bundled roots are named again: private
-    // roots add to the system's trust, they do not replace it.
-    options.ca = [...rootCertificates, ...settings.trustedRoots.map((root) => root.toString())];
-  }
-  if (settings.certificates !== undefined)
-    Object.assign(options, identityOptions(settings.certificates));
-  return options;
-}
-
-/** Key and certificate options for our identity: the leaf first, then its chain, as OpenSSL sends them. */
-function identityOptions(certificates: SSLCertificates): SecureContextOptions {
-  const { identity, chain } = certificates;
-  const passphrase = identity.passphrase === undefined ? {} : { passphrase: identity.passphrase };
-  if ('pfx' in identity) return { pfx: identity.pfx, ...passphrase };
-  return {
-    key: identity.key,
-    cert: [identity.cert, ...chain.map((cert) => cert.toString())].join('\n'),
-    ...passphrase,
-  };
 }
 
 /** A short description of a bad value for TypeError messages. */

@@ -170,6 +170,12 @@ function parseAuthenticate(value: unknown): SSLAuthenticate {
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
+// Callers set the same PEM text on pair after pair; parsing it is a good part of a TLS
+// open's CPU. X509Certificate objects are immutable, so parses are shared, keyed by
+// the text (DER as latin1), for a bounded number of recent texts.
+const MAX_PARSED = 64;
+const parsed = new Map<string, readonly X509Certificate[]>();
+
 /** Every certificate in one input: a PEM bundle may hold several. */
 function toCertificates(input: unknown, what: string): X509Certificate[] {
   if (input instanceof X509Certificate) return [input];
@@ -178,17 +184,23 @@ function toCertificates(input: unknown, what: string): X509Certificate[] {
       `${what} must be PEM text, PEM or DER bytes, or an X509Certificate; got ${describe(input)}`,
     );
   }
+  const text = typeof input === 'string' ? input : input.toString('latin1');
+  const known = parsed.get(text);
+  if (known !== undefined) return [...known];
+  let certificates: X509Certificate[];
   try {
-    const text = typeof input === 'string' ? input : input.toString('latin1');
     const blocks = text.match(PEM_BLOCK);
-    if (blocks !== null) return blocks.map((pem) => new X509Certificate(pem));
-    if (typeof input === 'string') throw new Error('no PEM certificate found');
-    return [new X509Certificate(input)];
+    if (blocks !== null) certificates = blocks.map((pem) => new X509Certificate(pem));
+    else if (typeof input === 'string') throw new Error('no PEM certificate found');
+    else certificates = [new X509Certificate(input)];
   } catch (error) {
     throw new TypeError(`${what}: not a certificate (${(error as Error).message})`, {
       cause: error,
     });
   }
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+  parsed.set(text, certificates);
+  return [...certificates];
 }
 
 function parseTrustedRoots(value: unknown): X509Certificate[] {
