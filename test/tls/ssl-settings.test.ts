@@ -88,6 +88,16 @@ describe('tls settings', () => {
       assert.ok(settings.trustedRoots.every((root) => root instanceof X509Certificate));
     });
 
+    it('the same PEM text set again is not parsed again (a TLS open re-parses nothing)', () => {
+      const parse = () =>
+        parseSSLSettings({ [kCFStreamSSLTrustedRoots]: ca.root.cert + ca.intermediate.cert })
+          .trustedRoots;
+      const [first, second] = [parse(), parse()];
+      assert.equal(second.length, 2);
+      assert.ok(second.every((cert, i) => cert === first[i]));
+      assert.notEqual(second, first, 'each settings object has its own list');
+    });
+
     it('accepts a PKCS#12 identity with its passphrase', () => {
       const settings = parseSSLSettings({
         [kCFStreamSSLCertificates]: [{ pfx: ca.viaIntermediatePfx, passphrase: PFX_PASSPHRASE }],
