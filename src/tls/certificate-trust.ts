@@ -51,18 +51,26 @@ export interface TrustPolicy {
   readonly validatesCertificateChain: boolean;
 }
 
+/** What the date check reads of a certificate; an X509Certificate has it. */
+export interface DatedCertificate {
+  readonly subject: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+}
+
+/** The peer's chain with OpenSSL's verdict on it (see {@link peerChain}). */
+export type ChainVerdict =
+  /** OpenSSL found no fault: its dates are checked again, the leaf's at least. */
+  | { readonly verifyError: null; readonly chain: readonly DatedCertificate[] }
+  /**
+   * OpenSSL's verification code (`authorizationError`), or undefined when its
+   * verdict is not available (then only our own checks count): the chain as
+   * Node built it, leaf first (see {@link peerCertificates}), is re-examined.
+   */
+  | { readonly verifyError: string | undefined; readonly chain: readonly X509Certificate[] };
+
 /** What the handshake left to judge. */
-export interface TrustInput {
-  /**
-   * The peer's chain as Node built it, leaf first (see {@link peerCertificates});
-   * when OpenSSL found no fault (verifyError null), the leaf alone is enough.
-   */
-  readonly chain: readonly X509Certificate[];
-  /**
-   * OpenSSL's verification code (`authorizationError`), null when it found no
-   * fault, undefined when its verdict is not available (then only our own checks count).
-   */
-  readonly verifyError: string | null | undefined;
+export type TrustInput = ChainVerdict & {
   /** The result of the host name check, or undefined when it passed or was skipped. */
   readonly nameError: Error | undefined;
   readonly policy: TrustPolicy;
@@ -70,7 +78,7 @@ export interface TrustInput {
   readonly isAnchor: (cert: X509Certificate) => boolean;
   /** The time to judge dates against (milliseconds since the epoch). */
   readonly now: number;
-}
+};
 
 /** Decides whether a peer's chain is acceptable under CF's rules: undefined if so, else the SSL error to report. */
 export function evaluateTrust(input: TrustInput): StreamError | undefined {
@@ -81,14 +89,16 @@ export function evaluateTrust(input: TrustInput): StreamError | undefined {
   if (input.policy.validatesCertificateChain) {
     if (input.chain.length === 0) add(Fault.ChainInvalid, 'the peer sent no certificate');
     else if (input.verifyError !== null) {
-      examineChain(input.chain, input.isAnchor, add);
-      const datesFaulty = examineDates(input.chain, input.now, add);
+      const { chain } = input;
+      examineChain(chain, input.isAnchor, add);
+      const isRoot = (i: number) => i > 0 && i === chain.length - 1 && isSelfSigned(chain[i]!);
+      const datesFaulty = examineDates(chain, input.now, add, isRoot);
       if (input.verifyError !== undefined) addOpenSSLFault(input.verifyError, datesFaulty, add);
     } else {
       // OpenSSL built a trusted chain and checked every date. The dates of what the
-      // caller passed (the leaf may come alone then, see TrustInput.chain) are checked
+      // caller passed (the leaf may come alone then, see ChainVerdict) are checked
       // again, so that a certificate expiring between the two checks is not let through.
-      examineDates(input.chain, input.now, add);
+      examineDates(input.chain, input.now, add, () => false);
     }
   }
   if (input.nameError !== undefined) add(Fault.NameMismatch, input.nameError.message);
@@ -188,11 +198,12 @@ function examineChain(
   }
 }
 
-/** Validity dates of every certificate; the self-signed top of a longer chain is the root. */
+/** Validity dates of every certificate; `isRoot` tells the root's position (asked only for a faulty date). */
 function examineDates(
-  chain: readonly X509Certificate[],
+  chain: readonly DatedCertificate[],
   now: number,
   add: (fault: Fault, why: string) => void,
+  isRoot: (index: number) => boolean,
 ): boolean {
   let faulty = false;
   chain.forEach((cert, i) => {
@@ -200,13 +211,13 @@ function examineDates(
     if (!expired && now >= Date.parse(cert.validFrom)) return;
     faulty = true;
     // Only a faulty date needs to know whether it is the root's (a signature check).
-    const isRoot = i > 0 && i === chain.length - 1 && isSelfSigned(cert);
-    const name = `${isRoot ? 'the root ' : ''}${subjectName(cert)}`;
+    const root = isRoot(i);
+    const name = `${root ? 'the root ' : ''}${subjectName(cert)}`;
     if (expired) {
-      add(isRoot ? Fault.RootExpired : Fault.Expired, `${name} expired on ${cert.validTo}`);
+      add(root ? Fault.RootExpired : Fault.Expired, `${name} expired on ${cert.validTo}`);
     } else {
       add(
-        isRoot ? Fault.RootNotYetValid : Fault.NotYetValid,
+        root ? Fault.RootNotYetValid : Fault.NotYetValid,
         `${name} is not valid before ${cert.validFrom}`,
       );
     }
@@ -228,7 +239,7 @@ export function trustAnchors(
     store.isDefaultRoot(cert);
 }
 
-function subjectName(cert: X509Certificate): string {
+function subjectName(cert: DatedCertificate): string {
   return /CN=([^\n]*)/.exec(cert.subject)?.[1] ?? cert.subject.replace(/\n/g, ', ');
 }
 
@@ -241,15 +252,15 @@ export function peerCertificates(socket: TLSSocket): X509Certificate[] {
 export interface PeerChain {
   /** The leaf as Node describes it, for checkServerIdentity; undefined if the peer sent none. */
   readonly leaf: PeerCertificate | undefined;
-  readonly chain: X509Certificate[];
+  readonly verdict: ChainVerdict;
 }
 
 /**
  * The peer's certificates as the checks need them: the whole chain when
- * OpenSSL found a fault or gave no verdict (it is re-examined then), the leaf
- * alone when OpenSSL found none. Describing the chain costs Node a lookup in
- * the trust store and every certificate's fields, so a description Node
- * already made of the leaf (`described`, from tls.connect's
+ * OpenSSL found a fault or gave no verdict (it is re-examined then), the
+ * leaf's dates alone when OpenSSL found none. Describing and parsing the
+ * chain costs about as much CPU as the rest of a TLS open's own work, so a
+ * description Node already made of the leaf (`described`, from tls.connect's
  * checkServerIdentity call, made only when OpenSSL found no fault) is used.
  */
 export function peerChain(
@@ -259,11 +270,20 @@ export function peerChain(
 ): PeerChain {
   if (verifyError !== null) {
     const detailed = socket.getPeerCertificate(true);
-    return { leaf: detailed.raw === undefined ? undefined : detailed, chain: chainFrom(detailed) };
+    const leaf = detailed.raw === undefined ? undefined : detailed;
+    return { leaf, verdict: { verifyError, chain: chainFrom(detailed) } };
   }
   const leaf = described ?? socket.getPeerCertificate();
-  if (leaf.raw === undefined) return { leaf: undefined, chain: [] };
-  return { leaf, chain: [new X509Certificate(leaf.raw)] };
+  if (leaf.raw === undefined) return { leaf: undefined, verdict: { verifyError, chain: [] } };
+  const dates = { subject: subjectLine(leaf), validFrom: leaf.valid_from, validTo: leaf.valid_to };
+  return { leaf, verdict: { verifyError, chain: [dates] } };
+}
+
+/** A described certificate's subject as X509Certificate writes it ("CN=name", one field a line). */
+function subjectLine(cert: PeerCertificate): string {
+  return Object.entries(cert.subject ?? {})
+    .map(([field, value]) => `${field}=${Array.isArray(value) ? value.join('+') : String(value)}`)
+    .join('\n');
 }
 
 function chainFrom(first: DetailedPeerCertificate | undefined): X509Certificate[] {

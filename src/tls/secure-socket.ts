@@ -169,7 +169,7 @@ function judgeServer(
   peerName: string | null | undefined,
 ): StreamError | undefined {
   const verifyError = verifyErrorOf(socket);
-  const { leaf, chain } = peerChain(socket, verifyError, describedPeers.get(socket));
+  const { leaf, verdict } = peerChain(socket, verifyError, describedPeers.get(socket));
   let nameError: Error | undefined;
   if (typeof peerName === 'string') {
     nameError =
@@ -178,8 +178,7 @@ function judgeServer(
         : checkServerIdentity(withoutTrailingDot(peerName), leaf);
   }
   return evaluateTrust({
-    chain,
-    verifyError,
+    ...verdict,
     nameError,
     policy: settings ?? DEFAULT_POLICY,
     isAnchor: trustAnchors(settings?.trustedRoots ?? []),
@@ -191,7 +190,7 @@ function judgeServer(
 function judgeClient(socket: TLSSocket, settings: SSLSettings): StreamError | undefined {
   if (settings.clientSideAuthenticate === SSLAuthenticate.Never) return undefined;
   const verifyError = serverSideVerifyError(socket);
-  const { leaf, chain } = peerChain(socket, verifyError);
+  const { leaf, verdict } = peerChain(socket, verifyError);
   if (leaf === undefined) {
     if (settings.clientSideAuthenticate === SSLAuthenticate.Try) return undefined;
     return sslError(
@@ -204,8 +203,7 @@ function judgeClient(socket: TLSSocket, settings: SSLSettings): StreamError | un
       ? checkServerIdentity(withoutTrailingDot(settings.peerName), leaf)
       : undefined;
   return evaluateTrust({
-    chain,
-    verifyError,
+    ...verdict,
     nameError,
     policy: settings,
     isAnchor: trustAnchors(settings.trustedRoots),

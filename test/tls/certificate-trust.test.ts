@@ -13,6 +13,7 @@ import {
   kCFStreamSSLValidatesCertificateChain,
 } from '../../src/constants.js';
 import { SSLError } from '../../src/error-codes.js';
+import { evaluateTrust } from '../../src/tls/certificate-trust.js';
 import { kCFStreamSSLTrustedRoots, peerCertificates } from '../../src/tls/index.js';
 import { type TestCA, type TestCertificate, testCA } from '../support/test-ca.js';
 import {
@@ -292,5 +293,39 @@ describe('tls certificate checks (Node tls.Server)', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('evaluateTrust after a clean OpenSSL verdict', () => {
+  // Only the leaf's dates come then (see peerChain); a leaf that expired between
+  // OpenSSL's check and ours is still caught, and excused as any expiry is.
+  const input = (allowsExpiredCertificates: boolean) => ({
+    verifyError: null,
+    chain: [
+      {
+        subject: 'C=US\nCN=late.example',
+        validFrom: 'Nov  1 00:00:00 2026 GMT',
+        validTo: 'Nov  2 00:00:00 2026 GMT',
+      },
+    ],
+    nameError: undefined,
+    policy: {
+      allowsExpiredCertificates,
+      allowsExpiredRoots: false,
+      allowsAnyRoot: false,
+      validatesCertificateChain: true,
+    },
+    isAnchor: () => false,
+    now: Date.parse('2026-11-03T00:00:00Z'),
+  });
+
+  it('an expired leaf is -9814, naming it', () => {
+    const error = evaluateTrust(input(false));
+    assert.equal(error?.code, errSSLCertExpired);
+    assert.match(error.message, /late\.example expired/);
+  });
+
+  it('AllowsExpiredCertificates excuses it', () => {
+    assert.equal(evaluateTrust(input(true)), undefined);
   });
 });
