@@ -7,6 +7,7 @@ import type { DispatchRow } from './runloop.js';
 import type { SecureRow } from './secure-throughput.js';
 import { round } from './stats.js';
 import type { ThroughputRow } from './throughput.js';
+import type { TlsOpenResult } from './tls-open.js';
 import type { WarmOpenRow } from './warm-open.js';
 
 /** Everything one `npm run bench` measured. */
@@ -26,6 +27,7 @@ export interface BenchReport {
   readonly memory: MemoryRow[];
   readonly secure: SecureRow[];
   readonly warmOpen: WarmOpenRow[];
+  readonly tlsOpen?: TlsOpenResult;
   readonly goals: Goal[];
 }
 
@@ -143,4 +145,24 @@ export function warmOpenTable(rows: readonly WarmOpenRow[]): string {
     ['path', 'rounds', 'median ms', 'x raw'],
     ...rows.map((r) => [r.path, String(r.rounds), r.medianMs.toFixed(3), r.ratioToRaw.toFixed(2)]),
   ]);
+}
+
+/** CPU per TLS open: each path's rounds, then the per-round ratio. */
+export function tlsOpenTable(result: TlsOpenResult): string {
+  const ms = (value: number): string => value.toFixed(2);
+  return [
+    table([
+      ['path', 'opens/round', 'rounds', 'median ms CPU', 'min-max ms CPU'],
+      ...result.rows.map((r) => [
+        r.path,
+        String(r.opensPerRound),
+        String(result.rounds),
+        ms(r.medianCpuMs),
+        `${ms(r.minCpuMs)}-${ms(r.maxCpuMs)}`,
+      ]),
+    ]),
+    '',
+    `pair / tls.connect: median ${result.ratio.median.toFixed(2)} x, rounds ${result.ratio.min.toFixed(2)}-${result.ratio.max.toFixed(2)} (${result.ratios.join(' ')})`,
+    'command: npm run bench -- --only=tlsopen',
+  ].join('\n');
 }

@@ -4,12 +4,13 @@
  * dispatch rate, and memory per idle pair; TLS and SOCKS throughput (issues
  * 4, 5); warm (cached) opens against a raw connect (issue 3,
  * bench/warm-open.ts); Bonjour open times in fresh processes (issue 3,
- * bench/bonjour-open.ts). Prints tables and writes bench/results/latest.json.
+ * bench/bonjour-open.ts); the CPU of a TLS open against tls.connect (issue 13,
+ * bench/tls-open.ts). Prints tables and writes bench/results/latest.json.
  *
  * Runs inside a private network namespace (loopback only); see package.json.
  * Options: --source (measure src through tsx instead of the tsc build; see
  * library.ts); --quick (64 MiB, fewer events and connections: a smoke test);
- * --only=throughput,dispatch,memory,secure,open,bonjour (a subset; the goals cover what ran).
+ * --only=throughput,dispatch,memory,secure,open,tlsopen,bonjour (a subset; the goals cover what ran).
  * Environment: BENCH_SIZE_MIB, BENCH_REPEATS, BENCH_EVENTS, BENCH_CONNECTIONS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import {
   memoryTable,
   secureTable,
   throughputTable,
+  tlsOpenTable,
   warmOpenTable,
   writeJson,
 } from './report.js';
@@ -33,6 +35,7 @@ import { type DispatchRow, runDispatch } from './runloop.js';
 import { runSecure, type SecureRow } from './secure-throughput.js';
 import { MiB, round } from './stats.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
+import { runTlsOpen, type TlsOpenResult } from './tls-open.js';
 import { runWarmOpen, type WarmOpenRow } from './warm-open.js';
 import type { Direction } from './workload.js';
 
@@ -49,11 +52,8 @@ const events = envNumber('BENCH_EVENTS', quick ? 200_000 : 2_000_000);
 const connections = envNumber('BENCH_CONNECTIONS', quick ? 200 : 2000);
 const directions: Direction[] = ['download', 'upload', 'echo'];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const parts = new Set(
-  onlyArg === undefined
-    ? ['throughput', 'dispatch', 'memory', 'secure', 'open', 'bonjour']
-    : onlyArg.slice(7).split(','),
-);
+const ALL_PARTS = ['throughput', 'dispatch', 'memory', 'secure', 'open', 'tlsopen', 'bonjour'];
+const parts = new Set(onlyArg === undefined ? ALL_PARTS : onlyArg.slice(7).split(','));
 const log = (line: string): void => console.log(line);
 
 // Every memory sample holds `connections` sockets in one process (and the server child as many).
@@ -83,6 +83,16 @@ try {
     // leave behind (run after them on 26 Nov: 1.28x for the cached service; alone: 1.11-1.17x).
     log(`\n0. warm opens: ${rounds} rounds after as many to warm up, interleaved`);
     warmOpen = await runWarmOpen({ rounds, echoPort: server.ports.echo, log });
+  }
+
+  let tlsOpen: TlsOpenResult | undefined;
+  if (parts.has('tlsopen')) {
+    const rounds = envNumber('BENCH_TLS_OPEN_ROUNDS', quick ? 9 : 15);
+    const opens = envNumber('BENCH_TLS_OPENS', quick ? 20 : 50);
+    log(
+      `\n0b. TLS open CPU: ${rounds} rounds of ${opens} opens each, interleaved, after one to warm up`,
+    );
+    tlsOpen = await runTlsOpen({ rounds, opens, log });
   }
 
   let throughput: ThroughputRow[] = [];
@@ -172,6 +182,15 @@ try {
     });
   }
 
+  if (tlsOpen !== undefined) {
+    const { median, min, max } = tlsOpen.ratio;
+    goals.push({
+      goal: 'TLS open CPU, pair <= 1.1 x tls.connect',
+      measured: `${median.toFixed(2)} x (rounds ${min.toFixed(2)}-${max.toFixed(2)})`,
+      met: median <= 1.1,
+    });
+  }
+
   report = {
     startedAt: startedAt.toISOString(),
     durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -198,6 +217,7 @@ try {
     memory,
     secure,
     warmOpen,
+    ...(tlsOpen === undefined ? {} : { tlsOpen }),
     goals,
   };
 } finally {
@@ -227,10 +247,15 @@ if (report.warmOpen.length > 0) {
   log('\nWarm opens (to the first echoed byte; median, interleaved)\n');
   log(warmOpenTable(report.warmOpen));
 }
+if (report.tlsOpen !== undefined) {
+  log('\nTLS open CPU (ms of CPU per open, per round of N opens; pair / tls.connect per round)\n');
+  log(tlsOpenTable(report.tlsOpen));
+}
 log('\nGoals\n');
 log(goalsTable(report.goals));
 // A partial or unusual run (--only, --quick, --source) must not overwrite the full results.
-const name = parts.size === 6 && !quick && from !== 'source' ? 'latest.json' : 'partial.json';
+const name =
+  parts.size === ALL_PARTS.length && !quick && from !== 'source' ? 'latest.json' : 'partial.json';
 await writeJson(new URL(`./results/${name}`, import.meta.url), report);
 log(
   `\n${report.durationSeconds} s; load ${report.machine.loadAverageAfter.join(' ')}; wrote bench/results/${name}`,

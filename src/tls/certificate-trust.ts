@@ -275,7 +275,14 @@ export function peerChain(
   }
   const leaf = described ?? socket.getPeerCertificate();
   if (leaf.raw === undefined) return { leaf: undefined, verdict: { verifyError, chain: [] } };
-  const dates = { subject: subjectLine(leaf), validFrom: leaf.valid_from, validTo: leaf.valid_to };
+  const dates: DatedCertificate = {
+    // Read only to name a faulty certificate.
+    get subject() {
+      return subjectLine(leaf);
+    },
+    validFrom: leaf.valid_from,
+    validTo: leaf.valid_to,
+  };
   return { leaf, verdict: { verifyError, chain: [dates] } };
 }
 
