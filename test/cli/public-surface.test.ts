@@ -5,27 +5,13 @@
  * it from the root instead of reaching past it.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { sourceFiles, specifiersOf } from '../support/imports.js';
 
 const root = process.cwd();
 const cliDir = join(root, 'src/cli');
 const publicEntry = join(root, 'src/index.ts');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** Every module specifier in `source`: static imports and re-exports (type-only too), bare imports, import(). */
-function specifiersOf(source: string): string[] {
-  const pattern =
-    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-  return [...source.matchAll(pattern)].map((m) => (m[1] ?? m[2] ?? m[3]) as string);
-}
 
 /** Why `specifier`, imported by `file`, is outside what the CLI may use; undefined when it is fine. */
 function reach(file: string, specifier: string): string | undefined {
