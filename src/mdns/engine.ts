@@ -211,6 +211,11 @@ export class MdnsEngine {
   /** The receive path: decode (never throws), then cache and dispatch. */
   receive(bytes: Buffer, source: PacketSource): void {
     if (this.#closed) return;
+    // RFC 6762 §11: a packet of no known link (off-link source) is neither answered nor cached.
+    if (source.interfaceName === undefined) {
+      log('ignoring packet from off-link %s', source.address);
+      return;
+    }
     const { message } = decodePacket(bytes);
     if (message === undefined) return;
     if (!isResponse(message)) {

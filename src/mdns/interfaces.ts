@@ -3,7 +3,8 @@
  * every interface that is up and has the MULTICAST flag, narrowed by the
  * `interface` option or CFSTREAM_INTERFACE (names or addresses, comma
  * separated). Also maps a packet's source address back to its interface, so
- * that answers and learned addresses stay on their own link (RFC 6762 §11).
+ * that answers and learned addresses stay on their own link, and packets from
+ * off-link sources are dropped (RFC 6762 §11).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
@@ -131,21 +132,26 @@ function sameSubnet(a: Buffer, b: Buffer, mask: Buffer): boolean {
   return true;
 }
 
-/** The interface a packet from `source` came in on, as far as its address tells. */
+/**
+ * The interface whose link `source` is on: one with an address whose subnet
+ * holds it, or for link-local IPv6 the interface its `%scope` names (Linux
+ * reports fe80::x%eth0). Undefined for an off-link source (RFC 6762 §11):
+ * with no IP_PKTINFO in node:dgram the arrival interface is unknown, so the
+ * test is "on the subnet of one of our interfaces", not of the arrival one.
+ */
 export function interfaceForSource(
   interfaces: readonly MdnsInterface[],
   source: string,
 ): MdnsInterface | undefined {
   const [bare = '', scope] = source.split('%');
-  if (scope !== undefined) {
-    const byScope = interfaces.find((i) => i.name === scope);
-    if (byScope) return byScope;
-  }
   const family = isIPv4(bare) ? 4 : isIPv6(bare) ? 6 : undefined;
   if (family === undefined) return undefined;
+  if (family === 6 && isLinkLocalIPv6(bare) && scope !== undefined && !/^\d+$/.test(scope)) {
+    // A link-local source never crosses a router: its scope is the link it came from.
+    return interfaces.find((i) => i.name === scope);
+  }
   const bytes = family === 4 ? ipv4ToBytes(bare) : ipv6ToBytes(bare);
-  const candidates = interfaces.filter((i) => i.addresses.some((a) => a.family === family));
-  for (const iface of candidates) {
+  for (const iface of interfaces) {
     for (const a of iface.addresses) {
       if (a.family !== family) continue;
       if (family === 6 && isLinkLocalIPv6(bare) !== isLinkLocalIPv6(a.address)) continue;
@@ -154,5 +160,26 @@ export function interfaceForSource(
       if (sameSubnet(bytes, mine, mask)) return iface;
     }
   }
-  return candidates.length === 1 ? candidates[0] : undefined;
+  return undefined;
+}
+
+/** Where an on-link packet came from: its address (link-local IPv6 scoped) and interface. */
+export interface OnLinkSource {
+  readonly address: string;
+  readonly interfaceName: string;
+}
+
+/**
+ * The on-link form of a datagram's source address, or undefined when it is
+ * off-link: such a packet is neither answered nor cached (RFC 6762 §11).
+ */
+export function onLinkSource(
+  interfaces: readonly MdnsInterface[],
+  source: string,
+): OnLinkSource | undefined {
+  const iface = interfaceForSource(interfaces, source);
+  if (iface === undefined) return undefined;
+  const scoped =
+    !source.includes('%') && isLinkLocalIPv6(source) ? `${source}%${iface.name}` : source;
+  return { address: scoped, interfaceName: iface.name };
 }

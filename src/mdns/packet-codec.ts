@@ -12,7 +12,7 @@ import {
   type DnsMessage,
   type DnsQuestion,
   type DnsRecord,
-  MAX_DATAGRAM,
+  MAX_RECEIVED_DATAGRAM,
   typeCode,
 } from './wire-types.js';
 
@@ -30,8 +30,11 @@ export function decodePacket(buf: Buffer): Decoded {
   const problems: string[] = [];
   if (buf.length < HEADER)
     return { message: undefined, problems: [`${buf.length}-byte packet has no full header`] };
-  if (buf.length > MAX_DATAGRAM)
-    return { message: undefined, problems: [`${buf.length}-byte datagram over ${MAX_DATAGRAM}`] };
+  if (buf.length > MAX_RECEIVED_DATAGRAM)
+    return {
+      message: undefined,
+      problems: [`${buf.length}-byte datagram over ${MAX_RECEIVED_DATAGRAM}`],
+    };
   const id = buf.readUInt16BE(0);
   const flags = buf.readUInt16BE(2);
   const counts = [

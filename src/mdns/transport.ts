@@ -10,8 +10,8 @@ import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { debuglog } from 'node:util';
 import { literalFamily } from '../address.js';
 import { posixError } from '../errors.js';
-import { interfaceForSource, listMulticastInterfaces, type MdnsInterface } from './interfaces.js';
-import { MAX_DATAGRAM, MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
+import { listMulticastInterfaces, type MdnsInterface, onLinkSource } from './interfaces.js';
+import { MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 const ONE_SHOT_IDLE_MS = 3000;
@@ -64,7 +64,10 @@ export interface PacketSource {
   readonly address: string;
   readonly port: number;
   readonly family: 4 | 6;
-  /** The interface it arrived on, when known. */
+  /**
+   * The interface whose subnet holds the source (RFC 6762 §11). The real
+   * transport drops off-link packets; the engine drops any left undefined.
+   */
   readonly interfaceName: string | undefined;
   /** True when it arrived at the one-shot (ephemeral-port) socket. */
   readonly viaOneShot: boolean;
@@ -249,17 +252,22 @@ export class UdpTransport implements PacketTransport {
     return family === 4 ? address.address : `::%${iface.name}`;
   }
 
+  // Any size the socket delivers is read (up to 65,535 bytes, RFC 6762 §17: 9000 is the
+  // send limit). RFC 6762 §11: only on-link sources count; the check runs before decoding,
+  // so a spoofed or routed packet costs one subnet test and is neither answered nor cached.
   #receive(bytes: Buffer, address: string, port: number, family: 4 | 6, viaOneShot: boolean): void {
-    if (bytes.length > MAX_DATAGRAM) {
-      log('dropping %d-byte datagram from %s', bytes.length, address);
+    const origin = onLinkSource(this.#interfaces, address);
+    if (origin === undefined) {
+      log('dropping datagram from off-link %s', address);
       return;
     }
-    const iface = interfaceForSource(this.#interfaces, address);
-    const scoped =
-      family === 6 && iface && !address.includes('%') && /^fe80:/i.test(address)
-        ? `${address}%${iface.name}`
-        : address;
-    this.#handler(bytes, { address: scoped, port, family, interfaceName: iface?.name, viaOneShot });
+    this.#handler(bytes, {
+      address: origin.address,
+      port,
+      family,
+      interfaceName: origin.interfaceName,
+      viaOneShot,
+    });
   }
 
   sendMulticast(bytes: Buffer, interfaceName?: string): void {

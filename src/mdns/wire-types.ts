@@ -35,6 +35,8 @@ export const MDNS_IPV6 = 'ff02::fb';
 
 /** RFC 6762 §17: a datagram may reach 9000 bytes; larger ones are dropped unread. */
 export const MAX_DATAGRAM = 9000;
+/** RFC 6762 §17: a receiver reads whatever the socket delivers, up to the largest UDP payload. */
+export const MAX_RECEIVED_DATAGRAM = 65535;
 
 /** The data of a record, by type; unknown types keep their raw RDATA. */
 export type RecordData =

@@ -4,6 +4,7 @@ import {
   type DnsRecord,
   decodePacket,
   encodePacket,
+  Flag,
   makeMessage,
   RRType,
 } from '../../src/mdns/index.js';
@@ -200,7 +201,17 @@ describe('mdns packet codec: hostile input', () => {
     assert.equal(decodePacket(bad).message, undefined);
   });
 
-  it('drops oversized datagrams unread', () => {
-    assert.equal(decodePacket(Buffer.alloc(9001)).message, undefined);
+  it('reads datagrams over 9000 bytes (RFC 6762 §17), drops only what UDP cannot carry', () => {
+    const answers = Array.from({ length: 300 }, (_, i) => ({
+      name: '_big._tcp.local',
+      rrclass: 1,
+      cacheFlush: false,
+      ttl: 4500,
+      data: { type: 'PTR' as const, target: `Instance number ${i}._big._tcp.local` },
+    }));
+    const big = encodePacket(makeMessage({ flags: Flag.QR | Flag.AA, answers }));
+    assert.ok(big.length > 9000, `${big.length} bytes`);
+    assert.equal(decodePacket(big).message?.answers.length, 300);
+    assert.equal(decodePacket(Buffer.alloc(65536)).message, undefined);
   });
 });
