@@ -57,13 +57,28 @@ export const TTL = {
   legacyMax: 10,
 } as const;
 
-/** Limits that keep a hostile peer from growing memory without bound. */
+/**
+ * Limits that keep a hostile peer from growing memory without bound: budgets
+ * of the record cache, in estimated heap bytes (src/mdns/cache-budget.ts).
+ */
 export interface MdnsLimits {
-  readonly maxCacheRecords: number;
-  readonly maxRecordsPerName: number;
+  /** Every cached record together. */
+  readonly maxCacheBytes: number;
+  /** The records from one source address; past it, its new records are refused. */
+  readonly maxBytesPerSource: number;
+  /** Records no question asked for; they are evicted first, oldest first. */
+  readonly maxUnsolicitedBytes: number;
+  /** Such records from one source address. */
+  readonly maxUnsolicitedBytesPerSource: number;
 }
 
-export const DEFAULT_LIMITS: MdnsLimits = { maxCacheRecords: 4096, maxRecordsPerName: 64 };
+/** At about 540 bytes a record: 15,000 records in all, 7,500 from one host; 1,900 unsolicited, 480 from one host. */
+export const DEFAULT_LIMITS: MdnsLimits = {
+  maxCacheBytes: 8 * 1024 * 1024,
+  maxBytesPerSource: 4 * 1024 * 1024,
+  maxUnsolicitedBytes: 1024 * 1024,
+  maxUnsolicitedBytesPerSource: 256 * 1024,
+};
 
 /** Options of one engine. */
 export interface MdnsEngineOptions {

@@ -228,7 +228,11 @@ export class MdnsEngine {
         log('ignoring response from %s:%d', source.address, source.port);
         return;
       }
-      this.cache.addRecords([...message.answers, ...message.additionals], source.interfaceName);
+      this.cache.addRecords(
+        [...message.answers, ...message.additionals],
+        source.interfaceName,
+        source.address,
+      );
     }
     for (const listener of [...this.#listeners]) {
       try {

@@ -25,6 +25,7 @@ import {
   type DnsRecord,
   Flag,
   makeMessage,
+  typeCode,
 } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
@@ -83,10 +84,19 @@ export class Querier {
     this.#cache = cache;
     this.#sink = sink;
     this.#random = random;
-    // New answers move the refresh times of the questions they answer.
-    this.#unsubscribe = cache.onChange(() => {
-      if (this.#questions.size > 0) this.#schedule();
+    // New answers move the refresh times of the questions they answer; others (a flood of
+    // records nobody asked for, say) leave the schedule alone.
+    this.#unsubscribe = cache.onChange((events) => {
+      if (this.#questions.size === 0) return;
+      if (
+        events.some((e) =>
+          this.#questions.has(`${nameKey(e.entry.record.name)}|${typeCode(e.entry.record.data)}`),
+        )
+      )
+        this.#schedule();
     });
+    // What we ask for is what the cache keeps longest (record-cache.ts).
+    cache.setInterest((name, type) => this.#questions.has(`${nameKey(name)}|${type}`));
   }
 
   /** How many distinct questions are being asked. */
@@ -109,6 +119,7 @@ export class Querier {
         lastSentAt: Number.NEGATIVE_INFINITY,
       };
       this.#questions.set(key, question);
+      this.#cache.promote(name, type);
       this.#schedule();
     }
     question.waiters += 1;

@@ -2,12 +2,17 @@
  * The record cache (RFC 6762 §10): every answer heard on the link, kept for
  * its TTL. Cache-flush records replace older data of the same name and type
  * (§10.2); a goodbye (TTL 0) removes a record one second later (§10.1).
- * Caps on the total and per name-and-type keep a flood from growing memory.
+ * Memory is bounded by byte budgets per source and overall, under which
+ * records a live question asked for outlive those nobody asked for
+ * (cache-budget.ts); expiry and eviction cost O(log n) per record, so a
+ * flood cannot stall the event loop.
  */
 import { debuglog } from 'node:util';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
+import { CacheBudget, recordCost } from './cache-budget.js';
 import type { MdnsLimits, MdnsTimings } from './engine-options.js';
+import { ExpiryQueue } from './expiry-queue.js';
 import { isLinkLocalIPv6 } from './ip-bytes.js';
 import { CLASS_IN, type DnsRecord, type RecordData, RRType, typeCode } from './wire-types.js';
 
@@ -22,7 +27,16 @@ export interface CacheEntry {
   expiresAt: number;
   /** True once a goodbye or a cache flush has doomed it. */
   doomed: boolean;
+  /** The address it came from ('' when unknown), charged for its memory. */
+  readonly source: string;
+  /** Its estimated heap bytes. */
+  readonly cost: number;
+  /** True when a question asked for it (or it came with such an answer): evicted last. */
+  wanted: boolean;
 }
+
+/** Whether a live question or lookup wants records of this name and type. */
+export type InterestTest = (name: string, type: number) => boolean;
 
 /** A change: a record arrived, was refreshed, or left. */
 export interface CacheEvent {
@@ -63,21 +77,33 @@ export class RecordCache {
   readonly #groups = new Map<string, Map<string, CacheEntry>>();
   readonly #listeners = new Set<(events: readonly CacheEvent[]) => void>();
   readonly #clock: Clock;
-  readonly #limits: MdnsLimits;
   readonly #timings: MdnsTimings;
+  readonly #budget: CacheBudget<CacheEntry>;
+  readonly #expiry = new ExpiryQueue<CacheEntry>();
+  #interest: InterestTest = () => false;
   #size = 0;
   #timer: Timer | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
   constructor(clock: Clock, limits: MdnsLimits, timings: MdnsTimings) {
     this.#clock = clock;
-    this.#limits = limits;
     this.#timings = timings;
+    this.#budget = new CacheBudget(limits);
   }
 
   /** How many records are cached. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Estimated heap bytes of the cached records (what the limits bound). */
+  get bytes(): number {
+    return this.#budget.bytes;
+  }
+
+  /** Estimated heap bytes of cached records from one source address. */
+  sourceBytes(source: string): number {
+    return this.#budget.sourceBytes(source);
   }
 
   /** Listens to changes; each call reports one packet's worth. Returns the unsubscribe function. */
@@ -86,8 +112,22 @@ export class RecordCache {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Adds the records of one received response (answers and additionals alike). */
-  addRecords(records: readonly DnsRecord[], interfaceName: string | undefined): void {
+  /** Tells the cache which records live questions want (the querier's questions). */
+  setInterest(test: InterestTest): void {
+    this.#interest = test;
+  }
+
+  /** A question for this name and type started: its cached records become wanted. */
+  promote(name: string, type: number): void {
+    for (const entry of this.#groups.get(groupKey(name, type))?.values() ?? [])
+      this.#budget.promote(entry);
+  }
+
+  /**
+   * Adds the records of one received response (answers and additionals
+   * alike), heard on `interfaceName` from the address `source`.
+   */
+  addRecords(records: readonly DnsRecord[], interfaceName: string | undefined, source = ''): void {
     const now = this.#clock.now();
     const events: CacheEvent[] = [];
     // §10.2: records with the cache-flush bit make older data of their name and type stale.
@@ -101,35 +141,73 @@ export class RecordCache {
         if (now - entry.receivedAt > 1000 && !entry.doomed) {
           entry.doomed = true;
           entry.expiresAt = Math.min(entry.expiresAt, now + 1000);
+          this.#expiry.push(entry.expiresAt, entry);
         }
       }
     }
+    const wanted = this.#wantedIn(records);
     for (const record of records) {
       if (record.rrclass !== CLASS_IN) continue;
-      const event = this.#addOne(record, interfaceName, now);
-      if (event) events.push(event);
+      this.#addOne(record, interfaceName, source, wanted.has(record), now, events);
     }
     this.#schedule();
     this.#emit(events);
   }
 
+  /**
+   * The records of a packet that a live question wants, and those that come
+   * with them (RFC 6763 §12): a wanted PTR's SRV and TXT, a wanted SRV's
+   * addresses -- what a resolve asks for next, so it survives a flood too.
+   */
+  #wantedIn(records: readonly DnsRecord[]): Set<DnsRecord> {
+    const wanted = new Set<DnsRecord>();
+    const linked = new Map<string, Set<number>>();
+    const link = (target: string, types: readonly number[]): void => {
+      const key = nameKey(target);
+      let set = linked.get(key);
+      if (set === undefined) {
+        set = new Set();
+        linked.set(key, set);
+      }
+      for (const type of types) set.add(type);
+    };
+    // PTR -> SRV -> address: at most three rounds reach every linked record.
+    for (let round = 0; round < 3; round++) {
+      const before = wanted.size;
+      for (const record of records) {
+        if (wanted.has(record)) continue;
+        const type = typeCode(record.data);
+        if (!this.#interest(record.name, type) && !linked.get(nameKey(record.name))?.has(type))
+          continue;
+        wanted.add(record);
+        if (record.data.type === 'PTR') link(record.data.target, [RRType.SRV, RRType.TXT]);
+        if (record.data.type === 'SRV') link(record.data.target, [RRType.A, RRType.AAAA]);
+      }
+      if (wanted.size === before || linked.size === 0) break;
+    }
+    return wanted;
+  }
+
   #addOne(
     record: DnsRecord,
     interfaceName: string | undefined,
+    source: string,
+    wanted: boolean,
     now: number,
-  ): CacheEvent | undefined {
+    events: CacheEvent[],
+  ): void {
     const key = groupKey(record.name, typeCode(record.data));
-    let group = this.#groups.get(key);
     const dataKey = entryKey(record.data, interfaceName);
-    const existing = group?.get(dataKey);
+    const existing = this.#groups.get(key)?.get(dataKey);
     if (record.ttl === 0) {
       // §10.1: a goodbye; keep the record one more second so a late query still sees it.
       if (existing && !existing.doomed) {
         existing.doomed = true;
         existing.expiresAt = now + this.#timings.goodbyeGrace;
+        this.#expiry.push(existing.expiresAt, existing);
         log('goodbye for %s type %d', record.name, typeCode(record.data));
       }
-      return undefined;
+      return;
     }
     const entry: CacheEntry = {
       record,
@@ -137,20 +215,29 @@ export class RecordCache {
       receivedAt: now,
       expiresAt: now + record.ttl * 1000,
       doomed: false,
+      source,
+      cost: recordCost(record.name, record.data),
+      wanted: wanted || existing?.wanted === true,
     };
+    if (existing !== undefined) {
+      // A refresh takes the place (and the charge) of the record it renews.
+      this.#budget.remove(existing);
+    } else if (!this.#budget.admit(entry, (victim) => this.#evict(victim, events))) {
+      log('cache budget: refusing %s type %d from %s', record.name, typeCode(record.data), source);
+      return;
+    } else {
+      this.#size += 1;
+    }
+    let group = this.#groups.get(key);
     if (group === undefined) {
       group = new Map();
       this.#groups.set(key, group);
     }
-    if (existing === undefined) {
-      if (group.size >= this.#limits.maxRecordsPerName) this.#evictSoonest(group.values());
-      if (this.#size >= this.#limits.maxCacheRecords) this.#evictSoonest(this.#allEntries());
-      this.#size += 1;
-    }
     group.set(dataKey, entry);
-    return { kind: existing ? 'refreshed' : 'added', entry };
+    this.#budget.add(entry);
+    this.#expiry.push(entry.expiresAt, entry);
+    events.push({ kind: existing ? 'refreshed' : 'added', entry });
   }
-
   /** Live records of a name and type (RRType.ANY for every type), with their interface. */
   lookup(name: string, type: number): CacheEntry[] {
     const now = this.#clock.now();
@@ -175,31 +262,35 @@ export class RecordCache {
   /** Forgets everything, without events; for engine shutdown. */
   clear(): void {
     this.#groups.clear();
+    this.#budget.clear();
+    this.#expiry.clear();
     this.#size = 0;
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
-  *#allEntries(): Iterable<CacheEntry> {
-    for (const group of this.#groups.values()) yield* group.values();
+  #evict(victim: CacheEntry, events: CacheEvent[]): void {
+    log('cache budget: evicting %s from %s', victim.record.name, victim.source);
+    if (this.#remove(victim)) events.push({ kind: 'removed', entry: victim });
   }
 
-  #evictSoonest(entries: Iterable<CacheEntry>): void {
-    let victim: CacheEntry | undefined;
-    for (const entry of entries)
-      if (victim === undefined || entry.expiresAt < victim.expiresAt) victim = entry;
-    if (victim === undefined) return;
-    log('cache full: evicting %s', victim.record.name);
-    this.#remove(victim);
-    this.#emit([{ kind: 'removed', entry: victim }]);
+  /** True when `entry` is the cached one for its record. */
+  #isCurrent(entry: CacheEntry): boolean {
+    const group = this.#groups.get(groupKey(entry.record.name, typeCode(entry.record.data)));
+    return group?.get(entryKey(entry.record.data, entry.interfaceName)) === entry;
   }
 
-  #remove(entry: CacheEntry): void {
+  #remove(entry: CacheEntry): boolean {
     const key = groupKey(entry.record.name, typeCode(entry.record.data));
     const group = this.#groups.get(key);
-    if (group?.delete(entryKey(entry.record.data, entry.interfaceName))) this.#size -= 1;
-    if (group?.size === 0) this.#groups.delete(key);
+    const dataKey = entryKey(entry.record.data, entry.interfaceName);
+    if (group === undefined || group.get(dataKey) !== entry) return false;
+    group.delete(dataKey);
+    if (group.size === 0) this.#groups.delete(key);
+    this.#size -= 1;
+    this.#budget.remove(entry);
+    return true;
   }
 
   #expire(): void {
@@ -207,19 +298,27 @@ export class RecordCache {
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     const events: CacheEvent[] = [];
-    for (const entry of [...this.#allEntries()]) {
-      if (entry.expiresAt <= now) {
-        this.#remove(entry);
-        events.push({ kind: 'removed', entry });
-      }
+    for (let slot = this.#expiry.peek(); slot !== undefined && slot.at <= now; ) {
+      this.#expiry.pop();
+      // A slot is stale when its entry was replaced, evicted, or doomed to an earlier time.
+      if (slot.item.expiresAt <= now && this.#remove(slot.item))
+        events.push({ kind: 'removed', entry: slot.item });
+      slot = this.#expiry.peek();
     }
     this.#schedule();
     this.#emit(events);
   }
 
   #schedule(): void {
-    let soonest = Number.POSITIVE_INFINITY;
-    for (const entry of this.#allEntries()) soonest = Math.min(soonest, entry.expiresAt);
+    // Refreshes leave stale slots behind; past twice the live count they are swept in O(n).
+    if (this.#expiry.length > 2 * this.#size + 64)
+      this.#expiry.retain((at, entry) => at === entry.expiresAt && this.#isCurrent(entry));
+    let top = this.#expiry.peek();
+    while (top !== undefined && (top.at !== top.item.expiresAt || !this.#isCurrent(top.item))) {
+      this.#expiry.pop();
+      top = this.#expiry.peek();
+    }
+    const soonest = top?.at ?? Number.POSITIVE_INFINITY;
     if (soonest === this.#timerAt) return;
     this.#timer?.cancel();
     this.#timer = undefined;

@@ -62,7 +62,7 @@ describe('mdns receive path (property)', () => {
         for (const entry of engine.cache.lookup('h.local', RRType.ANY)) {
           assert.ok(entry.record.ttl > 0);
         }
-        assert.ok(engine.cache.size <= engine.options.limits.maxCacheRecords);
+        assert.ok(engine.cache.bytes <= engine.options.limits.maxCacheBytes);
       }),
       { numRuns: 2000 },
     );
