@@ -8,9 +8,9 @@
  * flood cannot stall the event loop.
  */
 import { debuglog } from 'node:util';
+import { CacheBudget, recordCost } from './cache-budget.js';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
-import { CacheBudget, recordCost } from './cache-budget.js';
 import type { MdnsLimits, MdnsTimings } from './engine-options.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { isLinkLocalIPv6 } from './ip-bytes.js';
