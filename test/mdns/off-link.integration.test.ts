@@ -1,0 +1,149 @@
+/**
+ * RFC 6762 §11 on a private two-host segment (CVE-2017-6519 class): host 1
+ * runs our engine (test/netservice/lan-agent.ts) with a published service;
+ * host 2 holds an on-link address (10.77.0.2) and an off-link one
+ * (10.99.0.2, a subnet host 1 has no address on, though it has a route
+ * there so that a reply could be delivered). From the off-link address,
+ * queries get nothing back and responses are not cached; the same packets
+ * from the on-link address are answered and cached (the controls).
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Agent, agentCommand } from '../netservice/lan-agent-client.js';
+import { createSegment, type Segment, type SegmentHost } from '../support/private-segment.js';
+
+const ON_LINK = '10.77.0.2';
+const OFF_LINK = '10.99.0.2';
+const HOST1 = '10.77.0.1';
+
+/** Waits for a child to exit; its stdout, or a failure with its stderr. */
+function finished(child: ChildProcess): Promise<string> {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${child.spawnargs.join(' ')}: ${code} ${err}`)),
+    );
+  });
+}
+
+/** Runs test/mdns/raw-peer.ts in one mode on `host`. */
+async function rawPeer(
+  host: SegmentHost,
+  mode: string,
+  args: Record<string, unknown>,
+): Promise<Record<string, number>> {
+  const script = fileURLToPath(new URL('./raw-peer.ts', import.meta.url));
+  const child = host.spawn([
+    process.execPath,
+    '--import',
+    'tsx',
+    script,
+    mode,
+    JSON.stringify(args),
+  ]);
+  return JSON.parse(await finished(child)) as Record<string, number>;
+}
+
+describe('mdns off-link sources on a two-host segment (integration, RFC 6762 §11)', function () {
+  this.timeout(60_000);
+  let segment: Segment | undefined;
+  let agent: Agent | undefined;
+  let host1: SegmentHost;
+  let host2: SegmentHost;
+  let service = '';
+
+  before(async () => {
+    segment = await createSegment(
+      [
+        { ipv4: true, ipv6: false },
+        { ipv4: true, ipv6: false },
+      ],
+      'ol',
+    );
+    [host1, host2] = segment.hosts as [SegmentHost, SegmentHost];
+    await finished(host2.spawn(['ip', 'addr', 'add', `${OFF_LINK}/24`, 'dev', 'eth0']));
+    await finished(host1.spawn(['ip', 'route', 'add', '10.99.0.0/24', 'dev', 'eth0']));
+    agent = new Agent(host1.spawn(agentCommand('host1.local')));
+    await agent.ready;
+    ({ name: service } = await agent.request<{ name: string }>('publish', { name: 'Target' }));
+    // Let the second announcement (1 s after the first) pass, so that any answer counted is ours.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  });
+  after(async () => {
+    await agent?.stop();
+    await segment?.close();
+  });
+
+  const queries = (from: string) =>
+    rawPeer(host2, 'queries', {
+      from,
+      target: HOST1,
+      linkAddress: ON_LINK,
+      question: '_echo._tcp.local',
+      waitMs: 1500,
+    });
+
+  it('off-link queries (legacy, QU, QM; multicast and unicast) get nothing back', async () => {
+    const off = await queries(OFF_LINK);
+    assert.deepEqual(off, { legacy: 0, port5353: 0, multicast: 0 }, `answers to ${service}`);
+    // Control: the same queries from the on-link address are answered.
+    const on = await queries(ON_LINK);
+    assert.ok((on.legacy ?? 0) > 0, JSON.stringify(on));
+    assert.ok((on.port5353 ?? 0) + (on.multicast ?? 0) > 0, JSON.stringify(on));
+  });
+
+  it('off-link responses (multicast, and unicast to 5353) are not cached', async () => {
+    const send = (from: string, to: string, label: string, port: number) =>
+      rawPeer(host2, 'respond', {
+        from,
+        to,
+        instance: `${label}._evil._tcp.local`,
+        host: `${label.toLowerCase()}.local`,
+        port,
+      });
+    await send(OFF_LINK, '224.0.0.251', 'EvilM', 6661);
+    await send(OFF_LINK, HOST1, 'EvilU', 6662);
+    // Controls, sent after: once they are seen, the off-link packets have been handled too.
+    await send(ON_LINK, '224.0.0.251', 'GoodM', 7771);
+    await send(ON_LINK, HOST1, 'GoodU', 7772);
+    for (const label of ['GoodM', 'GoodU']) {
+      const browsed = await agent?.request<{ found: string }>('browse', {
+        type: '_evil._tcp',
+        name: label,
+      });
+      assert.equal(browsed?.found, `${label}._evil._tcp.local.`);
+    }
+    const good = await agent?.request<{ port: number; addresses: { address: string }[] }>(
+      'resolve',
+      { name: 'GoodU._evil._tcp.local.', timeout: 1000 },
+    );
+    assert.equal(good?.port, 7772);
+    assert.deepEqual(
+      good?.addresses.map((a) => a.address),
+      [ON_LINK],
+    );
+    for (const label of ['EvilM', 'EvilU']) {
+      // Cached, it would be reported at once; 500 ms more only lets a late packet show.
+      await assert.rejects(
+        agent?.request('browse', { type: '_evil._tcp', name: label, timeout: 500 }) ??
+          Promise.resolve(),
+        /Timeout/i,
+        `browse$ reported ${label}`,
+      );
+      await assert.rejects(
+        agent?.request('resolve', { name: `${label}._evil._tcp.local.`, timeout: 1000 }) ??
+          Promise.resolve(),
+        (e: { code?: unknown }) => e.code === -72007,
+        `resolve$ returned ${label}`,
+      );
+    }
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * A hand-made mDNS peer for the hostile-input integration tests: it sends
+ * queries or responses from an address it is told (on-link, or an off-link
+ * one its host also holds), and reports what came back. One run, one JSON
+ * line on stdout:
+ *
+ *   node --import tsx test/mdns/raw-peer.ts queries '{"from":"10.99.0.2","target":"10.77.0.1","question":"x._echo._tcp.local"}'
+ *   node --import tsx test/mdns/raw-peer.ts respond '{"from":"10.99.0.2","to":"224.0.0.251","instance":"Evil._evil._tcp.local",...}'
+ *   node --import tsx test/mdns/raw-peer.ts flood '{"from":"10.77.0.2","records":10000,"ms":1000}'
+ *
+ * It sends mDNS: run it only inside a private network namespace.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import {
+  type DnsRecord,
+  decodePacket,
+  encodePacket,
+  Flag,
+  isResponse,
+  MDNS_IPV4,
+  MDNS_PORT,
+  makeMessage,
+  RRType,
+} from '../../src/mdns/index.js';
+
+if (process.env.CFSTREAM_PRIVATE_NETWORK !== '1') {
+  process.stderr.write('raw-peer sends mDNS: run it inside a private network namespace\n');
+  process.exit(2);
+}
+
+const [mode, json = '{}'] = process.argv.slice(2);
+const args = JSON.parse(json) as Record<string, unknown>;
+const str = (key: string): string => String(args[key] ?? '');
+const num = (key: string, fallback: number): number => Number(args[key] ?? fallback);
+
+async function bound(address: string, port: number, multicastVia?: string): Promise<Socket> {
+  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+  socket.on('error', (error) => process.stderr.write(`socket error: ${error.message}\n`));
+  await new Promise<void>((resolve) => socket.bind({ address, port, exclusive: false }, resolve));
+  if (multicastVia !== undefined) {
+    socket.setMulticastTTL(255);
+    socket.setMulticastInterface(multicastVia);
+  }
+  return socket;
+}
+
+const send = (socket: Socket, bytes: Buffer, address: string, port = MDNS_PORT): Promise<void> =>
+  new Promise((resolve) => socket.send(bytes, port, address, () => resolve()));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends legacy, QU and QM queries from `from`; counts the responses `target` sends back to us. */
+async function queries(): Promise<Record<string, unknown>> {
+  const from = str('from');
+  const target = str('target');
+  const question = str('question');
+  const counts: Record<string, number> = { legacy: 0, port5353: 0, multicast: 0 };
+  const count = (which: string) => (bytes: Buffer, rinfo: { address: string }) => {
+    const { message } = decodePacket(bytes);
+    if (rinfo.address === target && message !== undefined && isResponse(message))
+      counts[which] = (counts[which] ?? 0) + 1;
+  };
+  // Everything multicast on the link, and unicast to port 5353 of any of our addresses.
+  const watcher = await bound('0.0.0.0', MDNS_PORT);
+  watcher.addMembership(MDNS_IPV4, str('linkAddress'));
+  watcher.on('message', count('multicast'));
+  const at5353 = await bound(from, MDNS_PORT, from);
+  at5353.on('message', count('port5353'));
+  const legacy = await bound(from, 0, from);
+  legacy.on('message', count('legacy'));
+  const ask = (id: number, unicastResponse: boolean): Buffer =>
+    encodePacket(
+      makeMessage({
+        id,
+        questions: [{ name: question, type: RRType.PTR, rrclass: 1, unicastResponse }],
+      }),
+    );
+  // §6.7 legacy queries (from an ephemeral port), multicast and unicast.
+  await send(legacy, ask(0x1234, false), MDNS_IPV4);
+  await send(legacy, ask(0x1235, false), target);
+  // §5.4 QU and plain QM queries from port 5353, multicast and unicast.
+  await send(at5353, ask(0, true), MDNS_IPV4);
+  await send(at5353, ask(0, true), target);
+  await send(at5353, ask(0, false), MDNS_IPV4);
+  await sleep(num('waitMs', 1500));
+  for (const socket of [watcher, at5353, legacy]) socket.close();
+  return counts;
+}
+
+/** Sends one service's PTR, SRV, TXT and A from `from`:5353 to `to` (the group or a host). */
+async function respond(): Promise<Record<string, unknown>> {
+  const from = str('from');
+  const instance = str('instance');
+  const host = str('host');
+  const type = instance.slice(instance.indexOf('._') + 1);
+  const answers: DnsRecord[] = [
+    {
+      name: type,
+      rrclass: 1,
+      cacheFlush: false,
+      ttl: 4500,
+      data: { type: 'PTR', target: instance },
+    },
+    {
+      name: instance,
+      rrclass: 1,
+      cacheFlush: true,
+      ttl: 120,
+      data: { type: 'SRV', priority: 0, weight: 0, port: num('port', 6666), target: host },
+    },
+    { name: instance, rrclass: 1, cacheFlush: true, ttl: 4500, data: { type: 'TXT', strings: [] } },
+    { name: host, rrclass: 1, cacheFlush: true, ttl: 120, data: { type: 'A', address: from } },
+  ];
+  const socket = await bound(from, MDNS_PORT, from);
+  const bytes = encodePacket(makeMessage({ flags: Flag.QR | Flag.AA, answers }));
+  // Twice, a little apart: the second is a refresh either way.
+  await send(socket, bytes, str('to'));
+  await sleep(50);
+  await send(socket, bytes, str('to'));
+  socket.close();
+  return { bytes: bytes.length };
+}
+
+/**
+ * A burst of `records` long-lived records nobody asked for (PTRs and A
+ * records of made-up names, two a packet) multicast from `from` over `ms`.
+ */
+async function flood(): Promise<Record<string, unknown>> {
+  const from = str('from');
+  const total = num('records', 10_000);
+  const ms = num('ms', 1000);
+  const socket = await bound(from, MDNS_PORT, from);
+  const packets = total / 2;
+  const batches = 50;
+  const started = Date.now();
+  let sent = 0;
+  for (let batch = 0; batch < batches; batch++) {
+    const end = Math.round(((batch + 1) * packets) / batches);
+    for (; sent < end; sent++) {
+      const i = sent;
+      const bytes = encodePacket(
+        makeMessage({
+          flags: Flag.QR | Flag.AA,
+          answers: [
+            {
+              name: '_junk._tcp.local',
+              rrclass: 1,
+              cacheFlush: false,
+              ttl: 4500,
+              data: { type: 'PTR', target: `Junk ${i}._junk._tcp.local` },
+            },
+            {
+              name: `junk-${i}.local`,
+              rrclass: 1,
+              cacheFlush: true,
+              ttl: 4500,
+              data: { type: 'A', address: `10.66.${(i >> 8) & 255}.${i & 255}` },
+            },
+          ],
+        }),
+      );
+      socket.send(bytes, MDNS_PORT, MDNS_IPV4);
+    }
+    const due = started + ((batch + 1) * ms) / batches;
+    await sleep(Math.max(0, due - Date.now()));
+  }
+  // Let the socket's queue drain before closing.
+  await sleep(100);
+  socket.close();
+  return { packets: sent, ms: Date.now() - started };
+}
+
+const modes: Record<string, () => Promise<Record<string, unknown>>> = { queries, respond, flood };
+const run = modes[mode ?? ''];
+if (run === undefined) {
+  process.stderr.write(`unknown mode ${mode}\n`);
+  process.exit(2);
+}
+run().then(
+  (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+  (error: Error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  },
+);
