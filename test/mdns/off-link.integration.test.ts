@@ -8,49 +8,13 @@
  * from the on-link address are answered and cached (the controls).
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Agent, agentCommand } from '../netservice/lan-agent-client.js';
 import { createSegment, type Segment, type SegmentHost } from '../support/private-segment.js';
+import { finished, rawPeer } from './raw-peer-client.js';
 
 const ON_LINK = '10.77.0.2';
 const OFF_LINK = '10.99.0.2';
 const HOST1 = '10.77.0.1';
-
-/** Waits for a child to exit; its stdout, or a failure with its stderr. */
-function finished(child: ChildProcess): Promise<string> {
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${child.spawnargs.join(' ')}: ${code} ${err}`)),
-    );
-  });
-}
-
-/** Runs test/mdns/raw-peer.ts in one mode on `host`. */
-async function rawPeer(
-  host: SegmentHost,
-  mode: string,
-  args: Record<string, unknown>,
-): Promise<Record<string, number>> {
-  const script = fileURLToPath(new URL('./raw-peer.ts', import.meta.url));
-  const child = host.spawn([
-    process.execPath,
-    '--import',
-    'tsx',
-    script,
-    mode,
-    JSON.stringify(args),
-  ]);
-  return JSON.parse(await finished(child)) as Record<string, number>;
-}
 
 describe('mdns off-link sources on a two-host segment (integration, RFC 6762 §11)', function () {
   this.timeout(60_000);

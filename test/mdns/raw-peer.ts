@@ -6,7 +6,7 @@
  *
  *   node --import tsx test/mdns/raw-peer.ts queries '{"from":"10.99.0.2","target":"10.77.0.1","question":"x._echo._tcp.local"}'
  *   node --import tsx test/mdns/raw-peer.ts respond '{"from":"10.99.0.2","to":"224.0.0.251","instance":"Evil._evil._tcp.local",...}'
- *   node --import tsx test/mdns/raw-peer.ts flood '{"from":"10.77.0.2","records":10000,"ms":1000}'
+ *   node --import tsx test/mdns/raw-peer.ts flood '{"from":"10.77.0.2","records":10000,"perPacket":50,"ms":1000}'
  *
  * It sends mDNS: run it only inside a private network namespace.
  */
@@ -122,43 +122,47 @@ async function respond(): Promise<Record<string, unknown>> {
 
 /**
  * A burst of `records` long-lived records nobody asked for (PTRs and A
- * records of made-up names, two a packet) multicast from `from` over `ms`.
+ * records of made-up names, `perPacket` a packet) multicast from `from`
+ * over `ms`.
  */
 async function flood(): Promise<Record<string, unknown>> {
   const from = str('from');
   const total = num('records', 10_000);
+  const perPacket = num('perPacket', 2);
   const ms = num('ms', 1000);
   const socket = await bound(from, MDNS_PORT, from);
-  const packets = total / 2;
-  const batches = 50;
+  const packets = Math.ceil(total / perPacket);
+  const batches = Math.min(50, packets);
+  const record = (i: number): DnsRecord =>
+    i % 2 === 0
+      ? {
+          name: '_junk._tcp.local',
+          rrclass: 1,
+          cacheFlush: false,
+          ttl: 4500,
+          data: { type: 'PTR', target: `Junk ${i}._junk._tcp.local` },
+        }
+      : {
+          name: `junk-${i}.local`,
+          rrclass: 1,
+          cacheFlush: true,
+          ttl: 4500,
+          data: { type: 'A', address: `10.66.${(i >> 8) & 255}.${i & 255}` },
+        };
   const started = Date.now();
   let sent = 0;
   for (let batch = 0; batch < batches; batch++) {
     const end = Math.round(((batch + 1) * packets) / batches);
     for (; sent < end; sent++) {
-      const i = sent;
-      const bytes = encodePacket(
-        makeMessage({
-          flags: Flag.QR | Flag.AA,
-          answers: [
-            {
-              name: '_junk._tcp.local',
-              rrclass: 1,
-              cacheFlush: false,
-              ttl: 4500,
-              data: { type: 'PTR', target: `Junk ${i}._junk._tcp.local` },
-            },
-            {
-              name: `junk-${i}.local`,
-              rrclass: 1,
-              cacheFlush: true,
-              ttl: 4500,
-              data: { type: 'A', address: `10.66.${(i >> 8) & 255}.${i & 255}` },
-            },
-          ],
-        }),
+      const first = sent * perPacket;
+      const answers = Array.from({ length: Math.min(perPacket, total - first) }, (_, k) =>
+        record(first + k),
       );
-      socket.send(bytes, MDNS_PORT, MDNS_IPV4);
+      socket.send(
+        encodePacket(makeMessage({ flags: Flag.QR | Flag.AA, answers })),
+        MDNS_PORT,
+        MDNS_IPV4,
+      );
     }
     const due = started + ((batch + 1) * ms) / batches;
     await sleep(Math.max(0, due - Date.now()));
