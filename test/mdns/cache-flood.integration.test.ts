@@ -20,6 +20,8 @@ describe('mdns cache flood on a three-host segment (integration)', function () {
   let flooder: SegmentHost;
   let publisher: Agent;
   let victim: Agent;
+  let during: { name: string; port: number };
+  let afterwards: { name: string; port: number };
 
   before(async () => {
     segment = await createSegment(
@@ -33,8 +35,13 @@ describe('mdns cache flood on a three-host segment (integration)', function () {
     const [host1, host2, host3] = segment.hosts as [SegmentHost, SegmentHost, SegmentHost];
     flooder = host3;
     publisher = new Agent(host2.spawn(agentCommand('host2.local')));
+    await publisher.ready;
+    during = await publisher.request('publish', { name: 'During' });
+    afterwards = await publisher.request('publish', { name: 'After' });
+    // The victim starts after the announcements, so its resolves must ask (and be answered).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     victim = new Agent(host1.spawn(victimCommand('host1.local')));
-    await Promise.all([publisher.ready, victim.ready]);
+    await victim.ready;
   });
   after(async () => {
     await Promise.all([publisher?.stop(), victim?.stop()]);
@@ -42,12 +49,6 @@ describe('mdns cache flood on a three-host segment (integration)', function () {
   });
 
   it('a resolve during a 10,000-record burst and one after it both succeed', async () => {
-    const during = await publisher.request<{ name: string; port: number }>('publish', {
-      name: 'During',
-    });
-    const afterwards = await publisher.request<{ name: string; port: number }>('publish', {
-      name: 'After',
-    });
     // 50 records a packet (200 packets): every one reaches the victim's socket.
     const burst = rawPeer(flooder, 'flood', {
       from: '10.77.0.3',
