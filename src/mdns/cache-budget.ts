@@ -22,9 +22,11 @@ const ENTRY_OVERHEAD = 420;
 /** Heap bytes of one Buffer object beyond its bytes (a TXT string, raw RDATA). */
 const BUFFER_OVERHEAD = 96;
 
+/** Heap bytes of a string's characters (two a character at most). */
+const text = (s: string): number => 2 * s.length;
+
 /** An estimate of the heap a record of this name and data costs in the cache. */
 export function recordCost(name: string, data: RecordData): number {
-  const text = (s: string): number => 2 * s.length;
   let body: number;
   switch (data.type) {
     case 'A':

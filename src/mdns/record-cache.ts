@@ -33,6 +33,10 @@ export interface CacheEntry {
   readonly cost: number;
   /** True when a question asked for it (or it came with such an answer): evicted last. */
   wanted: boolean;
+  /** @internal Its keys in the cache (name and type; data and link), kept to spare rebuilding them. */
+  readonly groupKey: string;
+  /** @internal */
+  readonly dataKey: string;
 }
 
 /** Whether a live question or lookup wants records of this name and type. */
@@ -161,27 +165,28 @@ export class RecordCache {
    */
   #wantedIn(records: readonly DnsRecord[]): Set<DnsRecord> {
     const wanted = new Set<DnsRecord>();
-    const linked = new Map<string, Set<number>>();
-    const link = (target: string, types: readonly number[]): void => {
-      const key = nameKey(target);
-      let set = linked.get(key);
-      if (set === undefined) {
-        set = new Set();
-        linked.set(key, set);
-      }
-      for (const type of types) set.add(type);
-    };
+    // Group keys (name and type) that a wanted record points at.
+    const linked = new Set<string>();
     // PTR -> SRV -> address: at most three rounds reach every linked record.
     for (let round = 0; round < 3; round++) {
       const before = wanted.size;
       for (const record of records) {
         if (wanted.has(record)) continue;
         const type = typeCode(record.data);
-        if (!this.#interest(record.name, type) && !linked.get(nameKey(record.name))?.has(type))
+        if (
+          !this.#interest(record.name, type) &&
+          (linked.size === 0 || !linked.has(groupKey(record.name, type)))
+        )
           continue;
         wanted.add(record);
-        if (record.data.type === 'PTR') link(record.data.target, [RRType.SRV, RRType.TXT]);
-        if (record.data.type === 'SRV') link(record.data.target, [RRType.A, RRType.AAAA]);
+        const { data } = record;
+        if (data.type === 'PTR') {
+          linked.add(groupKey(data.target, RRType.SRV));
+          linked.add(groupKey(data.target, RRType.TXT));
+        } else if (data.type === 'SRV') {
+          linked.add(groupKey(data.target, RRType.A));
+          linked.add(groupKey(data.target, RRType.AAAA));
+        }
       }
       if (wanted.size === before || linked.size === 0) break;
     }
@@ -218,6 +223,8 @@ export class RecordCache {
       source,
       cost: recordCost(record.name, record.data),
       wanted: wanted || existing?.wanted === true,
+      groupKey: key,
+      dataKey,
     };
     if (existing !== undefined) {
       // A refresh takes the place (and the charge) of the record it renews.
@@ -277,14 +284,12 @@ export class RecordCache {
 
   /** True when `entry` is the cached one for its record. */
   #isCurrent(entry: CacheEntry): boolean {
-    const group = this.#groups.get(groupKey(entry.record.name, typeCode(entry.record.data)));
-    return group?.get(entryKey(entry.record.data, entry.interfaceName)) === entry;
+    return this.#groups.get(entry.groupKey)?.get(entry.dataKey) === entry;
   }
 
   #remove(entry: CacheEntry): boolean {
-    const key = groupKey(entry.record.name, typeCode(entry.record.data));
+    const { groupKey: key, dataKey } = entry;
     const group = this.#groups.get(key);
-    const dataKey = entryKey(entry.record.data, entry.interfaceName);
     if (group === undefined || group.get(dataKey) !== entry) return false;
     group.delete(dataKey);
     if (group.size === 0) this.#groups.delete(key);
