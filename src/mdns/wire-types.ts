@@ -33,7 +33,7 @@ export const MDNS_PORT = 5353;
 export const MDNS_IPV4 = '224.0.0.251';
 export const MDNS_IPV6 = 'ff02::fb';
 
-/** RFC 6762 §17: the largest datagram we send, headers aside (we read larger ones). */
+/** RFC 6762 §17: the limit of what we send (we read larger datagrams). */
 export const MAX_DATAGRAM = 9000;
 /** RFC 6762 §17: a receiver reads whatever the socket delivers, up to the largest UDP payload. */
 export const MAX_RECEIVED_DATAGRAM = 65535;
