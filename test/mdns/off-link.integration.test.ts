@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { Agent, agentCommand } from '../netservice/lan-agent-client.js';
 import { createSegment, type Segment, type SegmentHost } from '../support/private-segment.js';
-import { finished, rawPeer } from './raw-peer-client.js';
+import { finished, rawPeer, startRawPeer } from './raw-peer-client.js';
 
 const ON_LINK = '10.77.0.2';
 const OFF_LINK = '10.99.0.2';
@@ -109,5 +109,35 @@ describe('mdns off-link sources on a two-host segment (integration, RFC 6762 §1
         `resolve$ returned ${label}`,
       );
     }
+  });
+
+  it('an off-link answer to our one-shot query (at its ephemeral port) is not cached', async () => {
+    const resolveWith = async (from: string, label: string) => {
+      const peer = await startRawPeer(host2, 'answer', {
+        from,
+        linkAddress: ON_LINK,
+        instance: `${label}._evil._tcp.local`,
+        host: `${label.toLowerCase()}.local`,
+        port: 7773,
+        waitMs: 2500,
+      });
+      const resolved = agent
+        ?.request<{ port: number }>('resolve', {
+          name: `${label}._evil._tcp.local.`,
+          timeout: 1500,
+        })
+        .then(
+          (r) => r.port,
+          (e: { code?: unknown }) => e.code,
+        );
+      return { port: await resolved, answered: (await peer.result).answered };
+    };
+    const off = await resolveWith(OFF_LINK, 'EvilS');
+    assert.ok((off.answered ?? 0) > 0, 'the off-link peer answered the one-shot query');
+    assert.equal(off.port, -72007);
+    // Control: the same answer from the on-link address resolves.
+    const on = await resolveWith(ON_LINK, 'GoodS');
+    assert.ok((on.answered ?? 0) > 0);
+    assert.equal(on.port, 7773);
   });
 });

@@ -38,6 +38,35 @@ export async function rawPeer(
   return JSON.parse(await finished(child)) as Record<string, number>;
 }
 
+/** Starts raw-peer.ts in a mode that prints a ready line first (`answer`); its result later. */
+export async function startRawPeer(
+  host: SegmentHost,
+  mode: string,
+  args: Record<string, unknown>,
+): Promise<{ result: Promise<Record<string, number>> }> {
+  const script = fileURLToPath(new URL('./raw-peer.ts', import.meta.url));
+  const child = host.spawn([
+    process.execPath,
+    '--import',
+    'tsx',
+    script,
+    mode,
+    JSON.stringify(args),
+  ]);
+  const output = finished(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('"ready":true')) resolve();
+    });
+    output.catch(reject);
+  });
+  const result = output.then((out) => {
+    const last = out.trim().split('\n').pop() ?? '{}';
+    return JSON.parse(last) as Record<string, number>;
+  });
+  return { result };
+}
+
 /** The command line of a flood victim (drive it with lan-agent-client.ts's Agent). */
 export function victimCommand(hostName: string): string[] {
   const script = fileURLToPath(new URL('./flood-victim.ts', import.meta.url));

@@ -6,6 +6,7 @@
  *
  *   node --import tsx test/mdns/raw-peer.ts queries '{"from":"10.99.0.2","target":"10.77.0.1","question":"x._echo._tcp.local"}'
  *   node --import tsx test/mdns/raw-peer.ts respond '{"from":"10.99.0.2","to":"224.0.0.251","instance":"Evil._evil._tcp.local",...}'
+ *   node --import tsx test/mdns/raw-peer.ts answer '{"from":"10.99.0.2","linkAddress":"10.77.0.2","instance":"Evil._evil._tcp.local",...}'
  *   node --import tsx test/mdns/raw-peer.ts flood '{"from":"10.77.0.2","records":10000,"perPacket":50,"ms":1000}'
  *
  * It sends mDNS: run it only inside a private network namespace.
@@ -173,7 +174,57 @@ async function flood(): Promise<Record<string, unknown>> {
   return { packets: sent, ms: Date.now() - started };
 }
 
-const modes: Record<string, () => Promise<Record<string, unknown>>> = { queries, respond, flood };
+/**
+ * Answers one-shot queries (from a port other than 5353) for `instance`, by
+ * unicast from `from`:5353 to the asker's port, as a responder answers a
+ * legacy query (§6.7): SRV and A, the ID and question echoed. Prints a ready
+ * line first; reports how many it answered after `waitMs`.
+ */
+async function answer(): Promise<Record<string, unknown>> {
+  const from = str('from');
+  const instance = str('instance');
+  const host = str('host');
+  const watcher = await bound('0.0.0.0', MDNS_PORT);
+  watcher.addMembership(MDNS_IPV4, str('linkAddress'));
+  const replier = await bound(from, MDNS_PORT, from);
+  let answered = 0;
+  watcher.on('message', (bytes, rinfo) => {
+    const { message } = decodePacket(bytes);
+    if (message === undefined || isResponse(message) || rinfo.port === MDNS_PORT) return;
+    const question = message.questions.find((q) => q.name.toLowerCase() === instance.toLowerCase());
+    if (question === undefined) return;
+    const answers: DnsRecord[] = [
+      {
+        name: instance,
+        rrclass: 1,
+        cacheFlush: false,
+        ttl: 10,
+        data: { type: 'SRV', priority: 0, weight: 0, port: num('port', 6666), target: host },
+      },
+      { name: host, rrclass: 1, cacheFlush: false, ttl: 10, data: { type: 'A', address: from } },
+    ];
+    const reply = makeMessage({
+      id: message.id,
+      flags: Flag.QR | Flag.AA,
+      questions: [question],
+      answers,
+    });
+    answered += 1;
+    replier.send(encodePacket(reply), rinfo.port, rinfo.address);
+  });
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  await sleep(num('waitMs', 3000));
+  watcher.close();
+  replier.close();
+  return { answered };
+}
+
+const modes: Record<string, () => Promise<Record<string, unknown>>> = {
+  queries,
+  respond,
+  flood,
+  answer,
+};
 const run = modes[mode ?? ''];
 if (run === undefined) {
   process.stderr.write(`unknown mode ${mode}\n`);
