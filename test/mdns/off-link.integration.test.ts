@@ -38,8 +38,9 @@ describe('mdns off-link sources on a two-host segment (integration, RFC 6762 §1
     agent = new Agent(host1.spawn(agentCommand('host1.local')));
     await agent.ready;
     ({ name: service } = await agent.request<{ name: string }>('publish', { name: 'Target' }));
-    // Let the second announcement (1 s after the first) pass, so that any answer counted is ours.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Let the second announcement (1 s after the first) pass, with room for a slow machine, so
+    // that any response counted answers our queries.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
   });
   after(async () => {
     await agent?.stop();
