@@ -229,7 +229,7 @@ export class RecordCache {
     if (existing !== undefined) {
       // A refresh takes the place (and the charge) of the record it renews.
       this.#budget.remove(existing);
-    } else if (!this.#budget.admit(entry, (victim) => this.#evict(victim, events))) {
+    } else if (!this.#admit(entry, events)) {
       log('cache budget: refusing %s type %d from %s', record.name, typeCode(record.data), source);
       return;
     } else {
@@ -275,6 +275,18 @@ export class RecordCache {
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Makes room for a new entry within the budgets; false when it is refused. */
+  #admit(entry: CacheEntry, events: CacheEvent[]): boolean {
+    const evict = (victim: CacheEntry): void => this.#evict(victim, events);
+    if (this.#budget.admit(entry, evict)) return true;
+    if (!entry.record.cacheFlush) return false;
+    // §10.2: new data of a unique record may take the room of what it flushed (a host at its
+    // budget whose address changed), a second early.
+    for (const old of [...(this.#groups.get(entry.groupKey)?.values() ?? [])])
+      if (old.doomed && old.source === entry.source) evict(old);
+    return this.#budget.admit(entry, evict);
   }
 
   #evict(victim: CacheEntry, events: CacheEvent[]): void {

@@ -181,6 +181,18 @@ describe('mdns record cache', () => {
       assert.ok(events.every((e) => e.kind !== 'removed'));
     });
 
+    it('a source at its budget still replaces a record it flushes (a changed address)', () => {
+      for (let i = 0; i < 10; i++) asked.add(name(i));
+      for (let i = 0; i < 6; i++) cache.addRecords([a(ip(i), 120, true, name(i))], 'eth0', 'x');
+      clock.advance(2000);
+      cache.addRecords([a(ip(9), 120, true, name(0))], 'eth0', 'x');
+      assert.deepEqual(addressesOf(cache, name(0)), [ip(9)]);
+      assert.equal(cache.size, 6);
+      // Without the cache-flush bit it is one more record, and the source has no room.
+      cache.addRecords([a(ip(8), 120, false, name(1))], 'eth0', 'x');
+      assert.deepEqual(addressesOf(cache, name(1)), [ip(1)]);
+    });
+
     it('past the overall budget a wanted record pushes out the oldest wanted one', () => {
       for (let i = 0; i < 12; i++) asked.add(name(i));
       for (let i = 0; i < 12; i++)
