@@ -1,11 +1,13 @@
 /**
  * A hand-made mDNS peer for the hostile-input integration tests: it sends
  * queries or responses from an address it is told (on-link, or an off-link
- * one its host also holds), and reports what came back. One run, one JSON
- * line on stdout:
+ * one its host also holds), over IPv4 or IPv6 by the family of that
+ * address, and reports what came back. One run, one JSON line on stdout
+ * (`linkAddress`, an IPv4 address of the host on eth0, picks the interface
+ * of IPv4 group membership):
  *
- *   node --import tsx test/mdns/raw-peer.ts queries '{"from":"10.99.0.2","target":"10.77.0.1","question":"x._echo._tcp.local"}'
- *   node --import tsx test/mdns/raw-peer.ts respond '{"from":"10.99.0.2","to":"224.0.0.251","instance":"Evil._evil._tcp.local",...}'
+ *   node --import tsx test/mdns/raw-peer.ts queries '{"from":"10.99.0.2","linkAddress":"10.77.0.2","targets":"10.77.0.1","question":"_echo._tcp.local"}'
+ *   node --import tsx test/mdns/raw-peer.ts respond '{"from":"fd99::2","to":"ff02::fb","instance":"Evil._evil._tcp.local",...}'
  *   node --import tsx test/mdns/raw-peer.ts answer '{"from":"10.99.0.2","linkAddress":"10.77.0.2","instance":"Evil._evil._tcp.local",...}'
  *   node --import tsx test/mdns/raw-peer.ts flood '{"from":"10.77.0.2","records":10000,"perPacket":50,"ms":1000}'
  *
@@ -19,6 +21,7 @@ import {
   Flag,
   isResponse,
   MDNS_IPV4,
+  MDNS_IPV6,
   MDNS_PORT,
   makeMessage,
   RRType,
@@ -34,14 +37,36 @@ const args = JSON.parse(json) as Record<string, unknown>;
 const str = (key: string): string => String(args[key] ?? '');
 const num = (key: string, fallback: number): number => Number(args[key] ?? fallback);
 
-async function bound(address: string, port: number, multicastVia?: string): Promise<Socket> {
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+/** The segment's interface on every host (test/support/private-segment.ts). */
+const IFACE = 'eth0';
+const isV6 = (address: string): boolean => address.includes(':');
+/** The mDNS group of an address's family. */
+const groupOf = (address: string): string => (isV6(address) ? MDNS_IPV6 : MDNS_IPV4);
+
+/** A UDP socket bound to `address` (its family), set to multicast from it on eth0 if asked. */
+async function bound(address: string, port: number, multicast = false): Promise<Socket> {
+  const socket = createSocket({
+    type: isV6(address) ? 'udp6' : 'udp4',
+    reuseAddr: true,
+    ipv6Only: isV6(address),
+  });
   socket.on('error', (error) => process.stderr.write(`socket error: ${error.message}\n`));
   await new Promise<void>((resolve) => socket.bind({ address, port, exclusive: false }, resolve));
-  if (multicastVia !== undefined) {
+  if (multicast) {
     socket.setMulticastTTL(255);
-    socket.setMulticastInterface(multicastVia);
+    socket.setMulticastInterface(isV6(address) ? `::%${IFACE}` : address);
   }
+  return socket;
+}
+
+/** An address record's data for `address`. */
+const addressData = (address: string): DnsRecord['data'] =>
+  isV6(address) ? { type: 'AAAA', address } : { type: 'A', address };
+
+/** A socket that hears everything multicast on the link, and unicast to port 5353, in `from`'s family. */
+async function linkWatcher(from: string): Promise<Socket> {
+  const socket = await bound(isV6(from) ? '::' : '0.0.0.0', MDNS_PORT);
+  socket.addMembership(groupOf(from), isV6(from) ? `::%${IFACE}` : str('linkAddress'));
   return socket;
 }
 
@@ -49,24 +74,30 @@ const send = (socket: Socket, bytes: Buffer, address: string, port = MDNS_PORT):
   new Promise((resolve) => socket.send(bytes, port, address, () => resolve()));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sends legacy, QU and QM queries from `from`; counts the responses `target` sends back to us. */
+/**
+ * Sends legacy, QU and QM queries from `from`; counts the responses that
+ * come back to us from any of `targets` (comma-separated addresses of the
+ * host under test).
+ */
 async function queries(): Promise<Record<string, unknown>> {
   const from = str('from');
-  const target = str('target');
+  const targets = new Set(str('targets').split(','));
+  const target = [...targets][0] ?? '';
+  const group = groupOf(from);
   const question = str('question');
   const counts: Record<string, number> = { legacy: 0, port5353: 0, multicast: 0 };
   const count = (which: string) => (bytes: Buffer, rinfo: { address: string }) => {
     const { message } = decodePacket(bytes);
-    if (rinfo.address === target && message !== undefined && isResponse(message))
+    const sender = rinfo.address.split('%')[0] ?? '';
+    if (targets.has(sender) && message !== undefined && isResponse(message))
       counts[which] = (counts[which] ?? 0) + 1;
   };
   // Everything multicast on the link, and unicast to port 5353 of any of our addresses.
-  const watcher = await bound('0.0.0.0', MDNS_PORT);
-  watcher.addMembership(MDNS_IPV4, str('linkAddress'));
+  const watcher = await linkWatcher(from);
   watcher.on('message', count('multicast'));
-  const at5353 = await bound(from, MDNS_PORT, from);
+  const at5353 = await bound(from, MDNS_PORT, true);
   at5353.on('message', count('port5353'));
-  const legacy = await bound(from, 0, from);
+  const legacy = await bound(from, 0, true);
   legacy.on('message', count('legacy'));
   const ask = (id: number, unicastResponse: boolean): Buffer =>
     encodePacket(
@@ -76,12 +107,12 @@ async function queries(): Promise<Record<string, unknown>> {
       }),
     );
   // §6.7 legacy queries (from an ephemeral port), multicast and unicast.
-  await send(legacy, ask(0x1234, false), MDNS_IPV4);
+  await send(legacy, ask(0x1234, false), group);
   await send(legacy, ask(0x1235, false), target);
   // §5.4 QU and plain QM queries from port 5353, multicast and unicast.
-  await send(at5353, ask(0, true), MDNS_IPV4);
+  await send(at5353, ask(0, true), group);
   await send(at5353, ask(0, true), target);
-  await send(at5353, ask(0, false), MDNS_IPV4);
+  await send(at5353, ask(0, false), group);
   await sleep(num('waitMs', 1500));
   for (const socket of [watcher, at5353, legacy]) socket.close();
   return counts;
@@ -109,9 +140,9 @@ async function respond(): Promise<Record<string, unknown>> {
       data: { type: 'SRV', priority: 0, weight: 0, port: num('port', 6666), target: host },
     },
     { name: instance, rrclass: 1, cacheFlush: true, ttl: 4500, data: { type: 'TXT', strings: [] } },
-    { name: host, rrclass: 1, cacheFlush: true, ttl: 120, data: { type: 'A', address: from } },
+    { name: host, rrclass: 1, cacheFlush: true, ttl: 120, data: addressData(from) },
   ];
-  const socket = await bound(from, MDNS_PORT, from);
+  const socket = await bound(from, MDNS_PORT, true);
   const bytes = encodePacket(makeMessage({ flags: Flag.QR | Flag.AA, answers }));
   // Twice, a little apart: the second is a refresh either way.
   await send(socket, bytes, str('to'));
@@ -131,7 +162,7 @@ async function flood(): Promise<Record<string, unknown>> {
   const total = num('records', 10_000);
   const perPacket = num('perPacket', 2);
   const ms = num('ms', 1000);
-  const socket = await bound(from, MDNS_PORT, from);
+  const socket = await bound(from, MDNS_PORT, true);
   const packets = Math.ceil(total / perPacket);
   const batches = Math.min(50, packets);
   const record = (i: number): DnsRecord =>
@@ -162,7 +193,7 @@ async function flood(): Promise<Record<string, unknown>> {
       socket.send(
         encodePacket(makeMessage({ flags: Flag.QR | Flag.AA, answers })),
         MDNS_PORT,
-        MDNS_IPV4,
+        groupOf(from),
       );
     }
     const due = started + ((batch + 1) * ms) / batches;
@@ -184,9 +215,8 @@ async function answer(): Promise<Record<string, unknown>> {
   const from = str('from');
   const instance = str('instance');
   const host = str('host');
-  const watcher = await bound('0.0.0.0', MDNS_PORT);
-  watcher.addMembership(MDNS_IPV4, str('linkAddress'));
-  const replier = await bound(from, MDNS_PORT, from);
+  const watcher = await linkWatcher(from);
+  const replier = await bound(from, MDNS_PORT, true);
   let answered = 0;
   watcher.on('message', (bytes, rinfo) => {
     const { message } = decodePacket(bytes);
@@ -201,7 +231,7 @@ async function answer(): Promise<Record<string, unknown>> {
         ttl: 10,
         data: { type: 'SRV', priority: 0, weight: 0, port: num('port', 6666), target: host },
       },
-      { name: host, rrclass: 1, cacheFlush: false, ttl: 10, data: { type: 'A', address: from } },
+      { name: host, rrclass: 1, cacheFlush: false, ttl: 10, data: addressData(from) },
     ];
     const reply = makeMessage({
       id: message.id,
