@@ -81,6 +81,7 @@ export async function createSegment(specs: readonly HostSpec[], tag = 'cs'): Pro
   const holders: ChildProcess[] = [];
   const children = new Set<ChildProcess>();
   const hosts: SegmentHost[] = [];
+  const peers: string[] = [];
   const close = async (): Promise<void> => {
     const exits = [...children, ...holders]
       .filter((c) => c.exitCode === null && c.signalCode === null)
@@ -88,6 +89,9 @@ export async function createSegment(specs: readonly HostSpec[], tag = 'cs'): Pro
     for (const child of children) child.kill('SIGKILL');
     for (const holder of holders) holder.stdin?.end();
     await Promise.all(exits);
+    // A dying namespace takes its veth pairs along only later (the kernel cleans namespaces up
+    // asynchronously): delete our ends now, so the next test's engine does not find them.
+    for (const peer of peers) spawnSync('ip', ['link', 'del', peer], { stdio: 'ignore' });
     spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
   };
   try {
@@ -116,6 +120,7 @@ export async function createSegment(specs: readonly HostSpec[], tag = 'cs'): Pro
       ]);
       const peer = `${tag}v${process.pid % 10000}h${index}`.slice(0, 15);
       run(['ip', 'link', 'add', peer, 'type', 'veth', 'peer', 'name', IFACE, 'netns', pid]);
+      peers.push(peer);
       run(['ip', 'link', 'set', peer, 'master', bridge, 'up']);
       inHost(['ip', 'link', 'set', 'lo', 'up']);
       const ipv4 = spec.ipv4 ? `10.77.0.${index}` : undefined;
