@@ -57,6 +57,8 @@ export class Replier {
   readonly #announced: AnnouncedRecords;
   readonly #lastMulticast = new Map<string, number>();
   readonly #delayed = new Map<string, PendingShared>();
+  // Goodbye rescues (§10.1) waiting for the 250 ms per-record limit, by interface.
+  readonly #rescues = new Map<string, { records: Map<string, OwnedRecord>; timer: Timer }>();
   // Truncated queries waiting for their known-answer continuations, by source address and port.
   readonly #held = new Map<string, HeldQuery>();
 
@@ -197,10 +199,46 @@ export class Replier {
     }
   }
 
-  /** Cancels delayed answers and held queries; for shutdown. */
+  /**
+   * §10.1, §6.6: a peer said goodbye (TTL 0) for records we still own, and
+   * caches drop them one second later unless someone answers: multicast them
+   * again now. A record multicast in the last 250 ms waits out the rest of
+   * that time, so a stream of forged goodbyes cannot make us flood the link.
+   */
+  rescue(iface: MdnsInterface, records: readonly OwnedRecord[]): void {
+    const now = records.filter((r) => this.#since(iface, r.record) >= PROBE_DEFENSE_INTERVAL_MS);
+    if (now.length > 0) this.multicast(iface, now, []);
+    const later = records.filter((r) => !now.includes(r));
+    if (later.length === 0) return;
+    let pending = this.#rescues.get(iface.name);
+    if (pending === undefined) {
+      const wait = Math.max(
+        0,
+        ...later.map((r) => PROBE_DEFENSE_INTERVAL_MS - this.#since(iface, r.record)),
+      );
+      const timer = this.#engine.clock.setTimer(() => this.#flushRescues(iface), wait);
+      pending = { records: new Map(), timer };
+      this.#rescues.set(iface.name, pending);
+    }
+    for (const r of later) pending.records.set(recordKey(r.record), r);
+  }
+
+  #flushRescues(iface: MdnsInterface): void {
+    const pending = this.#rescues.get(iface.name);
+    this.#rescues.delete(iface.name);
+    if (pending === undefined) return;
+    // Only what is still ours: a registration may have stopped meanwhile.
+    const live = new Set(this.#announced(iface).map((r) => recordKey(r.record)));
+    const records = [...pending.records.values()].filter((r) => live.has(recordKey(r.record)));
+    if (records.length > 0) this.multicast(iface, records, []);
+  }
+
+  /** Cancels delayed answers, rescues and held queries; for shutdown. */
   close(): void {
     for (const pending of this.#delayed.values()) pending.timer.cancel();
     this.#delayed.clear();
+    for (const pending of this.#rescues.values()) pending.timer.cancel();
+    this.#rescues.clear();
     for (const held of this.#held.values()) held.timer.cancel();
     this.#held.clear();
   }

@@ -225,6 +225,7 @@ export class Responder {
     if (isResponse(message)) {
       if (source.port !== MDNS_PORT) return;
       this.#onResponse(message);
+      this.#onGoodbyes(message, iface);
       this.#replier.observeResponse(message, iface);
       return;
     }
@@ -284,6 +285,19 @@ export class Responder {
         break;
       }
     }
+  }
+
+  // §10.1: a peer's goodbye for a record we still own would empty every cache of it in one
+  // second; we answer it at once. Our own goodbyes loop back only for records we no longer own.
+  #onGoodbyes(message: DnsMessage, iface: MdnsInterface | undefined): void {
+    if (iface === undefined) return;
+    const goodbyes = message.answers.filter((r) => r.ttl === 0);
+    if (goodbyes.length === 0) return;
+    const keys = new Set(goodbyes.map(recordKey));
+    const ours = this.#announcedRecords(iface).filter((r) => keys.has(recordKey(r.record)));
+    if (ours.length === 0) return;
+    log('goodbye from a peer for %d of our records; announcing them again', ours.length);
+    this.#replier.rescue(iface, ours);
   }
 
   #conflict(reg: Registration, what: 'host' | 'instance'): void {
