@@ -15,6 +15,7 @@ import type { Timer } from './clock.js';
 import { escapeLabel, nameKey } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import type { MdnsInterface } from './interfaces.js';
+import type { MtuReader } from './link-mtu.js';
 import { recordKey } from './record-cache.js';
 import {
   compareRecordSets,
@@ -74,10 +75,11 @@ export class Responder {
   #offFailure: (() => void) | undefined;
   #offInterfaces: (() => void) | undefined;
 
-  constructor(engine: MdnsEngine, hostName: string) {
+  /** `mtu` reads a link's MTU for the size of answers (default: sysfs on Linux). */
+  constructor(engine: MdnsEngine, hostName: string, mtu?: MtuReader) {
     this.#engine = engine;
     this.#hostName = hostName;
-    this.#replier = new Replier(engine, (iface) => this.#announcedRecords(iface));
+    this.#replier = new Replier(engine, (iface) => this.#announcedRecords(iface), mtu);
   }
 
   /** The host name the SRV records point at (it changes on a host-name conflict). */
@@ -207,7 +209,7 @@ export class Responder {
     reg.state = 'announced';
     for (const iface of this.#interfaces()) {
       const records = this.#records(reg, iface);
-      this.#replier.multicast(iface, records, []);
+      this.#replier.multicast(iface, records);
     }
     if (!reg.settled) {
       reg.settled = true;
@@ -358,7 +360,7 @@ export class Responder {
         const byes = this.#records(reg, iface)
           .filter((r) => !stillOwned.has(recordKey(r.record)))
           .map((r) => ({ ...r, record: { ...r.record, ttl: 0 } }));
-        if (byes.length > 0) this.#replier.multicast(iface, byes, []);
+        if (byes.length > 0) this.#replier.multicast(iface, byes);
       }
     }
     if (this.#registrations.size === 0) {
