@@ -58,7 +58,13 @@ export class FakeTransport implements PacketTransport {
     if (!message) throw new Error(`engine sent an undecodable packet: ${problems.join('; ')}`);
     this.sent.push({ at: this.clock.now(), message, size: bytes.length, ...rest });
   }
-  sendMulticast(bytes: Buffer, interfaceName?: string): void {
+  /** When set, multicast sends fail with this error (nothing is recorded). */
+  failMulticast: Error | undefined;
+  sendMulticast(bytes: Buffer, interfaceName?: string, onError?: (error: Error) => void): void {
+    if (this.failMulticast !== undefined) {
+      onError?.(this.failMulticast);
+      return;
+    }
     this.#record(bytes, { kind: 'multicast', interfaceName });
   }
   sendUnicast(bytes: Buffer, address: string, port: number): void {
