@@ -8,7 +8,7 @@
  * left to fail unseen at every send.
  */
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
-import { StreamError } from '../errors.js';
+import { StreamError, toStreamError } from '../errors.js';
 import { escapeLabel } from './dns-name.js';
 import type { MdnsInterface } from './interfaces.js';
 import { payloadLimits } from './link-mtu.js';
@@ -86,4 +86,19 @@ export function probeProblem(
     }
   }
   return undefined;
+}
+
+/**
+ * The error of a publication none of whose probes left (`cause`: the last
+ * send error; none means there was no interface to send on).
+ */
+export function unsentProbeError(instance: string, cause: Error | undefined): StreamError {
+  const reason = cause ?? Object.assign(new Error('no multicast interface'), { code: 'ENODEV' });
+  const { domain, code } = toStreamError(reason);
+  return new StreamError(
+    domain,
+    code,
+    `cannot publish ${instance}: no probe could be sent (${reason.message})`,
+    { cause: reason },
+  );
 }

@@ -11,6 +11,7 @@
  * known-answer continuation packets arrive (§7.2). Every response is split
  * to fit the link (§17, response-packer.ts).
  */
+import { debuglog } from 'node:util';
 import type { Timer } from './clock.js';
 import type { MdnsEngine } from './engine.js';
 import { TTL } from './engine-options.js';
@@ -28,6 +29,7 @@ import { type AdditionalsFor, packResponse } from './response-packer.js';
 import type { PacketSource } from './transport.js';
 import { type DnsMessage, type DnsRecord, Flag, MDNS_PORT, makeMessage } from './wire-types.js';
 
+const log = debuglog('cfstream:mdns');
 /** §8.1/§9: a probe is defended at most every 250 ms. */
 const PROBE_DEFENSE_INTERVAL_MS = 250;
 /** §7.2: how long a truncated query waits for the rest of its known answers. */
@@ -67,7 +69,7 @@ export class Replier {
   // Truncated queries waiting for their known-answer continuations, by source address and port.
   readonly #held = new Map<string, HeldQuery>();
   readonly #mtu: MtuReader;
-  readonly #limits = new Map<string, { readonly limits: PayloadLimits; readonly at: number }>();
+  readonly #linkLimits = new Map<string, { readonly limits: PayloadLimits; readonly at: number }>();
 
   /** `mtu` reads a link's MTU (sysfs on Linux); tests give their own. */
   constructor(engine: MdnsEngine, announced: AnnouncedRecords, mtu: MtuReader = linkMtu) {
@@ -87,21 +89,21 @@ export class Replier {
     additionalsFor: AdditionalsFor = () => [],
   ): void {
     const now = this.#engine.clock.now();
-    for (const part of packResponse(answers, additionalsFor, this.limits(iface))) {
+    for (const part of packResponse(answers, additionalsFor, this.#limits(iface))) {
       for (const r of [...part.answers, ...part.additionals])
         this.#lastMulticast.set(`${iface.name}|${recordKey(r.record)}`, now);
       this.#engine.send(part.message, { kind: 'multicast', interfaceName: iface.name });
     }
   }
 
-  /** What one datagram may carry on `iface` (undefined: a link we do not know). */
-  limits(iface: MdnsInterface | undefined): PayloadLimits {
+  // What one datagram may carry on `iface` (undefined: a link we do not know).
+  #limits(iface: MdnsInterface | undefined): PayloadLimits {
     if (iface === undefined) return payloadLimits(undefined);
     const now = this.#engine.clock.now();
-    const known = this.#limits.get(iface.name);
+    const known = this.#linkLimits.get(iface.name);
     if (known !== undefined && now - known.at < MTU_TTL_MS) return known.limits;
     const limits = payloadLimits(this.#mtu(iface.name));
-    this.#limits.set(iface.name, { limits, at: now });
+    this.#linkLimits.set(iface.name, { limits, at: now });
     return limits;
   }
 
@@ -175,7 +177,7 @@ export class Replier {
       message.questions.length > 0 && message.questions.every((q) => q.unicastResponse);
     if (wantsUnicast && !isProbe && answers.some((a) => this.#since(iface, a.record) < limit)) {
       // §5.4: recently multicast, so answer the QU question by unicast alone.
-      for (const part of packResponse(answers, additionalsFor, this.limits(iface)))
+      for (const part of packResponse(answers, additionalsFor, this.#limits(iface)))
         this.#engine.send(part.message, {
           kind: 'unicast',
           address: source.address,
@@ -217,7 +219,7 @@ export class Replier {
     const parts = packResponse(
       answers.map(legacy),
       (some) => additionalsFor(some).map(legacy),
-      this.limits(iface),
+      this.#limits(iface),
       base,
       1,
     );
@@ -235,6 +237,7 @@ export class Replier {
    * already gave, with a TTL no lower than ours, count as sent by us.
    */
   observeResponse(message: DnsMessage, iface: MdnsInterface | undefined): void {
+    if (iface !== undefined) this.#rescueGoodbyes(message, iface);
     const pending = iface === undefined ? undefined : this.#delayed.get(iface.name);
     if (iface === undefined || pending === undefined) return;
     const now = this.#engine.clock.now();
@@ -252,8 +255,19 @@ export class Replier {
    * caches drop them one second later unless someone answers: multicast them
    * again now. A record multicast in the last 250 ms waits out the rest of
    * that time, so a stream of forged goodbyes cannot make us flood the link.
+   * Our own goodbyes loop back only for records we no longer own.
    */
-  rescue(iface: MdnsInterface, records: readonly OwnedRecord[]): void {
+  #rescueGoodbyes(message: DnsMessage, iface: MdnsInterface): void {
+    const goodbyes = message.answers.filter((r) => r.ttl === 0);
+    if (goodbyes.length === 0) return;
+    const keys = new Set(goodbyes.map(recordKey));
+    const ours = this.#announced(iface).filter((r) => keys.has(recordKey(r.record)));
+    if (ours.length === 0) return;
+    log('goodbye from a peer for %d of our records; announcing them again', ours.length);
+    this.#rescue(iface, ours);
+  }
+
+  #rescue(iface: MdnsInterface, records: readonly OwnedRecord[]): void {
     const now = records.filter((r) => this.#since(iface, r.record) >= PROBE_DEFENSE_INTERVAL_MS);
     if (now.length > 0) this.multicast(iface, now);
     const later = records.filter((r) => !now.includes(r));

@@ -10,14 +10,14 @@
  */
 import { debuglog } from 'node:util';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
-import { StreamError, toStreamError } from '../errors.js';
+import { StreamError } from '../errors.js';
 import type { Timer } from './clock.js';
 import { escapeLabel, nameKey } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import type { MdnsInterface } from './interfaces.js';
 import type { MtuReader } from './link-mtu.js';
 import { recordKey } from './record-cache.js';
-import { probeMessage, probeProblem } from './responder-probe.js';
+import { probeMessage, probeProblem, unsentProbeError } from './responder-probe.js';
 import {
   compareRecordSets,
   hostRecords,
@@ -232,18 +232,8 @@ export class Responder {
   // Not one probe left on any interface: the names were never claimed, so the
   // publication fails with the reason (no socket on port 5353, no link, a send error).
   #unsendable(reg: Registration): void {
-    const cause =
-      reg.run.error ?? Object.assign(new Error('no multicast interface'), { code: 'ENODEV' });
-    const { domain, code } = toStreamError(cause);
     reg.settled = true;
-    reg.reject(
-      new StreamError(
-        domain,
-        code,
-        `cannot publish ${this.#instance(reg)}: no probe could be sent (${cause.message})`,
-        { cause },
-      ),
-    );
+    reg.reject(unsentProbeError(this.#instance(reg), reg.run.error));
     this.#stop(reg, false);
   }
 
@@ -271,7 +261,6 @@ export class Responder {
     if (isResponse(message)) {
       if (source.port !== MDNS_PORT) return;
       this.#onResponse(message);
-      this.#onGoodbyes(message, iface);
       this.#replier.observeResponse(message, iface);
       return;
     }
@@ -331,19 +320,6 @@ export class Responder {
         break;
       }
     }
-  }
-
-  // §10.1: a peer's goodbye for a record we still own would empty every cache of it in one
-  // second; we answer it at once. Our own goodbyes loop back only for records we no longer own.
-  #onGoodbyes(message: DnsMessage, iface: MdnsInterface | undefined): void {
-    if (iface === undefined) return;
-    const goodbyes = message.answers.filter((r) => r.ttl === 0);
-    if (goodbyes.length === 0) return;
-    const keys = new Set(goodbyes.map(recordKey));
-    const ours = this.#announcedRecords(iface).filter((r) => keys.has(recordKey(r.record)));
-    if (ours.length === 0) return;
-    log('goodbye from a peer for %d of our records; announcing them again', ours.length);
-    this.#replier.rescue(iface, ours);
   }
 
   #conflict(reg: Registration, what: 'host' | 'instance'): void {
