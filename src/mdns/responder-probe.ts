@@ -70,6 +70,10 @@ export function probeProblem(
     instance: `${escapeLabel('x'.repeat(MAX_LABEL_OCTETS))}.${subject.type}`,
   };
   const { lone } = payloadLimits(undefined);
+  if (txtBytes > lone)
+    return badArgument(
+      `TXT record of ${txtBytes} bytes does not fit in one mDNS packet (at most ${lone}; RFC 6762 §17)`,
+    );
   for (const iface of interfaces.length > 0 ? interfaces : [undefined]) {
     let size: number;
     try {
