@@ -8,8 +8,9 @@
  * probe), unique answers at once and shared ones after 20-120 ms; a shared
  * answer another responder sends first, with a TTL at least ours, is not
  * sent again (§7.4). A query with the TC bit is held 400-500 ms while its
- * known-answer continuation packets arrive (§7.2). Every response is split
- * to fit the link (§17, response-packer.ts).
+ * known-answer continuation packets arrive (§7.2). A peer's goodbye for a
+ * record we own is answered at once (§10.1). Every response is split to fit
+ * the link (§17, response-packer.ts).
  */
 import { debuglog } from 'node:util';
 import type { Timer } from './clock.js';
