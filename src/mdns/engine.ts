@@ -179,14 +179,18 @@ export class MdnsEngine {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Encodes and sends a message once the sockets are ready. */
-  send(message: DnsMessage, destination: Destination): void {
+  /**
+   * Encodes and sends a message once the sockets are ready. `onError` hears
+   * why a message could not be encoded, or (multicast) left on no interface.
+   */
+  send(message: DnsMessage, destination: Destination, onError?: (error: Error) => void): void {
     if (this.#closed) return;
     let bytes: Buffer;
     try {
       bytes = encodePacket(message);
     } catch (error) {
       log('cannot encode message: %s', (error as Error).message);
+      onError?.(error as Error);
       return;
     }
     this.#remember(bytes);
@@ -194,7 +198,7 @@ export class MdnsEngine {
       if (this.#closed) return;
       switch (destination.kind) {
         case 'multicast':
-          this.#transport.sendMulticast(bytes, destination.interfaceName);
+          this.#transport.sendMulticast(bytes, destination.interfaceName, onError);
           break;
         case 'unicast':
           this.#transport.sendUnicast(bytes, destination.address, destination.port);

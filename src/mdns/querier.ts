@@ -17,6 +17,8 @@ import { debuglog } from 'node:util';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
 import type { MdnsTimings } from './engine-options.js';
+import { payloadLimits } from './link-mtu.js';
+import { PacketBudget } from './packet-budget.js';
 import { type CacheEntry, type RecordCache, recordKey } from './record-cache.js';
 import {
   CLASS_IN,
@@ -31,13 +33,46 @@ import {
 const log = debuglog('cfstream:mdns');
 /** Questions due within this window of each other share one packet. */
 const BATCH_WINDOW_MS = 20;
-/** Known answers per packet, which keeps each within one datagram; more go in continuation packets (§7.2). */
-const KNOWN_ANSWERS_PER_PACKET = 40;
+/**
+ * §17: what one query packet may carry. The querier sends on every link at
+ * once and knows none of their MTUs, so Ethernet's is assumed; known answers
+ * past it go in continuation packets (§7.2).
+ */
+const QUERY_LIMITS = payloadLimits(undefined);
 
 /** §5.2: refresh queries at these fractions of a record's lifetime... */
 const REFRESH_POINTS = [0.8, 0.85, 0.9, 0.95];
 /** ...each moved later by a random 0-2% of the lifetime, so that queriers spread out. */
 const REFRESH_JITTER = 0.02;
+
+/**
+ * A query and its known answers in packets within the §17 limit: the
+ * questions and the first answers, then as many continuation packets as the
+ * rest need. A known answer too large for an MTU-sized packet goes alone
+ * (at most 9000 bytes); one too large even for that is left out, which only
+ * means a responder may send it again.
+ */
+export function packKnownAnswers(
+  questions: readonly DnsQuestion[],
+  known: readonly DnsRecord[],
+): DnsMessage[] {
+  const first = new PacketBudget(makeMessage({ questions }), QUERY_LIMITS.normal);
+  const packets = [first];
+  let current = first;
+  for (const record of known) {
+    if (current.add(record, 'answers')) continue;
+    const next = new PacketBudget(makeMessage({}), QUERY_LIMITS.normal);
+    if (next.add(record, 'answers')) {
+      packets.push(next);
+      current = next;
+      continue;
+    }
+    const alone = new PacketBudget(makeMessage({}), QUERY_LIMITS.lone);
+    if (alone.add(record, 'answers')) packets.push(alone);
+    else log('known answer %s of %s too large for any datagram', record.data.type, record.name);
+  }
+  return packets.map((p) => p.message());
+}
 
 /** How queries leave the engine. */
 export interface QuerySink {
@@ -241,16 +276,10 @@ export class Querier {
       }));
       // §7.2: known answers that do not fit follow at once in packets of their own, every
       // packet but the last with the TC bit, so responders wait for them before answering.
-      const known = this.#knownAnswers(due);
-      for (let start = 0; start === 0 || start < known.length; start += KNOWN_ANSWERS_PER_PACKET) {
-        const last = start + KNOWN_ANSWERS_PER_PACKET >= known.length;
-        this.#sink.multicast(
-          makeMessage({
-            flags: last ? 0 : Flag.TC,
-            questions: start === 0 ? questions : [],
-            answers: known.slice(start, start + KNOWN_ANSWERS_PER_PACKET),
-          }),
-        );
+      const packets = packKnownAnswers(questions, this.#knownAnswers(due));
+      for (const [i, packet] of packets.entries()) {
+        const last = i === packets.length - 1;
+        this.#sink.multicast(last ? packet : { ...packet, flags: packet.flags | Flag.TC });
         this.packetsSent += 1;
       }
       log(

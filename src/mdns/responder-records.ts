@@ -92,21 +92,31 @@ export function compareRecordSets(
   return a.length - b.length;
 }
 
-/** RFC 6762 §9 / DNS-SD convention: "Name" → "Name (2)" → "Name (3)". */
+/**
+ * RFC 6762 §9 / DNS-SD convention: "Name" → "Name (2)" → "Name (3)". The
+ * count is exact at any size (BigInt): past 2^53 a Number would stop moving
+ * and rename to the same name for ever.
+ */
 export function nextInstanceName(name: string): string {
   const match = /^(.*) \((\d+)\)$/.exec(name);
   const base = match ? (match[1] as string) : name;
-  const n = match ? Number(match[2]) + 1 : 2;
-  const suffix = ` (${n})`;
+  let suffix = ` (${match ? BigInt(match[2] as string) + 1n : 2n})`;
+  // A count too long for the label starts again at 2 (still a new name: the base is kept).
+  if (Buffer.byteLength(suffix, 'utf8') >= 63) suffix = ' (2)';
   let trimmed = base;
   while (Buffer.byteLength(trimmed + suffix, 'utf8') > 63)
     trimmed = [...trimmed].slice(0, -1).join('');
   return trimmed + suffix;
 }
 
-/** "host.local" → "host-2.local" → "host-3.local". */
+/** "host.local" → "host-2.local" → "host-3.local", counting exactly (BigInt). */
 export function nextHostName(name: string): string {
   const label = name.replace(/\.local\.?$/i, '');
   const match = /^(.*)-(\d+)$/.exec(label);
-  return match ? `${match[1]}-${Number(match[2]) + 1}.local` : `${label}-2.local`;
+  let base = match ? (match[1] as string) : label;
+  const suffix = `-${match ? BigInt(match[2] as string) + 1n : 2n}`;
+  // A host label is at most 63 octets too (RFC 1035 §2.3.4).
+  while (base !== '' && Buffer.byteLength(base + suffix, 'utf8') > 63)
+    base = [...base].slice(0, -1).join('');
+  return `${base}${suffix}.local`;
 }

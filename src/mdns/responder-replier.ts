@@ -8,12 +8,16 @@
  * probe), unique answers at once and shared ones after 20-120 ms; a shared
  * answer another responder sends first, with a TTL at least ours, is not
  * sent again (§7.4). A query with the TC bit is held 400-500 ms while its
- * known-answer continuation packets arrive (§7.2).
+ * known-answer continuation packets arrive (§7.2). A peer's goodbye for a
+ * record we own is answered at once (§10.1). Every response is split to fit
+ * the link (§17, response-packer.ts).
  */
+import { debuglog } from 'node:util';
 import type { Timer } from './clock.js';
 import type { MdnsEngine } from './engine.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
+import { linkMtu, type MtuReader, type PayloadLimits, payloadLimits } from './link-mtu.js';
 import { recordKey } from './record-cache.js';
 import {
   legacyRecord,
@@ -22,9 +26,11 @@ import {
   selectNegativeAnswers,
 } from './responder-answers.js';
 import type { OwnedRecord } from './responder-records.js';
+import { type AdditionalsFor, packResponse } from './response-packer.js';
 import type { PacketSource } from './transport.js';
 import { type DnsMessage, type DnsRecord, Flag, MDNS_PORT, makeMessage } from './wire-types.js';
 
+const log = debuglog('cfstream:mdns');
 /** §8.1/§9: a probe is defended at most every 250 ms. */
 const PROBE_DEFENSE_INTERVAL_MS = 250;
 /** §7.2: how long a truncated query waits for the rest of its known answers. */
@@ -33,6 +39,8 @@ const TRUNCATED_WAIT_MAX_MS = 500;
 /** Caps on what truncated queries may hold, so a flood of them cannot grow memory. */
 const MAX_HELD_QUERIES = 64;
 const MAX_HELD_KNOWN_ANSWERS = 512;
+/** How long a link's MTU, once read, is trusted (the engine reads its links as often, §13). */
+const MTU_TTL_MS = 5000;
 
 /** The records the responder has announced on an interface. */
 export type AnnouncedRecords = (iface: MdnsInterface | undefined) => OwnedRecord[];
@@ -57,31 +65,47 @@ export class Replier {
   readonly #announced: AnnouncedRecords;
   readonly #lastMulticast = new Map<string, number>();
   readonly #delayed = new Map<string, PendingShared>();
+  // Goodbye rescues (§10.1) waiting for the 250 ms per-record limit, by interface.
+  readonly #rescues = new Map<string, { records: Map<string, OwnedRecord>; timer: Timer }>();
   // Truncated queries waiting for their known-answer continuations, by source address and port.
   readonly #held = new Map<string, HeldQuery>();
+  readonly #mtu: MtuReader;
+  readonly #linkLimits = new Map<string, { readonly limits: PayloadLimits; readonly at: number }>();
 
-  constructor(engine: MdnsEngine, announced: AnnouncedRecords) {
+  /** `mtu` reads a link's MTU (sysfs on Linux); tests give their own. */
+  constructor(engine: MdnsEngine, announced: AnnouncedRecords, mtu: MtuReader = linkMtu) {
     this.#engine = engine;
     this.#announced = announced;
+    this.#mtu = mtu;
   }
 
-  /** Multicasts a response on one interface and remembers when each record went out. */
+  /**
+   * Multicasts a response on one interface, in as many packets as the link
+   * needs, and remembers when each record went out. `additionalsFor` gives
+   * the additional records of the answers a packet carries.
+   */
   multicast(
     iface: MdnsInterface,
     answers: readonly OwnedRecord[],
-    additionals: readonly OwnedRecord[],
+    additionalsFor: AdditionalsFor = () => [],
   ): void {
     const now = this.#engine.clock.now();
-    for (const r of [...answers, ...additionals])
-      this.#lastMulticast.set(`${iface.name}|${recordKey(r.record)}`, now);
-    this.#engine.send(
-      makeMessage({
-        flags: Flag.QR | Flag.AA,
-        answers: answers.map((r) => r.record),
-        additionals: additionals.map((r) => r.record),
-      }),
-      { kind: 'multicast', interfaceName: iface.name },
-    );
+    for (const part of packResponse(answers, additionalsFor, this.#limits(iface))) {
+      for (const r of [...part.answers, ...part.additionals])
+        this.#lastMulticast.set(`${iface.name}|${recordKey(r.record)}`, now);
+      this.#engine.send(part.message, { kind: 'multicast', interfaceName: iface.name });
+    }
+  }
+
+  // What one datagram may carry on `iface` (undefined: a link we do not know).
+  #limits(iface: MdnsInterface | undefined): PayloadLimits {
+    if (iface === undefined) return payloadLimits(undefined);
+    const now = this.#engine.clock.now();
+    const known = this.#linkLimits.get(iface.name);
+    if (known !== undefined && now - known.at < MTU_TTL_MS) return known.limits;
+    const limits = payloadLimits(this.#mtu(iface.name));
+    this.#linkLimits.set(iface.name, { limits, at: now });
+    return limits;
   }
 
   /** Answers one query that arrived on `iface` (undefined when its link is unknown). */
@@ -140,17 +164,9 @@ export class Replier {
     if (mine.length === 0) return;
     const answers = [...selectAnswers(message, mine), ...selectNegativeAnswers(message, mine)];
     if (answers.length === 0) return;
-    const additionals = selectAdditionals(answers, mine, message);
+    const additionalsFor: AdditionalsFor = (some) => selectAdditionals(some, mine, message);
     if (source.port !== MDNS_PORT) {
-      // §6.7: a legacy resolver gets a unicast reply echoing its ID and question, TTLs capped at 10 s.
-      const reply = makeMessage({
-        id: message.id,
-        flags: Flag.QR | Flag.AA,
-        questions: message.questions,
-        answers: answers.map((r) => legacyRecord(r.record, TTL.legacyMax)),
-        additionals: additionals.map((r) => legacyRecord(r.record, TTL.legacyMax)),
-      });
-      this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
+      this.#answerLegacy(message, source, iface, answers, additionalsFor);
       return;
     }
     if (iface === undefined) return;
@@ -162,22 +178,59 @@ export class Replier {
       message.questions.length > 0 && message.questions.every((q) => q.unicastResponse);
     if (wantsUnicast && !isProbe && answers.some((a) => this.#since(iface, a.record) < limit)) {
       // §5.4: recently multicast, so answer the QU question by unicast alone.
-      const reply = makeMessage({
-        flags: Flag.QR | Flag.AA,
-        answers: answers.map((r) => r.record),
-        additionals: additionals.map((r) => r.record),
-      });
-      this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
+      for (const part of packResponse(answers, additionalsFor, this.#limits(iface)))
+        this.#engine.send(part.message, {
+          kind: 'unicast',
+          address: source.address,
+          port: source.port,
+        });
       return;
     }
     // §6: no record is multicast twice within a second (250 ms when defending against a probe).
     const fresh = answers.filter((a) => this.#since(iface, a.record) >= limit);
     if (fresh.length === 0) return;
     if (waited || isProbe || wantsUnicast || fresh.every((a) => a.unique)) {
-      this.multicast(iface, fresh, additionals);
+      this.multicast(iface, fresh, additionalsFor);
       return;
     }
     this.#delayShared(iface, fresh, message);
+  }
+
+  /**
+   * §6.7: a legacy resolver gets one unicast reply echoing its ID and
+   * questions, TTLs capped at 10 s. It reads only the first reply, so what
+   * does not fit is left out and the TC bit says so (RFC 1035 §4.1.1).
+   */
+  #answerLegacy(
+    message: DnsMessage,
+    source: PacketSource,
+    iface: MdnsInterface | undefined,
+    answers: readonly OwnedRecord[],
+    additionalsFor: AdditionalsFor,
+  ): void {
+    const legacy = (r: OwnedRecord): OwnedRecord => ({
+      ...r,
+      record: legacyRecord(r.record, TTL.legacyMax),
+    });
+    const base = makeMessage({
+      id: message.id,
+      flags: Flag.QR | Flag.AA,
+      questions: message.questions,
+    });
+    const parts = packResponse(
+      answers.map(legacy),
+      (some) => additionalsFor(some).map(legacy),
+      this.#limits(iface),
+      base,
+      1,
+    );
+    const [first] = parts;
+    if (first === undefined) return;
+    const reply =
+      first.answers.length < answers.length
+        ? { ...first.message, flags: first.message.flags | Flag.TC }
+        : first.message;
+    this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
   }
 
   /**
@@ -185,6 +238,7 @@ export class Replier {
    * already gave, with a TTL no lower than ours, count as sent by us.
    */
   observeResponse(message: DnsMessage, iface: MdnsInterface | undefined): void {
+    if (iface !== undefined) this.#rescueGoodbyes(message, iface);
     const pending = iface === undefined ? undefined : this.#delayed.get(iface.name);
     if (iface === undefined || pending === undefined) return;
     const now = this.#engine.clock.now();
@@ -197,10 +251,57 @@ export class Replier {
     }
   }
 
-  /** Cancels delayed answers and held queries; for shutdown. */
+  /**
+   * §10.1, §6.6: a peer said goodbye (TTL 0) for records we still own, and
+   * caches drop them one second later unless someone answers: multicast them
+   * again now. A record multicast in the last 250 ms waits out the rest of
+   * that time, so a stream of forged goodbyes cannot make us flood the link.
+   * Our own goodbyes loop back only for records we no longer own.
+   */
+  #rescueGoodbyes(message: DnsMessage, iface: MdnsInterface): void {
+    const goodbyes = message.answers.filter((r) => r.ttl === 0);
+    if (goodbyes.length === 0) return;
+    const keys = new Set(goodbyes.map(recordKey));
+    const ours = this.#announced(iface).filter((r) => keys.has(recordKey(r.record)));
+    if (ours.length === 0) return;
+    log('goodbye from a peer for %d of our records; announcing them again', ours.length);
+    this.#rescue(iface, ours);
+  }
+
+  #rescue(iface: MdnsInterface, records: readonly OwnedRecord[]): void {
+    const now = records.filter((r) => this.#since(iface, r.record) >= PROBE_DEFENSE_INTERVAL_MS);
+    if (now.length > 0) this.multicast(iface, now);
+    const later = records.filter((r) => !now.includes(r));
+    if (later.length === 0) return;
+    let pending = this.#rescues.get(iface.name);
+    if (pending === undefined) {
+      const wait = Math.max(
+        0,
+        ...later.map((r) => PROBE_DEFENSE_INTERVAL_MS - this.#since(iface, r.record)),
+      );
+      const timer = this.#engine.clock.setTimer(() => this.#flushRescues(iface), wait);
+      pending = { records: new Map(), timer };
+      this.#rescues.set(iface.name, pending);
+    }
+    for (const r of later) pending.records.set(recordKey(r.record), r);
+  }
+
+  #flushRescues(iface: MdnsInterface): void {
+    const pending = this.#rescues.get(iface.name);
+    this.#rescues.delete(iface.name);
+    if (pending === undefined) return;
+    // Only what is still ours: a registration may have stopped meanwhile.
+    const live = new Set(this.#announced(iface).map((r) => recordKey(r.record)));
+    const records = [...pending.records.values()].filter((r) => live.has(recordKey(r.record)));
+    if (records.length > 0) this.multicast(iface, records);
+  }
+
+  /** Cancels delayed answers, rescues and held queries; for shutdown. */
   close(): void {
     for (const pending of this.#delayed.values()) pending.timer.cancel();
     this.#delayed.clear();
+    for (const pending of this.#rescues.values()) pending.timer.cancel();
+    this.#rescues.clear();
     for (const held of this.#held.values()) held.timer.cancel();
     this.#held.clear();
   }
@@ -229,7 +330,7 @@ export class Replier {
       (a) => live.has(recordKey(a.record)) && this.#since(iface, a.record) >= multicastRateLimit,
     );
     if (answers.length === 0) return;
-    this.multicast(iface, answers, selectAdditionals(answers, mine, pending.message));
+    this.multicast(iface, answers, (some) => selectAdditionals(some, mine, pending.message));
   }
 
   #since(iface: MdnsInterface, record: DnsRecord): number {

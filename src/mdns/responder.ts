@@ -15,7 +15,9 @@ import type { Timer } from './clock.js';
 import { escapeLabel, nameKey } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import type { MdnsInterface } from './interfaces.js';
+import type { MtuReader } from './link-mtu.js';
 import { recordKey } from './record-cache.js';
+import { probeMessage, probeProblem, unsentProbeError } from './responder-probe.js';
 import {
   compareRecordSets,
   hostRecords,
@@ -26,15 +28,7 @@ import {
 } from './responder-records.js';
 import { Replier } from './responder-replier.js';
 import type { PacketSource } from './transport.js';
-import {
-  CLASS_IN,
-  type DnsMessage,
-  isResponse,
-  MDNS_PORT,
-  makeMessage,
-  RRType,
-  typeCode,
-} from './wire-types.js';
+import { type DnsMessage, isResponse, MDNS_PORT, typeCode } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 const CONFLICT_WINDOW_MS = 10_000;
@@ -51,11 +45,19 @@ export interface ServiceSpec {
 
 type State = 'probing' | 'announced' | 'stopped';
 
+/** The probes of one probing run: how many left for an interface, and how many of those failed. */
+interface ProbeRun {
+  sends: number;
+  failures: number;
+  error: Error | undefined;
+}
+
 interface Registration {
   readonly spec: ServiceSpec;
   label: string;
   state: State;
   probes: number;
+  run: ProbeRun;
   timer: Timer | undefined;
   resolve: (name: string) => void;
   reject: (error: Error) => void;
@@ -74,10 +76,11 @@ export class Responder {
   #offFailure: (() => void) | undefined;
   #offInterfaces: (() => void) | undefined;
 
-  constructor(engine: MdnsEngine, hostName: string) {
+  /** `mtu` reads a link's MTU for the size of answers (default: sysfs on Linux). */
+  constructor(engine: MdnsEngine, hostName: string, mtu?: MtuReader) {
     this.#engine = engine;
     this.#hostName = hostName;
-    this.#replier = new Replier(engine, (iface) => this.#announcedRecords(iface));
+    this.#replier = new Replier(engine, (iface) => this.#announcedRecords(iface), mtu);
   }
 
   /** The host name the SRV records point at (it changes on a host-name conflict). */
@@ -85,8 +88,22 @@ export class Responder {
     return this.#hostName;
   }
 
-  /** Registers a service; the promise settles with the final instance name. */
+  /**
+   * Registers a service; the promise settles with the final instance name.
+   * It rejects at once with BadArgument when the service's probe cannot fit
+   * one packet (a TXT too large, §17), and with the cause when none of its
+   * probes could be sent on any interface.
+   */
   register(spec: ServiceSpec): { registered: Promise<string>; stop: () => void } {
+    const problem = probeProblem(
+      { type: spec.type, hostName: this.#hostName, port: spec.port, txt: spec.txt },
+      this.#interfaces(),
+    );
+    if (problem !== undefined) {
+      const refused = Promise.reject(problem);
+      refused.catch(() => {});
+      return { registered: refused, stop: () => {} };
+    }
     let reg!: Registration;
     const registered = new Promise<string>((resolve, reject) => {
       reg = {
@@ -94,6 +111,7 @@ export class Responder {
         label: spec.name,
         state: 'probing',
         probes: 0,
+        run: { sends: 0, failures: 0, error: undefined },
         timer: undefined,
         resolve,
         reject,
@@ -172,33 +190,51 @@ export class Responder {
   #startProbing(reg: Registration, delay: number): void {
     reg.state = 'probing';
     reg.probes = 0;
+    reg.run = { sends: 0, failures: 0, error: undefined };
     this.#setTimer(reg, delay, () => this.#probe(reg));
   }
 
   #probe(reg: Registration): void {
     if (reg.state !== 'probing') return;
     if (reg.probes === 3) {
+      if (!reg.settled && reg.run.failures === reg.run.sends) {
+        this.#unsendable(reg);
+        return;
+      }
       this.#announce(reg, 0);
       return;
     }
     reg.probes += 1;
+    const { spec } = reg;
+    const subject = {
+      instance: this.#instance(reg),
+      type: spec.type,
+      hostName: this.#hostName,
+      port: spec.port,
+      txt: spec.txt,
+    };
+    const run = reg.run;
     for (const iface of this.#interfaces()) {
-      const authorities = this.#records(reg, iface)
-        .filter((r) => r.unique)
-        .map((r) => r.record);
-      const questions = [this.#instance(reg), this.#hostName].map((name) => ({
-        name,
-        type: RRType.ANY,
-        rrclass: CLASS_IN,
-        unicastResponse: reg.probes === 1,
-      }));
-      this.#engine.send(makeMessage({ questions, authorities }), {
-        kind: 'multicast',
-        interfaceName: iface.name,
-      });
+      run.sends += 1;
+      this.#engine.send(
+        probeMessage(subject, iface, reg.probes === 1),
+        { kind: 'multicast', interfaceName: iface.name },
+        (error) => {
+          run.failures += 1;
+          run.error = error;
+        },
+      );
     }
     log('probe %d for %s', reg.probes, this.#instance(reg));
     this.#setTimer(reg, this.#engine.options.timings.probeInterval, () => this.#probe(reg));
+  }
+
+  // Not one probe left on any interface: the names were never claimed, so the
+  // publication fails with the reason (no socket on port 5353, no link, a send error).
+  #unsendable(reg: Registration): void {
+    reg.settled = true;
+    reg.reject(unsentProbeError(this.#instance(reg), reg.run.error));
+    this.#stop(reg, false);
   }
 
   // §8.3: unsolicited responses with every record, the second one second later.
@@ -207,7 +243,7 @@ export class Responder {
     reg.state = 'announced';
     for (const iface of this.#interfaces()) {
       const records = this.#records(reg, iface);
-      this.#replier.multicast(iface, records, []);
+      this.#replier.multicast(iface, records);
     }
     if (!reg.settled) {
       reg.settled = true;
@@ -344,7 +380,7 @@ export class Responder {
         const byes = this.#records(reg, iface)
           .filter((r) => !stillOwned.has(recordKey(r.record)))
           .map((r) => ({ ...r, record: { ...r.record, ttl: 0 } }));
-        if (byes.length > 0) this.#replier.multicast(iface, byes, []);
+        if (byes.length > 0) this.#replier.multicast(iface, byes);
       }
     }
     if (this.#registrations.size === 0) {

@@ -82,8 +82,11 @@ export interface PacketTransport {
   interfaces(): readonly MdnsInterface[];
   /** Reads the interfaces again and follows any change (groups joined and left); true if they changed. */
   refreshInterfaces(): boolean;
-  /** Multicasts on one interface, or on all when none is named. */
-  sendMulticast(bytes: Buffer, interfaceName?: string): void;
+  /**
+   * Multicasts on one interface, or on all when none is named. `onError` is
+   * called once if the datagram left on no family of any such interface.
+   */
+  sendMulticast(bytes: Buffer, interfaceName?: string, onError?: (error: Error) => void): void;
   /** Sends to one address and port from port 5353. */
   sendUnicast(bytes: Buffer, address: string, port: number): void;
   /** Multicasts from an ephemeral port on every interface (a one-shot query, RFC 6762 §5.1). */
@@ -111,6 +114,8 @@ export class UdpTransport implements PacketTransport {
     { socket: Socket; ready: Promise<void>; idle: NodeJS.Timeout | undefined }
   >();
   #handler: PacketHandler = () => {};
+  // Why port 5353 could not be bound, told to senders that then have no socket.
+  #bindError: Error | undefined;
   #active = false;
   #closed = false;
 
@@ -226,6 +231,7 @@ export class UdpTransport implements PacketTransport {
     } catch (error) {
       // Without port 5353 the engine can still query through one-shot sockets.
       log('cannot bind udp%d port %d: %s', family, MDNS_PORT, (error as Error).message);
+      this.#bindError = error as Error;
       socket.close();
       return;
     }
@@ -270,26 +276,49 @@ export class UdpTransport implements PacketTransport {
     });
   }
 
-  sendMulticast(bytes: Buffer, interfaceName?: string): void {
+  sendMulticast(bytes: Buffer, interfaceName?: string, onError?: (error: Error) => void): void {
+    const copies: { socket: Socket; group: string; via: string }[] = [];
     for (const { family, socket, bound } of this.#main) {
       if (!bound) continue;
       for (const iface of this.#interfaces) {
         if (interfaceName !== undefined && iface.name !== interfaceName) continue;
         const via = this.#membershipAddress(iface, family);
         if (via === undefined) continue;
-        this.#sendVia(socket, bytes, family === 4 ? MDNS_IPV4 : MDNS_IPV6, via);
+        copies.push({ socket, group: family === 4 ? MDNS_IPV4 : MDNS_IPV6, via });
       }
     }
+    if (copies.length === 0) {
+      const where = interfaceName ?? 'any interface';
+      onError?.(this.#bindError ?? posixError('ENODEV', `no mDNS socket can send on ${where}`));
+      return;
+    }
+    // onError hears of a failure only when every copy failed.
+    let pending = copies.length;
+    let sent = false;
+    const settle = (error: Error | undefined): void => {
+      pending -= 1;
+      sent ||= error === undefined;
+      if (pending === 0 && !sent && error !== undefined) onError?.(error);
+    };
+    for (const { socket, group, via } of copies) this.#sendVia(socket, bytes, group, via, settle);
   }
 
-  #sendVia(socket: Socket, bytes: Buffer, group: string, via: string): void {
+  #sendVia(
+    socket: Socket,
+    bytes: Buffer,
+    group: string,
+    via: string,
+    done: (error: Error | undefined) => void = () => {},
+  ): void {
     try {
       socket.setMulticastInterface(via);
       socket.send(bytes, MDNS_PORT, group, (error) => {
         if (error) log('send to %s via %s: %s', group, via, error.message);
+        done(error ?? undefined);
       });
     } catch (error) {
       log('send to %s via %s: %s', group, via, (error as Error).message);
+      done(error as Error);
     }
   }
 

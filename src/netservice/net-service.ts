@@ -19,6 +19,7 @@ import {
 import './mdns-discovery.js';
 import {
   checkInstanceName,
+  checkPublishableName,
   formatServiceName,
   normalizeDomain,
   normalizeType,
@@ -189,6 +190,7 @@ export class NetService {
         NetServicesError.InProgress,
         `${this} is already published`,
       );
+    checkPublishableName(this.#name);
     const port = options.port ?? this.#port;
     if (port === undefined)
       throw new StreamError(

@@ -10,6 +10,14 @@ import { joinName, type NameError, splitName } from '../mdns/dns-name.js';
 /** RFC 6763 §4.1.1: an instance name is at most 63 octets of UTF-8. */
 export const MAX_INSTANCE_OCTETS = 63;
 
+/** RFC 6335 §5.1: letters, digits and hyphens; no hyphen first, last, or beside another. */
+const SERVICE_NAME = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
+/** A UTF-16 surrogate without its partner: no UTF-8 spelling, so the name would change on the wire. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** RFC 6763 §4.1.1: an instance name holds no ASCII control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /** The parts of a service instance name. `type` and `domain` are in presentation form with a final dot. */
 export interface ServiceNameParts {
   readonly name: string;
@@ -39,16 +47,37 @@ export function normalizeType(type: string): string {
   }
   if (Buffer.byteLength(service, 'utf8') > 16)
     throw badArgument(`service name ${JSON.stringify(service)} over 15 characters`);
+  if (!SERVICE_NAME.test(service.slice(1)) || !/[A-Za-z]/.test(service)) {
+    throw badArgument(
+      `service name ${JSON.stringify(service)}: letters, digits and single inner hyphens only, at least one letter (RFC 6335 §5.1)`,
+    );
+  }
   return `${joinName(labels)}.`;
 }
 
-/** Checks an instance name: non-empty, at most 63 octets. */
+/** Checks an instance name: non-empty, at most 63 octets, valid Unicode. */
 export function checkInstanceName(name: string): string {
   if (typeof name !== 'string' || name === '')
     throw badArgument('service name must be a non-empty string');
+  if (LONE_SURROGATE.test(name))
+    throw badArgument(`service name ${JSON.stringify(name)} holds a lone UTF-16 surrogate`);
   if (Buffer.byteLength(name, 'utf8') > MAX_INSTANCE_OCTETS) {
     throw badArgument(`service name over ${MAX_INSTANCE_OCTETS} bytes: ${JSON.stringify(name)}`);
   }
+  return name;
+}
+
+/**
+ * The stricter check of a name we publish: no ASCII control characters (NUL
+ * included; RFC 6763 §4.1.1). Names found on the network are not held to it,
+ * so that a peer's odd name still shows when browsing.
+ */
+export function checkPublishableName(name: string): string {
+  checkInstanceName(name);
+  if (CONTROL.test(name))
+    throw badArgument(
+      `service name ${JSON.stringify(name)} holds an ASCII control character (RFC 6763 §4.1.1)`,
+    );
   return name;
 }
 

@@ -17,15 +17,21 @@ export type TxtInput = Readonly<Record<string, TxtValue | null | undefined>>;
 export type TxtDictionary = Record<string, Buffer | true>;
 
 const MAX_STRING = 255;
+/** RFC 1035 §3.2.1: RDLENGTH is 16 bits, so no TXT record holds more. */
+const MAX_RDATA = 65535;
 
 function badArgument(message: string): StreamError {
   return new StreamError(ErrorDomain.NetServices, NetServicesError.BadArgument, message);
 }
 
-/** The length-prefixed strings of a TXT record from a dictionary; throws BadArgument for a bad key or a string over 255 bytes. */
+/**
+ * The strings of a TXT record from a dictionary; throws BadArgument for a bad
+ * key, a string over 255 bytes, or strings over 65,535 bytes in all.
+ */
 export function txtStringsFromDictionary(dictionary: TxtInput): Buffer[] {
   const strings: Buffer[] = [];
   const seen = new Set<string>();
+  let size = 0;
   for (const [key, value] of Object.entries(dictionary)) {
     if (value === undefined) continue;
     if (key === '' || !/^[\x20-\x3c\x3e-\x7e]+$/.test(key))
@@ -44,6 +50,9 @@ export function txtStringsFromDictionary(dictionary: TxtInput): Buffer[] {
         `TXT entry ${JSON.stringify(key)} is ${entry.length} bytes, over ${MAX_STRING}`,
       );
     strings.push(entry);
+    size += 1 + entry.length;
+    if (size > MAX_RDATA)
+      throw badArgument(`TXT record over ${MAX_RDATA} bytes (at key ${JSON.stringify(key)})`);
   }
   return strings;
 }

@@ -15,6 +15,8 @@ import type { MdnsInterface } from '../../src/mdns/interfaces.js';
 export interface SentPacket {
   readonly at: number;
   readonly message: DnsMessage;
+  /** The datagram's size in bytes (DNS message only, no IP or UDP header). */
+  readonly size: number;
   readonly kind: 'multicast' | 'unicast' | 'one-shot';
   readonly interfaceName?: string | undefined;
   readonly address?: string;
@@ -51,12 +53,18 @@ export class FakeTransport implements PacketTransport {
     this.#changed = false;
     return changed;
   }
-  #record(bytes: Buffer, rest: Omit<SentPacket, 'at' | 'message'>): void {
-    const { message } = decodePacket(bytes);
-    if (!message) throw new Error('engine sent an undecodable packet');
-    this.sent.push({ at: this.clock.now(), message, ...rest });
+  #record(bytes: Buffer, rest: Omit<SentPacket, 'at' | 'message' | 'size'>): void {
+    const { message, problems } = decodePacket(bytes);
+    if (!message) throw new Error(`engine sent an undecodable packet: ${problems.join('; ')}`);
+    this.sent.push({ at: this.clock.now(), message, size: bytes.length, ...rest });
   }
-  sendMulticast(bytes: Buffer, interfaceName?: string): void {
+  /** When set, multicast sends fail with this error (nothing is recorded). */
+  failMulticast: Error | undefined;
+  sendMulticast(bytes: Buffer, interfaceName?: string, onError?: (error: Error) => void): void {
+    if (this.failMulticast !== undefined) {
+      onError?.(this.failMulticast);
+      return;
+    }
     this.#record(bytes, { kind: 'multicast', interfaceName });
   }
   sendUnicast(bytes: Buffer, address: string, port: number): void {

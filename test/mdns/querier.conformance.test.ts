@@ -122,35 +122,68 @@ describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
   });
 
   it('§7.2: known answers beyond one packet follow in continuation packets, TC on all but the last', async () => {
-    const many: DnsRecord[] = Array.from({ length: 64 }, (_, i) => ({
+    // 60 (the cache keeps at most 64 records of one name and type).
+    const many: DnsRecord[] = Array.from({ length: 60 }, (_, i) => ({
       name: '_echo._tcp.local',
       rrclass: 1,
       cacheFlush: false,
       ttl: 4500,
-      data: { type: 'PTR', target: `Svc ${i}._echo._tcp.local` },
+      data: {
+        type: 'PTR',
+        target: `A service instance with a longer name, number ${i}._echo._tcp.local`,
+      },
     }));
     net.inject(makeMessage({ flags: Flag.QR, answers: many }));
     const release = engine.querier.ask('_echo._tcp.local', RRType.PTR);
     clock.advance(0);
     const multicast = net.take().filter((p) => p.kind === 'multicast');
+    assert.ok(multicast.length > 1);
     assert.deepEqual(
-      multicast.map((p) => [
-        p.message.questions.length,
-        p.message.answers.length,
-        (p.message.flags & Flag.TC) !== 0,
-      ]),
-      [
-        [1, 40, true],
-        [0, 24, false],
-      ],
+      multicast.map((p) => [p.message.questions.length, (p.message.flags & Flag.TC) !== 0]),
+      multicast.map((_, i) => [i === 0 ? 1 : 0, i < multicast.length - 1]),
     );
+    // §17: the link's MTU is unknown to the querier, so each packet stays within Ethernet's.
+    for (const p of multicast) assert.ok(p.size + 48 <= 1500, `${p.size}-byte query packet`);
     const listed = new Set(
       multicast.flatMap((p) =>
         p.message.answers.map((r) => r.data.type === 'PTR' && r.data.target),
       ),
     );
-    assert.equal(listed.size, 64, 'every known answer is listed once');
+    assert.equal(listed.size, 60, 'every known answer is listed once');
     release();
+  });
+
+  it('§17: large known answers are split by size, never over 9000 bytes with headers', async () => {
+    // 60 TXT questions asked in one turn, each with a 1 KB TXT cached: 60 KB of known answers.
+    const names = Array.from({ length: 60 }, (_, i) => `Big ${i}._echo._tcp.local`);
+    for (const name of names)
+      net.inject(
+        makeMessage({
+          flags: Flag.QR,
+          answers: [
+            {
+              name,
+              rrclass: 1,
+              cacheFlush: true,
+              ttl: 4500,
+              data: {
+                type: 'TXT',
+                strings: Array.from({ length: 5 }, () => Buffer.alloc(200, 0x61)),
+              },
+            },
+          ],
+        }),
+      );
+    const releases = names.map((name) => engine.querier.ask(name, RRType.TXT));
+    clock.advance(0);
+    const multicast = net.take().filter((p) => p.kind === 'multicast');
+    for (const p of multicast) assert.ok(p.size + 48 <= 1500, `${p.size}-byte query packet`);
+    assert.equal(
+      multicast.reduce((n, p) => n + p.message.answers.length, 0),
+      60,
+    );
+    assert.equal(multicast[0]?.message.questions.length, 60);
+    for (const release of releases) release();
   });
 
   describe('§5.2: a question kept asked refreshes its answers before they expire', () => {

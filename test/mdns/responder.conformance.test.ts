@@ -120,6 +120,17 @@ describe('mdns responder conformance (RFC 6762)', () => {
     );
   });
 
+  it('§9: a conflict on "Name (9007199254740992)" renames to "Name (9007199254740993)"', async () => {
+    const big = 'Name (9007199254740992)';
+    const pub = publish(big);
+    await run(200);
+    net.inject(
+      makeMessage({ flags: Flag.QR | Flag.AA, answers: [srv(9999, `${big}._echo._tcp.local`)] }),
+    );
+    await run(2000);
+    assert.equal(await pub.registered, 'Name (9007199254740993)');
+  });
+
   it('refuses to rename with noRename: Collision', async () => {
     const pub = publish('My Echo', true);
     await run(200);
@@ -379,6 +390,33 @@ describe('mdns responder conformance (RFC 6762)', () => {
         'the question was not asked again',
       );
       release();
+    });
+
+    it("§10.1: a peer's goodbye for our record is answered at once, then at most every 250 ms", async () => {
+      const other: DnsRecord = {
+        ...ptrRecord(0),
+        data: { type: 'PTR', target: 'Else._echo._tcp.local' },
+      };
+      net.inject(makeMessage({ flags: Flag.QR, answers: [other] }));
+      await run(0);
+      assert.deepEqual(net.take(), [], 'a goodbye for a record that is not ours needs no answer');
+      net.inject(makeMessage({ flags: Flag.QR, answers: [ptrRecord(0)] }));
+      await run(0);
+      const [rescue] = responses(net.take());
+      assert.equal(rescue?.at, 3000);
+      assert.deepEqual(
+        rescue?.message.answers.map((r) => [r.data.type, r.ttl]),
+        [['PTR', 4500]],
+      );
+      // A second goodbye 100 ms later waits until 250 ms after the first rescue.
+      await run(100);
+      net.inject(makeMessage({ flags: Flag.QR, answers: [ptrRecord(0)] }));
+      await run(149);
+      assert.deepEqual(net.take(), []);
+      await run(1);
+      const [again] = responses(net.take());
+      assert.equal(again?.at, 3250);
+      assert.equal(again?.message.answers[0]?.ttl, 4500);
     });
 
     it('§10.1: stop sends goodbyes (TTL 0)', async () => {

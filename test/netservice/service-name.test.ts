@@ -43,6 +43,37 @@ describe('NetService names', () => {
     }
   });
 
+  it('refuses types with a hyphen first, last or doubled, or no letter (RFC 6335 §5.1)', () => {
+    for (const type of ['_-abc._tcp', '_abc-._tcp', '_a--b._tcp', '_a_b._tcp', '_123._udp']) {
+      assert.throws(
+        () => new NetService('local.', type, 'x'),
+        (e: { code?: number; message?: string }) =>
+          e.code === NetServicesError.BadArgument && /RFC 6335/.test(e.message ?? ''),
+        type,
+      );
+    }
+    for (const type of ['_a-b._tcp', '_sleep-proxy._udp', '_9p2000._tcp', '_X._tcp'])
+      assert.doesNotThrow(() => new NetService('local.', type, 'x'), type);
+  });
+
+  it('refuses a name with a lone UTF-16 surrogate anywhere, and publish refuses NUL and controls', async () => {
+    for (const name of ['bad\uD800', '\uDC00bad', 'a\uDBFFb'])
+      assert.throws(
+        () => new NetService('local.', '_echo._tcp', name),
+        (e: { code?: number }) => e.code === NetServicesError.BadArgument,
+      );
+    assert.doesNotThrow(() => new NetService('local.', '_echo._tcp', 'smile \uD83D\uDE00'));
+    for (const name of ['nul\u0000name', 'tab\tname', 'del\u007f']) {
+      // A peer's odd name can still be named (to resolve it); publishing one is refused before any I/O.
+      const service = new NetService('local.', '_echo._tcp', name);
+      await assert.rejects(
+        service.publish({ port: 1 }),
+        (e: { code?: number; message?: string }) =>
+          e.code === NetServicesError.BadArgument && /control character/.test(e.message ?? ''),
+      );
+    }
+  });
+
   it('fails clearly for domains other than local.', async () => {
     const s = new NetService('example.com.', '_http._tcp', 'Web');
     await assert.rejects(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { NetServicesError } from '../../src/error-codes.js';
+import { resetMdnsEngine } from '../../src/mdns/index.js';
 import {
   CFNetServiceCreateDictionaryWithTXTData,
   CFNetServiceCreateTXTDataWithDictionary,
@@ -51,6 +52,35 @@ describe('TXT records (RFC 6763 §6)', () => {
     assert.throws(() => createTXTDataWithDictionary({ '': '1' }), isBad);
     assert.throws(() => createTXTDataWithDictionary({ k: 'v'.repeat(254) }), isBad);
     assert.equal(createTXTDataWithDictionary({ k: 'v'.repeat(253) }).length, 256);
+  });
+
+  it('publish refuses a TXT of 100,000 entries before any I/O (over 65,535 bytes)', async () => {
+    const txt = Object.fromEntries(
+      Array.from({ length: 100_000 }, (_, i) => [`k${i}`, true as const]),
+    );
+    const s = new NetService('local.', '_echo._tcp', 'Huge');
+    await assert.rejects(
+      s.publish({ port: 1, txt }),
+      (e: { code?: number; message?: string }) =>
+        e.code === NetServicesError.BadArgument && /over 65535 bytes/.test(e.message ?? ''),
+    );
+  });
+
+  it('publish refuses a 9.7 KB TXT: it cannot fit one mDNS packet with its SRV (RFC 6762 §17)', async () => {
+    const txt = Object.fromEntries(
+      Array.from({ length: 39 }, (_, i) => [`k${i}`, 'v'.repeat(240)]),
+    );
+    const s = new NetService('local.', '_echo._tcp', 'Big TXT');
+    try {
+      await assert.rejects(
+        s.publish({ port: 1, txt }),
+        (e: { code?: number; message?: string }) =>
+          e.code === NetServicesError.BadArgument &&
+          /does not fit in one mDNS packet/.test(e.message ?? ''),
+      );
+    } finally {
+      resetMdnsEngine();
+    }
   });
 
   it('publish refuses an over-long TXT string before any I/O', async () => {
