@@ -67,3 +67,11 @@ export {
   SSLAuthenticate,
   type SSLIdentity,
 } from './tls/index.js';
+export {
+  configureUnicastDNS,
+  type TsigAlgorithmName,
+  type TsigKeyInput,
+  type UnicastDNSOptions,
+  type UnicastTimings,
+} from './unicast/config.js';
+export { DnsRcodeError } from './unicast/unicast-errors.js';

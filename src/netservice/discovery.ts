@@ -1,8 +1,8 @@
 /**
  * The seam between services and the protocol that finds them: a NetService,
  * a browser and a publication pick their discovery by domain. `local.` is
- * multicast DNS (RFC 6762); other domains are meant for unicast DNS-SD
- * (RFC 6763 over ordinary DNS) and fail clearly until that is written.
+ * multicast DNS (RFC 6762); every other domain goes to the default
+ * discovery, unicast DNS-SD (RFC 6763 over ordinary DNS, unicast-discovery.ts).
  * These types belong to netservice: a protocol adapter (mdns-discovery.ts)
  * implements them, and the protocol itself imports nothing from here.
  */
@@ -67,18 +67,25 @@ export function registerDiscovery(domain: string, discovery: ServiceDiscovery): 
   byDomain.set(nameKey(domain), discovery);
 }
 
-/** The discovery for a domain, or undefined for a domain nobody serves yet. */
-export function findDiscovery(domain: string): ServiceDiscovery | undefined {
-  return byDomain.get(nameKey(domain));
+let fallback: ServiceDiscovery | undefined;
+
+/** Installs the discovery for every domain without one of its own (unicast DNS-SD, RFC 6763). */
+export function registerDefaultDiscovery(discovery: ServiceDiscovery): void {
+  fallback = discovery;
 }
 
-/** The discovery for a domain; throws BadArgument for a domain nobody serves yet. */
+/** The discovery for a domain, or undefined for a domain nobody serves. */
+export function findDiscovery(domain: string): ServiceDiscovery | undefined {
+  return byDomain.get(nameKey(domain)) ?? fallback;
+}
+
+/** The discovery for a domain; throws BadArgument for a domain nobody serves. */
 export function discoveryFor(domain: string): ServiceDiscovery {
   const found = findDiscovery(domain);
   if (found) return found;
   throw new StreamError(
     ErrorDomain.NetServices,
     NetServicesError.BadArgument,
-    `domain ${JSON.stringify(domain)}: only "local." (multicast DNS) is supported; unicast DNS-SD is not implemented yet`,
+    `domain ${JSON.stringify(domain)}: no discovery serves it (unicast DNS-SD is installed by the package root)`,
   );
 }

@@ -7,6 +7,7 @@
 import { map, Observable } from 'rxjs';
 import { discoveryFor } from './discovery.js';
 import './mdns-discovery.js';
+import './unicast-discovery.js';
 import { NetService } from './net-service.js';
 import { normalizeDomain, normalizeType } from './service-name.js';
 

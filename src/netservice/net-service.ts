@@ -17,6 +17,7 @@ import {
   type ServiceResolution,
 } from './discovery.js';
 import './mdns-discovery.js';
+import './unicast-discovery.js';
 import {
   checkInstanceName,
   checkPublishableName,

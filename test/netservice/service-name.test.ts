@@ -4,6 +4,7 @@ import { NetServicesError } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
 import { NetService } from '../../src/netservice/index.js';
 import { createPairWithSocketToNetService } from '../../src/stream/stream-pair.js';
+import { configureUnicastDNS, resetUnicastDNS } from '../../src/unicast/config.js';
 
 describe('NetService names', () => {
   it('parses a plain instance name', () => {
@@ -74,20 +75,30 @@ describe('NetService names', () => {
     }
   });
 
-  it('fails clearly for domains other than local.', async () => {
-    const s = new NetService('example.com.', '_http._tcp', 'Web');
-    await assert.rejects(
-      s.resolveForConnect(new AbortController().signal),
-      /unicast DNS-SD is not implemented/,
-    );
-    assert.equal(s.cachedResolution(), undefined);
-    // A pair to it opens without throwing and reports the error as an event.
-    const pair = createPairWithSocketToNetService(s);
-    const error = new Promise<StreamError | null>((resolve) =>
-      pair.readStream.setClient(StreamEvent.ErrorOccurred, (stream) => resolve(stream.copyError())),
-    );
-    assert.doesNotThrow(() => pair.open());
-    assert.equal((await error)?.code, NetServicesError.BadArgument);
-    pair.close();
+  it('sends other domains to unicast DNS-SD: a silent server fails clearly', async () => {
+    // Port 9 of loopback: nothing answers there (unicast DNS-SD, RFC 6763, serves every domain but local.).
+    configureUnicastDNS({ servers: ['127.0.0.1:9'], timings: { queryTimeoutMs: 100 } });
+    try {
+      await failsClearly();
+    } finally {
+      resetUnicastDNS();
+    }
   });
 });
+
+async function failsClearly(): Promise<void> {
+  const s = new NetService('example.com.', '_http._tcp', 'Web');
+  await assert.rejects(
+    s.resolveForConnect(new AbortController().signal),
+    /no answer from DNS server 127\.0\.0\.1:9/,
+  );
+  assert.equal(s.cachedResolution(), undefined);
+  // A pair to it opens without throwing and reports the error as an event.
+  const pair = createPairWithSocketToNetService(s);
+  const error = new Promise<StreamError | null>((resolve) =>
+    pair.readStream.setClient(StreamEvent.ErrorOccurred, (stream) => resolve(stream.copyError())),
+  );
+  assert.doesNotThrow(() => pair.open());
+  assert.equal((await error)?.code, NetServicesError.Timeout);
+  pair.close();
+}

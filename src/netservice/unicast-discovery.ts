@@ -1,0 +1,21 @@
+/**
+ * DNS-SD over unicast DNS (RFC 6763) for every domain other than `local.`:
+ * resolve and browse through the configured DNS servers, publish with
+ * dynamic update (RFC 2136) signed with TSIG (RFC 8945). Registered as the
+ * default discovery, so a NetService in "example.com." needs nothing more
+ * than configureUnicastDNS (or CFSTREAM_DNS_SERVERS and CFSTREAM_TSIG).
+ */
+import { browseUnicast } from '../unicast/browse.js';
+import { publishUnicast } from '../unicast/publish.js';
+import { cachedService, resolveService } from '../unicast/resolve-service.js';
+import { registerDefaultDiscovery, type ServiceDiscovery } from './discovery.js';
+
+/** The discovery of every domain but `local.`. */
+export const unicastDiscovery: ServiceDiscovery = {
+  resolve: (instance, options) => resolveService(instance, options),
+  cached: (instance) => cachedService(instance),
+  browse: (type) => browseUnicast(type),
+  publish: (request) => publishUnicast(request),
+};
+
+registerDefaultDiscovery(unicastDiscovery);

@@ -1,0 +1,117 @@
+/**
+ * Asks the configured servers one question at a time, through the answer
+ * cache: the first server that answers decides (SERVFAIL, REFUSED and silence
+ * move on to the next, RFC 1035 §7.2), NOERROR and NXDOMAIN are cached with
+ * their TTLs (RFC 2308 §5 for negative answers), DNS-SD names
+ * point at their records directly (RFC 6763 §4-6), so aliases are not followed.
+ */
+import { nameKey } from '../mdns/dns-name.js';
+import { type DnsRecord, typeCode } from '../mdns/wire-types.js';
+import { AnswerCache, type CachedAnswer } from './answer-cache.js';
+import { type UnicastConfig, unicastConfig } from './config.js';
+import { type Answer, describeServer, exchangeWith } from './exchange.js';
+import { buildQuery, newMessageId, type ServerAddress } from './exchange-core.js';
+import { rcodeError } from './unicast-errors.js';
+import { Opcode, Rcode, rcodeOf } from './wire-extra.js';
+
+/** A records answer or a negative one, with the server that gave it. */
+export type LookupResult = CachedAnswer & { readonly server?: ServerAddress };
+
+let cache: AnswerCache | undefined;
+let cacheConfig: UnicastConfig | undefined;
+
+/** The shared cache (a new configuration starts a new one). */
+export function answerCache(config = unicastConfig()): AnswerCache {
+  if (cache === undefined || cacheConfig !== config) {
+    cache = new AnswerCache(config.clock);
+    cacheConfig = config;
+  }
+  return cache;
+}
+
+/** The records of `type` owned by `name` in an answer section. */
+export function recordsAt(answers: readonly DnsRecord[], name: string, type: number): DnsRecord[] {
+  const owner = nameKey(name);
+  return answers.filter((r) => nameKey(r.name) === owner && typeCode(r.data) === type);
+}
+
+/** The negative TTL of an answer (RFC 2308 §5: min(SOA TTL, SOA MINIMUM) of the authority SOA) and its zone. */
+function negativeOf(answer: Answer): { ttl: number; zone?: string } {
+  for (const placed of answer.placed) {
+    if (placed.soa !== undefined && answer.message.authorities.includes(placed.record))
+      return { ttl: Math.min(placed.record.ttl, placed.soa.minimum), zone: placed.record.name };
+  }
+  return { ttl: 0 };
+}
+
+/** Sends one query to the servers in turn until one answers with NOERROR or NXDOMAIN. */
+export async function queryServers(
+  name: string,
+  type: number,
+  options: { signal: AbortSignal; deadline: number; config?: UnicastConfig },
+): Promise<Answer & { readonly server: ServerAddress }> {
+  const config = options.config ?? unicastConfig();
+  let lastError: unknown;
+  // Two rounds over the servers: a lost datagram gets a second chance (RFC 1035 §4.2.1).
+  const tries = [...config.servers, ...config.servers];
+  for (const server of tries) {
+    const left = options.deadline - Date.now();
+    if (left <= 0) break;
+    const id = newMessageId();
+    try {
+      const answer = await exchangeWith(
+        server,
+        buildQuery(id, name, type),
+        {
+          id,
+          opcode: Opcode.QUERY,
+          question: { name, type, rrclass: 1 },
+          server,
+        },
+        { signal: options.signal, timeoutMs: Math.min(left, config.timings.queryTimeoutMs) },
+      );
+      const rcode = rcodeOf(answer.message.flags);
+      if (rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN) return { ...answer, server };
+      lastError = rcodeError(rcode, `query for ${name} (type ${type})`, describeServer(server));
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError ?? rcodeError(Rcode.SERVFAIL, `query for ${name}`, 'none configured');
+}
+
+/**
+ * The answer for (name, type): from the cache when it holds one (unless
+ * `fresh`), else from the servers, then cached.
+ */
+export async function lookup(
+  name: string,
+  type: number,
+  options: { signal: AbortSignal; deadline: number; fresh?: boolean; config?: UnicastConfig },
+): Promise<LookupResult> {
+  const config = options.config ?? unicastConfig();
+  const store = answerCache(config);
+  if (options.fresh !== true) {
+    const hit = store.get(name, type);
+    if (hit !== undefined) return hit;
+  }
+  const answer = await queryServers(name, type, { ...options, config });
+  const server = answer.server;
+  const records = recordsAt(answer.message.answers, name, type);
+  if (records.length === 0) {
+    const { ttl, zone } = negativeOf(answer);
+    const kind = rcodeOf(answer.message.flags) === Rcode.NXDOMAIN ? 'nxdomain' : 'nodata';
+    const negative: CachedAnswer = zone === undefined ? { kind } : { kind, zone };
+    store.put(name, type, negative, ttl);
+    return { ...negative, server };
+  }
+  const result: CachedAnswer = {
+    kind: 'records',
+    records,
+    additionals: answer.message.additionals,
+  };
+  // RFC 2181 §5.2: an RRset has one TTL; the least of them bounds the whole answer.
+  store.put(name, type, result, Math.min(...records.map((r) => r.ttl)));
+  return { ...result, server };
+}

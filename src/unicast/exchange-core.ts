@@ -1,0 +1,108 @@
+/**
+ * The socket-free half of a DNS exchange: building a query, and judging each
+ * reply that arrives. A reply counts only when it comes from the server asked
+ * (address and port), carries the query's ID and opcode, and echoes its
+ * question (RFC 5452 §4, RFC 1035 §7.3); anything else is dropped with a
+ * reason and the wait goes on. A truncated UDP answer means "ask again over
+ * TCP" (RFC 7766 §5). The driver (exchange.ts) owns sockets and timers.
+ */
+import { randomInt } from 'node:crypto';
+import { nameKey } from '../mdns/dns-name.js';
+import { encodePacket } from '../mdns/packet-codec.js';
+import { type DnsQuestion, type DnsRecord, Flag, makeMessage } from '../mdns/wire-types.js';
+import { type ReadResult, readMessage } from './message-reader.js';
+import { EDNS_UDP_SIZE, HeaderBit, Opcode, opcodeOf } from './wire-extra.js';
+
+/** A DNS server by literal address and port. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What a reply must match. */
+export interface Expectation {
+  readonly id: number;
+  readonly opcode: number;
+  readonly question: { readonly name: string; readonly type: number; readonly rrclass: number };
+  readonly server: ServerAddress;
+}
+
+/** The verdict on one arriving message. */
+export type Verdict =
+  | { readonly kind: 'drop'; readonly reason: string }
+  | { readonly kind: 'truncated' }
+  | { readonly kind: 'answer'; readonly read: Extract<ReadResult, { ok: true }> };
+
+/** A fresh random message ID (RFC 5452 §4.3: unpredictable IDs resist spoofing). */
+export function newMessageId(): number {
+  return randomInt(0, 0x10000);
+}
+
+/** RFC 6891 §6.1.2: the OPT pseudo-record advertising our UDP payload size. */
+export function optRecord(size = EDNS_UDP_SIZE): DnsRecord {
+  return {
+    name: '',
+    rrclass: size,
+    cacheFlush: false,
+    ttl: 0,
+    data: { type: 'OTHER', code: 41, raw: Buffer.alloc(0) },
+  };
+}
+
+/** A standard query for one name and type, with RD (the server may be a recursive resolver) and EDNS0. */
+export function buildQuery(id: number, name: string, type: number, edns = true): Buffer {
+  const question: DnsQuestion = { name, type, rrclass: 1, unicastResponse: false };
+  return encodePacket(
+    makeMessage({
+      id,
+      flags: HeaderBit.RD,
+      questions: [question],
+      additionals: edns ? [optRecord()] : [],
+    }),
+  );
+}
+
+function sameHost(a: string, b: string): boolean {
+  const strip = (h: string): string => h.replace(/^::ffff:/i, '').toLowerCase();
+  return strip(a) === strip(b);
+}
+
+/**
+ * Judges one message received for `expected`: from `from` (undefined over TCP,
+ * where the connection itself names the peer).
+ */
+export function judgeReply(
+  expected: Expectation,
+  bytes: Buffer,
+  from: ServerAddress | undefined,
+): Verdict {
+  if (from !== undefined) {
+    if (!sameHost(from.host, expected.server.host) || from.port !== expected.server.port)
+      return { kind: 'drop', reason: `reply from ${from.host}:${from.port}, not the server asked` };
+  }
+  if (bytes.length >= 2 && bytes.readUInt16BE(0) !== expected.id)
+    return { kind: 'drop', reason: `reply with ID ${bytes.readUInt16BE(0)}, not ${expected.id}` };
+  if (bytes.length >= 4 && (bytes.readUInt16BE(2) & Flag.TC) !== 0 && from !== undefined) {
+    // RFC 7766 §5: what a truncated answer holds may be partial; only the bit counts.
+    return { kind: 'truncated' };
+  }
+  const read = readMessage(bytes);
+  if (!read.ok) return { kind: 'drop', reason: read.problem };
+  const { message } = read;
+  if ((message.flags & Flag.QR) === 0) return { kind: 'drop', reason: 'a query, not a reply' };
+  if (opcodeOf(message.flags) !== expected.opcode)
+    return { kind: 'drop', reason: `opcode ${opcodeOf(message.flags)}, not ${expected.opcode}` };
+  // RFC 2136 §3.8: an UPDATE reply may echo the zone section or leave it out; a query's must match.
+  if (message.questions.length === 0 && expected.opcode === Opcode.UPDATE)
+    return { kind: 'answer', read };
+  const question = message.questions[0];
+  if (
+    message.questions.length !== 1 ||
+    question === undefined ||
+    nameKey(question.name) !== nameKey(expected.question.name) ||
+    question.type !== expected.question.type ||
+    question.rrclass !== expected.question.rrclass
+  )
+    return { kind: 'drop', reason: 'the question in the reply is not the one asked' };
+  return { kind: 'answer', read };
+}

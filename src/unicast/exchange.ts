@@ -1,0 +1,160 @@
+/**
+ * The thin driver of a DNS exchange: one UDP datagram from a fresh ephemeral
+ * port, a TCP connection when the answer is truncated or the request is too
+ * big for UDP (RFC 7766 §5-6), a timer and an abort signal. Every verdict on
+ * what arrives is the core's (exchange-core.ts); a dropped reply leaves the
+ * wait running, so garbage can delay an answer but never replace it.
+ */
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { connect, isIPv6 } from 'node:net';
+import { debuglog } from 'node:util';
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import { type Expectation, judgeReply, type ServerAddress, type Verdict } from './exchange-core.js';
+import { EDNS_UDP_SIZE, MAX_MESSAGE } from './wire-extra.js';
+
+const log = debuglog('cfstream:unicast');
+
+/** A reply the core accepted, with its raw bytes (TSIG verifies them). */
+export type Answer = Extract<Verdict, { kind: 'answer' }>['read'] & { readonly bytes: Buffer };
+
+/** "host:port", with brackets for IPv6. */
+export function describeServer(server: ServerAddress): string {
+  return isIPv6(server.host) ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+}
+
+function timeoutError(server: ServerAddress, ms: number, over: string): StreamError {
+  return new StreamError(
+    ErrorDomain.NetServices,
+    NetServicesError.Timeout,
+    `no answer from DNS server ${describeServer(server)} over ${over} within ${ms} ms`,
+  );
+}
+
+function cancelled(signal: AbortSignal): unknown {
+  return (
+    signal.reason ?? new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'cancelled')
+  );
+}
+
+/** Sends `request` over UDP and waits for the reply the core accepts; `truncated` asks the caller for TCP. */
+function overUdp(
+  server: ServerAddress,
+  request: Buffer,
+  expected: Expectation,
+  options: { signal: AbortSignal; timeoutMs: number },
+): Promise<Answer | 'truncated'> {
+  return new Promise((resolve, reject) => {
+    if (options.signal.aborted) return reject(cancelled(options.signal));
+    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    const finish = (outcome: () => void): void => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+      socket.close();
+      outcome();
+    };
+    const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
+    const timer = setTimeout(
+      () => finish(() => reject(timeoutError(server, options.timeoutMs, 'UDP'))),
+      options.timeoutMs,
+    );
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    socket.on('message', (bytes: Buffer, rinfo: RemoteInfo) => {
+      const verdict = judgeReply(expected, bytes, { host: rinfo.address, port: rinfo.port });
+      if (verdict.kind === 'drop') log('dropped a reply: %s', verdict.reason);
+      else if (verdict.kind === 'truncated') finish(() => resolve('truncated'));
+      else finish(() => resolve({ ...verdict.read, bytes }));
+    });
+    // ICMP errors do not reach an unconnected socket; a send error (no route) ends the try at once.
+    socket.on('error', (error) =>
+      finish(() =>
+        reject(
+          new StreamError(
+            ErrorDomain.NetServices,
+            NetServicesError.Timeout,
+            `cannot reach DNS server ${describeServer(server)}: ${error.message}`,
+            { cause: error },
+          ),
+        ),
+      ),
+    );
+    socket.send(request, server.port, server.host);
+  });
+}
+
+/** Sends `request` over TCP with its two-byte length (RFC 1035 §4.2.2) and reads one reply. */
+function overTcp(
+  server: ServerAddress,
+  request: Buffer,
+  expected: Expectation,
+  options: { signal: AbortSignal; timeoutMs: number },
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    if (options.signal.aborted) return reject(cancelled(options.signal));
+    const socket = connect({ host: server.host, port: server.port });
+    let received = Buffer.alloc(0);
+    const finish = (outcome: () => void): void => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      outcome();
+    };
+    const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
+    const timer = setTimeout(
+      () => finish(() => reject(timeoutError(server, options.timeoutMs, 'TCP'))),
+      options.timeoutMs,
+    );
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    const length = Buffer.alloc(2);
+    length.writeUInt16BE(request.length, 0);
+    socket.write(Buffer.concat([length, request]));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 2) {
+        const size = received.readUInt16BE(0);
+        if (received.length < 2 + size) return;
+        const bytes = received.subarray(2, 2 + size);
+        received = received.subarray(2 + size);
+        const verdict = judgeReply(expected, Buffer.from(bytes), undefined);
+        if (verdict.kind === 'answer')
+          return finish(() => resolve({ ...verdict.read, bytes: Buffer.from(bytes) }));
+        log('dropped a TCP reply: %s', verdict.kind === 'drop' ? verdict.reason : 'truncated');
+      }
+    });
+    const closed = (error?: Error): void =>
+      finish(() =>
+        reject(
+          new StreamError(
+            ErrorDomain.NetServices,
+            NetServicesError.Timeout,
+            `no answer from DNS server ${describeServer(server)} over TCP: ${error?.message ?? 'connection closed'}`,
+            error === undefined ? {} : { cause: error },
+          ),
+        ),
+      );
+    socket.on('error', closed);
+    socket.on('end', () => closed());
+  });
+}
+
+/**
+ * One request to one server: UDP first (TCP at once when the request is too
+ * big for a datagram), TCP when the answer is truncated.
+ */
+export async function exchangeWith(
+  server: ServerAddress,
+  request: Buffer,
+  expected: Expectation,
+  options: { signal: AbortSignal; timeoutMs: number; tcp?: boolean },
+): Promise<Answer> {
+  if (request.length > MAX_MESSAGE)
+    throw new StreamError(
+      ErrorDomain.NetServices,
+      NetServicesError.BadArgument,
+      `a ${request.length}-byte DNS message`,
+    );
+  if (options.tcp === true || request.length > EDNS_UDP_SIZE)
+    return overTcp(server, request, expected, options);
+  const udp = await overUdp(server, request, expected, options);
+  return udp === 'truncated' ? overTcp(server, request, expected, options) : udp;
+}

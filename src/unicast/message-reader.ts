@@ -1,0 +1,125 @@
+/**
+ * Reads a unicast DNS message (RFC 1035 §4) with the shared codec's name and
+ * RDATA decoders, keeping what the multicast decoder has no use for: where
+ * each record starts (TSIG signs the bytes before its own record, RFC 8945
+ * §4.3.1), SOA data with its names (they may be compressed against the whole
+ * message), and messages up to 65535 bytes (a TCP answer, RFC 7766 §8).
+ * Never throws: a damaged message is reported as undefined with the reason.
+ */
+import { readName } from '../mdns/dns-name.js';
+import { decodeRdata } from '../mdns/rdata.js';
+import type { DnsMessage, DnsQuestion, DnsRecord } from '../mdns/wire-types.js';
+import { ExtraType, MAX_MESSAGE } from './wire-extra.js';
+
+const HEADER = 12;
+
+/** The data of an SOA record (RFC 1035 §3.3.13). */
+export interface SoaData {
+  readonly primary: string;
+  readonly mailbox: string;
+  readonly serial: number;
+  /** The negative-caching TTL (RFC 2308 §4). */
+  readonly minimum: number;
+}
+
+/** A record and where it lies in the message. */
+export interface PlacedRecord {
+  readonly record: DnsRecord;
+  /** Offset of the record's first byte (its owner name). */
+  readonly start: number;
+  readonly rdataStart: number;
+  readonly rdataEnd: number;
+  /** Decoded SOA data for an SOA record. */
+  readonly soa?: SoaData;
+}
+
+/** A decoded message with its records' places, or the reason it was refused. */
+export type ReadResult =
+  | {
+      readonly ok: true;
+      readonly message: DnsMessage;
+      readonly placed: readonly PlacedRecord[];
+    }
+  | { readonly ok: false; readonly problem: string };
+
+function readSoa(buf: Buffer, start: number, end: number): SoaData {
+  const primary = readName(buf, start);
+  const mailbox = readName(buf, primary.next);
+  if (mailbox.next + 20 !== end) throw new Error('SOA of the wrong length');
+  return {
+    primary: primary.name,
+    mailbox: mailbox.name,
+    serial: buf.readUInt32BE(mailbox.next),
+    minimum: buf.readUInt32BE(mailbox.next + 16),
+  };
+}
+
+/** Decodes a whole message; never throws. */
+export function readMessage(buf: Buffer): ReadResult {
+  if (buf.length < HEADER)
+    return { ok: false, problem: `${buf.length}-byte message has no header` };
+  if (buf.length > MAX_MESSAGE) return { ok: false, problem: `${buf.length}-byte message` };
+  try {
+    const id = buf.readUInt16BE(0);
+    const flags = buf.readUInt16BE(2);
+    const counts = [
+      buf.readUInt16BE(4),
+      buf.readUInt16BE(6),
+      buf.readUInt16BE(8),
+      buf.readUInt16BE(10),
+    ];
+    let offset = HEADER;
+    const questions: DnsQuestion[] = [];
+    for (let i = 0; i < (counts[0] as number); i++) {
+      const { name, next } = readName(buf, offset);
+      if (next + 4 > buf.length) throw new Error('question runs past the end');
+      questions.push({
+        name,
+        type: buf.readUInt16BE(next),
+        rrclass: buf.readUInt16BE(next + 2),
+        unicastResponse: false,
+      });
+      offset = next + 4;
+    }
+    const sections: DnsRecord[][] = [[], [], []];
+    const placed: PlacedRecord[] = [];
+    for (let s = 0; s < 3; s++) {
+      for (let i = 0; i < (counts[s + 1] as number); i++) {
+        const start = offset;
+        const { name, next } = readName(buf, offset);
+        if (next + 10 > buf.length) throw new Error(`record ${s}.${i} header runs past the end`);
+        const type = buf.readUInt16BE(next);
+        const rrclass = buf.readUInt16BE(next + 2);
+        const ttl = buf.readUInt32BE(next + 4);
+        const rdataStart = next + 10;
+        const rdataEnd = rdataStart + buf.readUInt16BE(next + 8);
+        if (rdataEnd > buf.length) throw new Error(`record ${s}.${i} RDATA runs past the end`);
+        offset = rdataEnd;
+        // Unicast DNS has no cache-flush bit: the class is the whole field (UPDATE uses 254, 255).
+        const record: DnsRecord = {
+          name,
+          rrclass,
+          cacheFlush: false,
+          ttl,
+          data: decodeRdata(buf, type, rdataStart, rdataEnd),
+        };
+        (sections[s] as DnsRecord[]).push(record);
+        const soa =
+          type === ExtraType.SOA && rdataEnd > rdataStart
+            ? readSoa(buf, rdataStart, rdataEnd)
+            : undefined;
+        placed.push({ record, start, rdataStart, rdataEnd, ...(soa ? { soa } : {}) });
+      }
+    }
+    if (offset !== buf.length)
+      throw new Error(`${buf.length - offset} bytes after the last record`);
+    const [answers, authorities, additionals] = sections as [DnsRecord[], DnsRecord[], DnsRecord[]];
+    return {
+      ok: true,
+      message: { id, flags, questions, answers, authorities, additionals },
+      placed,
+    };
+  } catch (error) {
+    return { ok: false, problem: (error as Error).message };
+  }
+}

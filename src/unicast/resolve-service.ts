@@ -1,0 +1,150 @@
+/**
+ * Resolves a service instance over unicast DNS (RFC 6763 §5-6): its SRV
+ * record, its TXT record when asked for, then the addresses of the SRV
+ * target, taken from the SRV answer's additional section when the server put
+ * them there (RFC 6763 §12.2) and asked for otherwise.
+ */
+import type { ResolvedAddress } from '../address.js';
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import { nameKey } from '../mdns/dns-name.js';
+import { type DnsRecord, RRType } from '../mdns/wire-types.js';
+import type { CachedAnswer } from './answer-cache.js';
+import { type UnicastConfig, unicastConfig } from './config.js';
+import { answerCache, type LookupResult, lookup } from './dns-client.js';
+import { describeServer } from './exchange.js';
+import { notFoundError, rcodeError } from './unicast-errors.js';
+import { Rcode } from './wire-extra.js';
+
+/** What a service instance resolves to (the shape of netservice's ServiceResolution). */
+export interface UnicastResolution {
+  readonly hostName: string;
+  readonly port: number;
+  readonly addresses: ResolvedAddress[];
+  readonly txt: readonly Buffer[] | undefined;
+}
+
+/** RFC 2782: the lowest priority wins; among equals the first (weights spread load we do not share). */
+function pickSrv(
+  records: readonly DnsRecord[],
+): Extract<DnsRecord['data'], { type: 'SRV' }> | undefined {
+  let best: Extract<DnsRecord['data'], { type: 'SRV' }> | undefined;
+  for (const r of records)
+    if (r.data.type === 'SRV' && (best === undefined || r.data.priority < best.priority))
+      best = r.data;
+  return best;
+}
+
+function addressesIn(records: readonly DnsRecord[], host: string): ResolvedAddress[] {
+  const out: ResolvedAddress[] = [];
+  for (const r of records) {
+    if (nameKey(r.name) !== nameKey(host)) continue;
+    if (r.data.type === 'A') out.push({ address: r.data.address, family: 4 });
+    else if (r.data.type === 'AAAA') out.push({ address: r.data.address, family: 6 });
+  }
+  return out;
+}
+
+function missing(result: LookupResult, what: string): StreamError {
+  if (result.kind === 'nxdomain')
+    return rcodeError(
+      Rcode.NXDOMAIN,
+      what,
+      result.server ? describeServer(result.server) : 'the cache',
+    );
+  return notFoundError(`${what}: the name exists but has no such record`);
+}
+
+/** Resolves `instance` (presentation form, with or without the final dot). */
+export async function resolveService(
+  instance: string,
+  options: {
+    signal: AbortSignal;
+    timeoutMs?: number | undefined;
+    needTxt: boolean;
+    config?: UnicastConfig;
+  },
+): Promise<UnicastResolution> {
+  const config = options.config ?? unicastConfig();
+  const name = instance.replace(/\.$/, '');
+  const timeoutMs = options.timeoutMs ?? config.timings.resolveTimeoutMs;
+  const deadline = Date.now() + timeoutMs;
+  const ask = { signal: options.signal, deadline, config };
+  const what = `resolve of ${JSON.stringify(name)}`;
+  try {
+    const [srvAnswer, txtAnswer] = await Promise.all([
+      lookup(name, RRType.SRV, ask),
+      options.needTxt ? lookup(name, RRType.TXT, ask).catch(() => undefined) : undefined,
+    ]);
+    if (srvAnswer.kind !== 'records') throw missing(srvAnswer, what);
+    const srv = pickSrv(srvAnswer.records);
+    if (srv === undefined) throw missing({ kind: 'nodata' }, what);
+    // RFC 2782: a target of "." means the service is decidedly not available here.
+    if (srv.target === '')
+      throw notFoundError(`${what}: the service says it is not available (SRV target ".")`);
+    let addresses = addressesIn(srvAnswer.additionals, srv.target);
+    if (addresses.length === 0) {
+      const [a, aaaa] = await Promise.all([
+        lookup(srv.target, RRType.A, ask),
+        lookup(srv.target, RRType.AAAA, ask).catch(() => ({ kind: 'nodata' }) as const),
+      ]);
+      addresses = [
+        ...(a.kind === 'records' ? addressesIn(a.records, srv.target) : []),
+        ...(aaaa.kind === 'records' ? addressesIn(aaaa.records, srv.target) : []),
+      ];
+      if (addresses.length === 0) throw notFoundError(`${what}: host ${srv.target} has no address`);
+    }
+    const txtData = txtAnswer?.kind === 'records' ? txtAnswer.records[0]?.data : undefined;
+    return {
+      hostName: srv.target,
+      port: srv.port,
+      addresses,
+      txt: txtData?.type === 'TXT' ? txtData.strings : undefined,
+    };
+  } catch (error) {
+    if (
+      error instanceof StreamError &&
+      error.code === NetServicesError.Timeout &&
+      Date.now() >= deadline
+    )
+      throw new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.Timeout,
+        `${what}: no answer within ${timeoutMs} ms`,
+        {
+          cause: error,
+        },
+      );
+    throw error;
+  }
+}
+
+/** The resolution the cache holds now, without any I/O; undefined when anything is missing. */
+export function cachedService(
+  instance: string,
+  config = unicastConfig(),
+): UnicastResolution | undefined {
+  const store = answerCache(config);
+  const name = instance.replace(/\.$/, '');
+  const srvAnswer: CachedAnswer | undefined = store.get(name, RRType.SRV);
+  if (srvAnswer?.kind !== 'records') return undefined;
+  const srv = pickSrv(srvAnswer.records);
+  if (srv === undefined || srv.target === '') return undefined;
+  let addresses = addressesIn(srvAnswer.additionals, srv.target);
+  if (addresses.length === 0) {
+    for (const type of [RRType.A, RRType.AAAA]) {
+      const hit = store.get(srv.target, type);
+      if (hit?.kind === 'records')
+        addresses = [...addresses, ...addressesIn(hit.records, srv.target)];
+    }
+  }
+  if (addresses.length === 0) return undefined;
+  const txt = store.get(name, RRType.TXT);
+  const txtData = txt?.kind === 'records' ? txt.records[0]?.data : undefined;
+  return {
+    hostName: srv.target,
+    port: srv.port,
+    addresses,
+    txt: txtData?.type === 'TXT' ? txtData.strings : undefined,
+  };
+}

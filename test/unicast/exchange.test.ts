@@ -1,0 +1,229 @@
+/**
+ * The exchange against hostile and broken servers, in process on 127.0.0.1:
+ * each bad reply (truncated, oversized, a mismatched question, a wrong ID,
+ * from another port, not a reply at all) is dropped and the wait goes on, so
+ * the good reply sent after it is the one taken; nothing crashes. A TC reply
+ * moves the question to TCP (RFC 7766 §5).
+ */
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import { encodePacket } from '../../src/mdns/packet-codec.js';
+import { Flag, makeMessage, RRType } from '../../src/mdns/wire-types.js';
+import { exchangeWith } from '../../src/unicast/exchange.js';
+import { buildQuery, type Expectation, judgeReply } from '../../src/unicast/exchange-core.js';
+import { Opcode } from '../../src/unicast/wire-extra.js';
+
+const NAME = 'Svc._http._tcp.example.test';
+
+function reply(
+  id: number,
+  options: { name?: string; type?: number; flags?: number; address?: string } = {},
+): Buffer {
+  return encodePacket(
+    makeMessage({
+      id,
+      flags: options.flags ?? Flag.QR | Flag.AA,
+      questions: [
+        {
+          name: options.name ?? NAME,
+          type: options.type ?? RRType.A,
+          rrclass: 1,
+          unicastResponse: false,
+        },
+      ],
+      answers: [
+        {
+          name: options.name ?? NAME,
+          rrclass: 1,
+          cacheFlush: false,
+          ttl: 60,
+          data: { type: 'A', address: options.address ?? '192.0.2.1' },
+        },
+      ],
+    }),
+  );
+}
+
+/** A UDP server that answers each query with what `respond` sends (through `send`). */
+async function fakeServer(
+  respond: (query: Buffer, send: (bytes: Buffer, from?: Socket) => void) => void,
+): Promise<{ port: number; other: Socket; close(): Promise<void> }> {
+  const socket = createSocket('udp4');
+  const other = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => other.bind(0, '127.0.0.1', resolve));
+  socket.on('message', (query, rinfo) => {
+    respond(query, (bytes, from = socket) => from.send(bytes, rinfo.port, rinfo.address));
+  });
+  return {
+    port: socket.address().port,
+    other,
+    close: async () => {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    },
+  };
+}
+
+async function ask(port: number, tcp = false): Promise<string> {
+  const id = 4242;
+  const expected: Expectation = {
+    id,
+    opcode: Opcode.QUERY,
+    question: { name: NAME, type: RRType.A, rrclass: 1 },
+    server: { host: '127.0.0.1', port },
+  };
+  const answer = await exchangeWith(expected.server, buildQuery(id, NAME, RRType.A), expected, {
+    signal: new AbortController().signal,
+    timeoutMs: 3000,
+    tcp,
+  });
+  const data = answer.message.answers[0]?.data;
+  return data?.type === 'A' ? data.address : 'none';
+}
+
+describe('unicast DNS exchange: answers checked, bad replies dropped', () => {
+  const cases: [string, (query: Buffer, other: Socket) => { bytes: Buffer; from?: Socket }][] = [
+    ['a truncated message (half a header)', () => ({ bytes: Buffer.from([0x10, 0x92, 0x81]) })],
+    [
+      'a cut-off record',
+      (q) => ({ bytes: reply(q.readUInt16BE(0), { address: '198.51.100.1' }).subarray(0, -3) }),
+    ],
+    [
+      'an oversized message (a record running past the end, padded to 20,000 bytes)',
+      (q) => {
+        const good = reply(q.readUInt16BE(0), { address: '198.51.100.1' });
+        const big = Buffer.concat([good, Buffer.alloc(20_000, 0xff)]);
+        return { bytes: big };
+      },
+    ],
+    [
+      'a wrong ID',
+      (q) => ({ bytes: reply((q.readUInt16BE(0) + 1) & 0xffff, { address: '198.51.100.1' }) }),
+    ],
+    [
+      'a mismatched question name',
+      (q) => ({
+        bytes: reply(q.readUInt16BE(0), {
+          name: 'Other._http._tcp.example.test',
+          address: '198.51.100.1',
+        }),
+      }),
+    ],
+    [
+      'a mismatched question type',
+      (q) => ({ bytes: reply(q.readUInt16BE(0), { type: RRType.AAAA, address: '198.51.100.1' }) }),
+    ],
+    [
+      'a query, not a reply',
+      (q) => ({ bytes: reply(q.readUInt16BE(0), { flags: 0, address: '198.51.100.1' }) }),
+    ],
+    [
+      'a reply from another port',
+      (q, other) => ({ bytes: reply(q.readUInt16BE(0), { address: '198.51.100.1' }), from: other }),
+    ],
+  ];
+  for (const [what, bad] of cases) {
+    it(`drops ${what} and takes the good reply after it`, async () => {
+      let server: Awaited<ReturnType<typeof fakeServer>> | undefined;
+      server = await fakeServer((query, send) => {
+        const { bytes, from } = bad(query, server?.other as Socket);
+        send(bytes, from);
+        setTimeout(() => send(reply(query.readUInt16BE(0))), 20);
+      });
+      try {
+        assert.equal(await ask(server.port), '192.0.2.1');
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('times out with the server named when only garbage arrives', async () => {
+    const server = await fakeServer((query, send) =>
+      send(reply((query.readUInt16BE(0) + 7) & 0xffff)),
+    );
+    try {
+      const id = 1;
+      const target = { host: '127.0.0.1', port: server.port };
+      await assert.rejects(
+        exchangeWith(
+          target,
+          buildQuery(id, NAME, RRType.A),
+          { id, opcode: 0, question: { name: NAME, type: 1, rrclass: 1 }, server: target },
+          {
+            signal: new AbortController().signal,
+            timeoutMs: 200,
+          },
+        ),
+        new RegExp(
+          `no answer from DNS server 127\\.0\\.0\\.1:${server.port} over UDP within 200 ms`,
+        ),
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('asks again over TCP when the UDP reply is truncated (TC), and drops a bad TCP frame first', async () => {
+    let tcpServer: Server | undefined;
+    const port = await new Promise<number>((resolve) => {
+      tcpServer = createServer((socket) => {
+        socket.on('data', (chunk) => {
+          const query = chunk.subarray(2);
+          const frame = (bytes: Buffer): Buffer =>
+            Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+          socket.write(frame(reply(query.readUInt16BE(0) ^ 1)));
+          socket.end(frame(reply(query.readUInt16BE(0), { address: '203.0.113.9' })));
+        });
+      });
+      tcpServer.listen(0, '127.0.0.1', () =>
+        resolve((tcpServer?.address() as { port: number } | undefined)?.port ?? 0),
+      );
+    });
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(port, '127.0.0.1', resolve));
+    udp.on('message', (query, rinfo) =>
+      udp.send(
+        reply(query.readUInt16BE(0), { flags: Flag.QR | Flag.TC }),
+        rinfo.port,
+        rinfo.address,
+      ),
+    );
+    try {
+      assert.equal(await ask(port), '203.0.113.9');
+    } finally {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      await new Promise<void>((resolve) => tcpServer?.close(() => resolve()));
+    }
+  });
+
+  it('judgeReply: the verdicts of the core', () => {
+    const expected: Expectation = {
+      id: 7,
+      opcode: Opcode.QUERY,
+      question: { name: NAME, type: RRType.A, rrclass: 1 },
+      server: { host: '127.0.0.1', port: 53 },
+    };
+    const from = { host: '127.0.0.1', port: 53 };
+    assert.equal(judgeReply(expected, reply(7), from).kind, 'answer');
+    assert.equal(
+      judgeReply(expected, reply(7), { host: '::ffff:127.0.0.1', port: 53 }).kind,
+      'answer',
+    );
+    assert.equal(judgeReply(expected, reply(7), { host: '127.0.0.2', port: 53 }).kind, 'drop');
+    assert.equal(judgeReply(expected, reply(8), from).kind, 'drop');
+    assert.equal(
+      judgeReply(expected, reply(7, { flags: Flag.QR | Flag.TC }), from).kind,
+      'truncated',
+    );
+    // Over TCP (no `from`) the TC bit means nothing more to do: the answer is what it is.
+    assert.equal(
+      judgeReply(expected, reply(7, { flags: Flag.QR | Flag.TC }), undefined).kind,
+      'answer',
+    );
+    assert.equal(judgeReply(expected, reply(7, { name: NAME.toUpperCase() }), from).kind, 'answer');
+    assert.equal(judgeReply(expected, Buffer.alloc(0), from).kind, 'drop');
+  });
+});
