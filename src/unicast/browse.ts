@@ -78,6 +78,11 @@ export class BrowsePoller {
     this.#fullTimer = undefined;
     let answer: Awaited<ReturnType<BrowseSource['ptr']>>;
     try {
+      // The serial is read before the records it vouches for: a change after this read shows
+      // as a new serial at the next poll, never as one missed.
+      if (this.#serial === undefined)
+        this.#serial = await this.#source.serial().catch(() => undefined);
+      if (this.#stopped) return;
       answer = await this.#source.ptr();
     } catch (error) {
       if (this.#stopped) return;
@@ -115,8 +120,9 @@ export class BrowsePoller {
     }
     if (this.#stopped) return;
     this.#scheduleSerial();
-    if (serial === undefined) return;
-    const changed = this.#serial !== undefined && serial !== this.#serial;
+    // A poll that failed leaves the serial unknown, and the next one that answers counts as a
+    // change: the zone may have moved on meanwhile.
+    const changed = serial === undefined ? false : serial !== this.#serial;
     this.#serial = serial;
     if (!changed) return;
     // The zone changed: ask for the PTR records now instead of at their TTL (or again, when a

@@ -6,7 +6,7 @@
  * zone file into its own temporary directory: named rewrites the file and
  * keeps a .jnl journal. Also runs `dig` and `nsupdate` against it.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -33,7 +33,7 @@ export interface BindServer {
   /** `dig` output lines (+short) for a name and type. */
   dig(name: string, type: string): string[];
   /** Runs nsupdate with the key; `commands` without "send". */
-  nsupdate(commands: readonly string[]): void;
+  nsupdate(commands: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -157,14 +157,19 @@ zone "${zone}" {
       return result.stdout.split('\n').filter((l) => l.length > 0);
     },
     nsupdate(commands) {
+      // Asynchronous: a blocked event loop would starve the client under test of its replies.
       const script = [`server 127.0.0.1 ${port}`, `zone ${zone}`, ...commands, 'send', ''].join(
         '\n',
       );
-      const result = spawnSync('nsupdate', ['-y', `${key.algorithm}:${key.name}:${key.secret}`], {
-        input: script,
-        encoding: 'utf8',
+      return new Promise<void>((resolve, reject) => {
+        const child = execFile(
+          'nsupdate',
+          ['-y', `${key.algorithm}:${key.name}:${key.secret}`],
+          (error, _out, stderr) =>
+            error ? reject(new Error(`nsupdate failed: ${stderr}`)) : resolve(),
+        );
+        child.stdin?.end(script);
       });
-      if (result.status !== 0) throw new Error(`nsupdate failed: ${result.stderr}`);
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
