@@ -62,6 +62,8 @@ export interface UnicastDNSOptions {
   readonly timings?: Partial<UnicastTimings>;
   /** For tests: the clock that paces browsing. */
   readonly clock?: Clock;
+  /** For tests: the wall clock (ms since 1970) that TSIG signs with; default Date.now. */
+  readonly wallClock?: () => number;
 }
 
 /** The settings in force. */
@@ -70,6 +72,7 @@ export interface UnicastConfig {
   readonly keys: ReadonlyMap<string, TsigKey>;
   readonly timings: UnicastTimings;
   readonly clock: Clock;
+  readonly wallClock: () => number;
 }
 
 const DEFAULT_TIMINGS: UnicastTimings = {
@@ -146,6 +149,7 @@ export function configureUnicastDNS(options: UnicastDNSOptions = {}): void {
     keys,
     timings: { ...DEFAULT_TIMINGS, ...options.timings },
     clock: options.clock ?? realClock,
+    wallClock: options.wallClock ?? Date.now,
   };
 }
 

@@ -34,11 +34,22 @@ function netServicesCode(rcode: number): number {
   }
 }
 
-/** An error for a response code: `what` says what was asked ("resolve of ..."), `server` who answered. */
-export function rcodeError(rcode: number, what: string, server: string): StreamError {
-  const message = `${what}: DNS server ${server} answered ${describeRcode(rcode)}`;
+/**
+ * An error for a response code: `what` says what was asked ("resolve of ..."),
+ * `server` who answered; a TSIG error (RFC 8945 §5.2) names the code more
+ * precisely than the NOTAUTH that carries it; `hint` says what to do.
+ */
+export function rcodeError(
+  rcode: number,
+  what: string,
+  server: string,
+  tsigError?: number,
+  hint?: string,
+): StreamError {
+  const tsig = tsigError === undefined ? '' : `, TSIG error ${describeRcode(tsigError)}`;
+  const message = `${what}: DNS server ${server} answered ${describeRcode(rcode)}${tsig}${hint ? `; ${hint}` : ''}`;
   return new StreamError(ErrorDomain.NetServices, netServicesCode(rcode), message, {
-    cause: new DnsRcodeError(rcode, message),
+    cause: new DnsRcodeError(tsigError ?? rcode, message),
   });
 }
 
