@@ -69,6 +69,7 @@ export {
 } from './tls/index.js';
 export {
   configureUnicastDNS,
+  parseTsigSpec,
   type TsigAlgorithmName,
   type TsigKeyInput,
   type UnicastDNSOptions,

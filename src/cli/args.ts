@@ -19,6 +19,8 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
   interface: { type: 'string' },
+  'dns-server': { type: 'string', multiple: true },
+  tsig: { type: 'string', multiple: true },
 } as const satisfies OptionTable;
 
 /** Option values after parsing: strings, booleans, or lists for `multiple` options. */

@@ -1,13 +1,14 @@
 /**
  * Runs one `cfstream` command line and returns its exit status: picks the
- * command, parses its options, applies `--interface`, turns a thrown
+ * command, parses its options, applies `--interface`, `--dns-server` and
+ * `--tsig`, turns a thrown
  * UsageError into status 2 and any other failure into the one-line error and
  * status 1. SIGINT and SIGTERM abort the `interrupted` signal; a second one
  * exits at once.
  */
 import { networkInterfaces } from 'node:os';
-import { resetMdnsEngine } from '../index.js';
-import { parseCommandArgs, stringOption, UsageError } from './args.js';
+import { configureUnicastDNS, parseTsigSpec, resetMdnsEngine } from '../index.js';
+import { type OptionValues, parseCommandArgs, stringOption, UsageError } from './args.js';
 import { type Command, ExitStatus } from './command.js';
 import { commands } from './commands/index.js';
 import { type CliIO, Output } from './output.js';
@@ -15,6 +16,10 @@ import { type CliIO, Output } from './output.js';
 const COMMON_HELP = `common options:
   --interface NAMES  mDNS on these interfaces only (names or addresses, comma-separated;
                      default: $CFSTREAM_INTERFACE, else every up multicast interface)
+  --dns-server HOST[:PORT]  unicast DNS-SD (every domain but local.) asks this server;
+                     repeatable (default: $CFSTREAM_DNS_SERVERS, else the system's resolvers)
+  --tsig ZONE:ALGORITHM:NAME:SECRET  the TSIG key that signs updates of ZONE (publish);
+                     repeatable (default: $CFSTREAM_TSIG); hmac-sha256, -sha1, -sha384, -sha512
   --json             one JSON object per line (errors: {"event":"error","domain","code",...})
   -h, --help         this help`;
 
@@ -66,6 +71,7 @@ export async function runCli(
       io.stdout.write(`${commandHelp(command)}\n`);
       return ExitStatus.Ok;
     }
+    applyUnicastOptions(args.values);
     const iface = stringOption(args.values, 'interface');
     if (iface !== undefined) {
       checkInterfaces(iface);
@@ -79,6 +85,31 @@ export async function runCli(
     return ExitStatus.Failed;
   } finally {
     await out.flush();
+  }
+}
+
+/** --dns-server and --tsig configure unicast DNS-SD; a bad value is a usage error (the secret never shown). */
+function applyUnicastOptions(values: OptionValues): void {
+  const list = (name: string): string[] | undefined => {
+    const value = values[name];
+    return Array.isArray(value)
+      ? value.filter((v): v is string => typeof v === 'string')
+      : undefined;
+  };
+  const servers = list('dns-server');
+  const tsig = list('tsig');
+  if (servers === undefined && tsig === undefined) return;
+  try {
+    const keys = Object.fromEntries(
+      (tsig ?? []).map((spec) => {
+        const { zone, key } = parseTsigSpec(spec);
+        return [zone, key] as const;
+      }),
+    );
+    configureUnicastDNS({ ...(servers === undefined ? {} : { servers }), keys });
+  } catch (error) {
+    // The messages name the server or the key, never the secret.
+    throw new UsageError((error as Error).message.replace(/ \(NetServices -?\d+\)$/, ''));
   }
 }
 

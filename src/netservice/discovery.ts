@@ -58,6 +58,8 @@ export interface ServiceDiscovery {
   cached(instance: string): ServiceResolution | undefined;
   browse(type: string): Observable<DiscoveryEvent>;
   publish(request: PublishRequest): Publication;
+  /** Browse domains this protocol finds beyond its own (RFC 6763 §11), with final dots. */
+  domains?(signal: AbortSignal): Promise<string[]>;
 }
 
 const byDomain = new Map<string, ServiceDiscovery>();
@@ -72,6 +74,11 @@ let fallback: ServiceDiscovery | undefined;
 /** Installs the discovery for every domain without one of its own (unicast DNS-SD, RFC 6763). */
 export function registerDefaultDiscovery(discovery: ServiceDiscovery): void {
   fallback = discovery;
+}
+
+/** The discovery of every domain without one of its own, if installed. */
+export function defaultDiscovery(): ServiceDiscovery | undefined {
+  return fallback;
 }
 
 /** The discovery for a domain, or undefined for a domain nobody serves. */

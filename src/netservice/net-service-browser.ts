@@ -5,7 +5,7 @@
  * while more events of the same batch follow.
  */
 import { map, Observable } from 'rxjs';
-import { discoveryFor } from './discovery.js';
+import { defaultDiscovery, discoveryFor } from './discovery.js';
 import './mdns-discovery.js';
 import './unicast-discovery.js';
 import { NetService } from './net-service.js';
@@ -51,6 +51,34 @@ export class NetServiceBrowser {
           complete: () => subscriber.complete(),
         });
       return () => subscription.unsubscribe();
+    });
+  }
+
+  /**
+   * The browse domains (RFC 6763 §11): "local.", then those that the DNS
+   * servers name under the system's search domains and the local subnets'
+   * reverse-mapping domains; completes when every question is answered.
+   */
+  domains$(): Observable<string> {
+    return new Observable<string>((subscriber) => {
+      const controller = new AbortController();
+      subscriber.next('local.');
+      const unicast = defaultDiscovery();
+      if (unicast?.domains === undefined) {
+        subscriber.complete();
+        return undefined;
+      }
+      unicast.domains(controller.signal).then(
+        (domains) => {
+          for (const domain of domains)
+            if (domain.toLowerCase() !== 'local.') subscriber.next(domain);
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) subscriber.error(error);
+        },
+      );
+      return () => controller.abort();
     });
   }
 

@@ -6,6 +6,7 @@
  * than configureUnicastDNS (or CFSTREAM_DNS_SERVERS and CFSTREAM_TSIG).
  */
 import { browseUnicast } from '../unicast/browse.js';
+import { findBrowseDomains } from '../unicast/browse-domains.js';
 import { publishUnicast } from '../unicast/publish.js';
 import { cachedService, resolveService } from '../unicast/resolve-service.js';
 import { registerDefaultDiscovery, type ServiceDiscovery } from './discovery.js';
@@ -16,6 +17,7 @@ export const unicastDiscovery: ServiceDiscovery = {
   cached: (instance) => cachedService(instance),
   browse: (type) => browseUnicast(type),
   publish: (request) => publishUnicast(request),
+  domains: (signal) => findBrowseDomains({ signal }),
 };
 
 registerDefaultDiscovery(unicastDiscovery);

@@ -60,6 +60,8 @@ export interface UnicastDNSOptions {
   /** The TSIG key of each zone, by zone name ("example.test."). */
   readonly keys?: Readonly<Record<string, TsigKeyInput>>;
   readonly timings?: Partial<UnicastTimings>;
+  /** The domains under which browse domains are looked for (RFC 6763 §11); default the system's search domains and local subnets. */
+  readonly searchDomains?: readonly string[];
   /** For tests: the clock that paces browsing. */
   readonly clock?: Clock;
   /** For tests: the wall clock (ms since 1970) that TSIG signs with; default Date.now. */
@@ -71,6 +73,7 @@ export interface UnicastConfig {
   readonly servers: readonly ServerAddress[];
   readonly keys: ReadonlyMap<string, TsigKey>;
   readonly timings: UnicastTimings;
+  readonly searchDomains: readonly string[] | undefined;
   readonly clock: Clock;
   readonly wallClock: () => number;
 }
@@ -135,11 +138,16 @@ export function parseTsigSpec(text: string): { zone: string; key: TsigKeyInput }
 
 let current: UnicastConfig | undefined;
 
-/** Sets the servers, keys and timings of unicast DNS-SD (every domain other than `local.`). */
+/**
+ * Sets the servers, keys and timings of unicast DNS-SD (every domain other
+ * than `local.`). What is left out comes from the environment
+ * (CFSTREAM_DNS_SERVERS, CFSTREAM_TSIG), then the system's resolvers.
+ */
 export function configureUnicastDNS(options: UnicastDNSOptions = {}): void {
-  const servers = (options.servers ?? getServers()).map(parseServer);
+  const env = fromEnvironment();
+  const servers = (options.servers ?? env.servers ?? getServers()).map(parseServer);
   const keys = new Map<string, TsigKey>();
-  for (const [zone, key] of Object.entries(options.keys ?? {}))
+  for (const [zone, key] of Object.entries({ ...env.keys, ...options.keys }))
     keys.set(nameKey(zone), checkKey(zone, key));
   for (const [name, value] of Object.entries(options.timings ?? {}))
     if (typeof value !== 'number' || !(value > 0))
@@ -148,6 +156,7 @@ export function configureUnicastDNS(options: UnicastDNSOptions = {}): void {
     servers,
     keys,
     timings: { ...DEFAULT_TIMINGS, ...options.timings },
+    searchDomains: options.searchDomains,
     clock: options.clock ?? realClock,
     wallClock: options.wallClock ?? Date.now,
   };
@@ -166,7 +175,7 @@ function fromEnvironment(): UnicastDNSOptions {
 
 /** The settings in force: configured, or read from the environment on first use. */
 export function unicastConfig(): UnicastConfig {
-  if (current === undefined) configureUnicastDNS(fromEnvironment());
+  if (current === undefined) configureUnicastDNS();
   return current as UnicastConfig;
 }
 

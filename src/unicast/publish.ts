@@ -87,6 +87,7 @@ export function publishUnicast(
   const serviceType = `${request.type.replace(/\.$/, '')}.${domain}`;
   const hostName = `${hostLabel()}.${domain}`;
   let added: { zone: string; records: UpdateRecord[]; hostKey: string } | undefined;
+  let keepAlive: NodeJS.Timeout | undefined;
 
   const register = async (): Promise<string> => {
     const ask = {
@@ -128,6 +129,9 @@ export function publishUnicast(
       if (entry) entry.users += 1;
       else hosts.set(hostKey, { records: ownHost, users: 1 });
       added = { zone, records, hostKey };
+      // A publication is live until stop(), as on the link (where the responder's socket holds
+      // the process): the records stay on the server, so a process must not drift off and exit.
+      keepAlive = setInterval(() => {}, 2 ** 30);
       // What we changed is no longer what the cache remembers.
       answerCache(config).forget(serviceType, RRType.PTR);
       return name;
@@ -145,6 +149,8 @@ export function publishUnicast(
     registered,
     async stop() {
       await registered.catch(() => undefined);
+      clearInterval(keepAlive);
+      keepAlive = undefined;
       const done = added;
       added = undefined;
       if (done === undefined) return;
