@@ -66,6 +66,13 @@ const expectations: Record<string, (run: Run) => void> = {
         '',
       ].join('\n'),
     ),
+  'wide-area.ts': ({ stdout }) => {
+    assert.match(stdout, /^started BIND 9 of our own|^no CFSTREAM_DNS_SERVERS/m);
+    assert.match(stdout, /^published "Wide Café" in example\.test\.$/m);
+    assert.match(stdout, /^found Wide Café\._echo\._tcp\.example\.test\.$/m);
+    assert.match(stdout, /^echoed: hello across the wide area$/m);
+    assert.match(stdout, /^withdrawn$/m);
+  },
   'through-socks.ts': ({ stdout }) => {
     assert.match(stdout, /\(the sample's own\)/);
     assert.match(stdout, /^echoed: hello through the proxy$/m);

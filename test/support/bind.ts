@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splitName } from '../../src/mdns/dns-name.js';
+import type { TsigAlgorithmName } from '../../src/unicast/config.js';
 
 const NAMED = '/usr/sbin/named';
 
@@ -26,7 +27,7 @@ export interface BindServer {
   readonly zone: string;
   readonly key: {
     readonly name: string;
-    readonly algorithm: 'hmac-sha256';
+    readonly algorithm: TsigAlgorithmName;
     readonly secret: string;
   };
   log(): string;
@@ -71,13 +72,15 @@ export async function startBind(options: {
   zone?: string;
   records?: readonly string[];
   ttl?: number;
+  /** The TSIG key's algorithm (default hmac-sha256). */
+  algorithm?: TsigAlgorithmName;
 }): Promise<BindServer> {
   const zone = options.zone ?? 'example.test';
   const dir = await mkdtemp(join(tmpdir(), 'cfstream-bind-'));
   const port = await freePort();
   const key = {
     name: 'cfstream-test-key',
-    algorithm: 'hmac-sha256' as const,
+    algorithm: options.algorithm ?? 'hmac-sha256',
     secret: randomBytes(32).toString('base64'),
   };
   const ttl = options.ttl ?? 60;

@@ -167,4 +167,17 @@ describe('unicast DNS-SD publish with UPDATE and TSIG against BIND 9 (integratio
     assert.equal(verifyReply(answer.bytes, answer.placed, key, Buffer.alloc(32), now).ok, false);
     assert.equal(verifyReply(answer.bytes, answer.placed, key, request.mac, now + 3600).ok, false);
   });
+
+  for (const algorithm of ['hmac-sha1', 'hmac-sha384', 'hmac-sha512'] as const) {
+    it(`signs with ${algorithm} too`, async () => {
+      await bind.stop();
+      bind = await startBind({ algorithm });
+      configure();
+      const service = new NetService('example.test.', '_http._tcp', `Signed ${algorithm}`, 90);
+      assert.equal(await service.publish(), `Signed ${algorithm}`);
+      assert.equal(bind.dig(`Signed\\032${algorithm}._http._tcp.example.test`, 'SRV').length, 1);
+      await service.stop();
+      assert.deepEqual(bind.dig(`Signed\\032${algorithm}._http._tcp.example.test`, 'SRV'), []);
+    });
+  }
 });
