@@ -47,7 +47,10 @@ function overUdp(
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(cancelled(options.signal));
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    let settled = false;
     const finish = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
       socket.close();
@@ -93,7 +96,10 @@ function overTcp(
     if (options.signal.aborted) return reject(cancelled(options.signal));
     const socket = connect({ host: server.host, port: server.port });
     let received = Buffer.alloc(0);
+    let settled = false;
     const finish = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
       socket.destroy();

@@ -226,4 +226,31 @@ describe('unicast DNS exchange: answers checked, bad replies dropped', () => {
     assert.equal(judgeReply(expected, reply(7, { name: NAME.toUpperCase() }), from).kind, 'answer');
     assert.equal(judgeReply(expected, Buffer.alloc(0), from).kind, 'drop');
   });
+
+  it('judgeReply never throws on random or mangled bytes (5,000 cases)', () => {
+    const expected: Expectation = {
+      id: 7,
+      opcode: Opcode.QUERY,
+      question: { name: NAME, type: RRType.A, rrclass: 1 },
+      server: { host: '127.0.0.1', port: 53 },
+    };
+    const good = reply(7);
+    let seed = 1;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const bytes =
+        i % 2 === 0
+          ? Buffer.from(Array.from({ length: random(300) }, () => random(256)))
+          : Buffer.from(good.map((b) => (random(10) === 0 ? random(256) : b))).subarray(
+              0,
+              random(good.length + 1),
+            );
+      // The ID stays right half the time, so the reader itself meets the damage.
+      if (bytes.length >= 2 && i % 4 < 2) bytes.writeUInt16BE(7, 0);
+      assert.doesNotThrow(() => judgeReply(expected, bytes, { host: '127.0.0.1', port: 53 }));
+    }
+  });
 });
