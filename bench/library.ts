@@ -18,6 +18,7 @@ type StreamPairModule = typeof import('../src/stream/stream-pair.js');
 type RunLoopModule = typeof import('../src/runloop.js');
 type NetServiceModule = typeof import('../src/netservice/index.js');
 type MdnsModule = typeof import('../src/mdns/index.js');
+type UnicastConfigModule = typeof import('../src/unicast/config.js');
 
 /** What the benchmarks use of the library. */
 export interface Library {
@@ -27,7 +28,9 @@ export interface Library {
   readonly createPairWithSocketToNetService: StreamPairModule['createPairWithSocketToNetService'];
   readonly RunLoop: RunLoopModule['RunLoop'];
   readonly NetService: NetServiceModule['NetService'];
+  readonly NetServiceBrowser: NetServiceModule['NetServiceBrowser'];
   readonly resetMdnsEngine: MdnsModule['resetMdnsEngine'];
+  readonly configureUnicastDNS: UnicastConfigModule['configureUnicastDNS'];
 }
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -72,13 +75,16 @@ export async function loadLibrary(from: string): Promise<Library> {
   const runloop = (await import(url('runloop'))) as RunLoopModule;
   const netservice = (await import(url('netservice/index'))) as NetServiceModule;
   const mdns = (await import(url('mdns/index'))) as MdnsModule;
+  const unicast = (await import(url('unicast/config'))) as UnicastConfigModule;
   current = {
     from,
     createPairWithSocketToHost: pairs.createPairWithSocketToHost,
     createPairWithSocketToNetService: pairs.createPairWithSocketToNetService,
     RunLoop: runloop.RunLoop,
     NetService: netservice.NetService,
+    NetServiceBrowser: netservice.NetServiceBrowser,
     resetMdnsEngine: mdns.resetMdnsEngine,
+    configureUnicastDNS: unicast.configureUnicastDNS,
   };
   return current;
 }

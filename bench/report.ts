@@ -9,6 +9,7 @@ import { round } from './stats.js';
 import type { ThroughputRow } from './throughput.js';
 import type { TlsOpenResult } from './tls-open.js';
 import type { WarmOpenRow } from './warm-open.js';
+import type { WideAreaResult } from './wide-area.js';
 
 /** Everything one `npm run bench` measured. */
 export interface BenchReport {
@@ -28,6 +29,7 @@ export interface BenchReport {
   readonly secure: SecureRow[];
   readonly warmOpen: WarmOpenRow[];
   readonly tlsOpen?: TlsOpenResult;
+  readonly wideArea?: WideAreaResult;
   readonly goals: Goal[];
 }
 

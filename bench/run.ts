@@ -10,7 +10,8 @@
  * Runs inside a private network namespace (loopback only); see package.json.
  * Options: --source (measure src through tsx instead of the tsc build; see
  * library.ts); --quick (64 MiB, fewer events and connections: a smoke test);
- * --only=throughput,dispatch,memory,secure,open,tlsopen,bonjour (a subset; the goals cover what ran).
+ * --only=throughput,dispatch,memory,secure,open,tlsopen,bonjour,widearea (a subset; the goals
+ * cover what ran). Part 7 (widearea) starts a BIND 9 of its own (bench/wide-area.ts).
  * Environment: BENCH_SIZE_MIB, BENCH_REPEATS, BENCH_EVENTS, BENCH_CONNECTIONS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,6 +38,7 @@ import { MiB, round } from './stats.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
 import { runTlsOpen, type TlsOpenResult } from './tls-open.js';
 import { runWarmOpen, type WarmOpenRow } from './warm-open.js';
+import { runWideArea, type WideAreaResult } from './wide-area.js';
 import type { Direction } from './workload.js';
 
 const quick = process.argv.includes('--quick');
@@ -52,7 +54,16 @@ const events = envNumber('BENCH_EVENTS', quick ? 200_000 : 2_000_000);
 const connections = envNumber('BENCH_CONNECTIONS', quick ? 200 : 2000);
 const directions: Direction[] = ['download', 'upload', 'echo'];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const ALL_PARTS = ['throughput', 'dispatch', 'memory', 'secure', 'open', 'tlsopen', 'bonjour'];
+const ALL_PARTS = [
+  'throughput',
+  'dispatch',
+  'memory',
+  'secure',
+  'open',
+  'tlsopen',
+  'bonjour',
+  'widearea',
+];
 const parts = new Set(onlyArg === undefined ? ALL_PARTS : onlyArg.slice(7).split(','));
 const log = (line: string): void => console.log(line);
 
@@ -129,6 +140,16 @@ try {
     secure = await runSecure({ size, repeats, sourcePort: server.ports.source, log });
   }
 
+  let wideArea: WideAreaResult | undefined;
+  if (parts.has('widearea')) {
+    const rounds = envNumber('BENCH_WIDE_AREA_ROUNDS', quick ? 100 : 500);
+    const services = envNumber('BENCH_WIDE_AREA_SERVICES', 1000);
+    log(
+      `\n7. wide-area Bonjour against BIND 9: ${rounds} resolves interleaved, ${services} services`,
+    );
+    wideArea = await runWideArea({ rounds, services, log });
+  }
+
   const goals: Goal[] = [];
   for (const row of throughput) {
     if (row.api === 'raw') continue;
@@ -191,6 +212,15 @@ try {
     });
   }
 
+  if (wideArea !== undefined) {
+    const { median, min, max } = wideArea.resolve.ratio;
+    goals.push({
+      goal: 'wide-area resolve <= 1.1 x a library-free query',
+      measured: `${median.toFixed(2)} x (blocks ${min.toFixed(2)}-${max.toFixed(2)}; ${wideArea.resolve.libraryMedianMs} vs ${wideArea.resolve.rawMedianMs} ms)`,
+      met: median <= 1.1,
+    });
+  }
+
   report = {
     startedAt: startedAt.toISOString(),
     durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -218,6 +248,7 @@ try {
     secure,
     warmOpen,
     ...(tlsOpen === undefined ? {} : { tlsOpen }),
+    ...(wideArea === undefined ? {} : { wideArea }),
     goals,
   };
 } finally {
@@ -250,6 +281,12 @@ if (report.warmOpen.length > 0) {
 if (report.tlsOpen !== undefined) {
   log('\nTLS open CPU (ms of CPU per open, per round of N opens; pair / tls.connect per round)\n');
   log(tlsOpenTable(report.tlsOpen));
+}
+if (report.wideArea !== undefined) {
+  const { many } = report.wideArea;
+  log(
+    `\nWide-area: browse + resolve of ${many.services} services in ${many.browseAndResolveMs} ms (browse alone ${many.browseMs} ms), ${(many.heldBytes / 1024).toFixed(0)} KiB held\n`,
+  );
 }
 log('\nGoals\n');
 log(goalsTable(report.goals));

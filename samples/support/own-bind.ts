@@ -20,8 +20,8 @@ export interface OwnBind {
   stop(): Promise<void>;
 }
 
-/** Starts named for example.test. on a free port of 127.0.0.1. */
-export async function startOwnBind(): Promise<OwnBind> {
+/** Starts named for example.test. on a free port of 127.0.0.1, with `records` (zone-file lines) in the zone. */
+export async function startOwnBind(records: readonly string[] = []): Promise<OwnBind> {
   const dir = await mkdtemp(join(tmpdir(), 'cfstream-sample-bind-'));
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
@@ -35,12 +35,13 @@ export async function startOwnBind(): Promise<OwnBind> {
   const zone = 'example.test';
   await writeFile(
     join(dir, 'zone.db'),
-    `$TTL 60\n@ IN SOA ns.${zone}. admin.${zone}. 1 60 60 600 5\n@ IN NS ns\nns IN A 127.0.0.1\n`,
+    `$TTL 60\n@ IN SOA ns.${zone}. admin.${zone}. 1 60 60 600 5\n@ IN NS ns\nns IN A 127.0.0.1\n${records.join('\n')}\n`,
   );
   await writeFile(
     join(dir, 'named.conf'),
     `options { directory "${dir}"; pid-file "${dir}/named.pid"; session-keyfile "${dir}/session.key";
-  listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no; };
+  listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no;
+  max-records-per-type 0; };
 controls { };
 key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };
 zone "${zone}" { type primary; file "${dir}/zone.db"; update-policy { grant ${key.name} zonesub ANY; }; };
@@ -53,7 +54,8 @@ zone "${zone}" { type primary; file "${dir}/zone.db"; update-policy { grant ${ke
   await new Promise<void>((resolve, reject) => {
     named.stderr?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
-      if (/ running\r?$/m.test(log)) resolve();
+      if (/not loaded due to errors/.test(log)) reject(new Error(`named did not load the zone:\n${log}`));
+      else if (/ running\r?$/m.test(log)) resolve();
     });
     named.once('exit', () => reject(new Error(`named did not start:\n${log}`)));
   });

@@ -107,6 +107,7 @@ export async function startBind(options: {
   recursion no;
   dnssec-validation no;
   notify no;
+  max-records-per-type 0;
 };
 controls { };
 key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };
@@ -127,7 +128,10 @@ zone "${zone}" {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`named did not start:\n${output}`)), 10_000);
     const check = (): void => {
-      if (/ running\r?$/m.test(output)) {
+      if (/not loaded due to errors/.test(output)) {
+        clearTimeout(timer);
+        reject(new Error(`named did not load the zone:\n${output}`));
+      } else if (/ running\r?$/m.test(output)) {
         clearTimeout(timer);
         resolve();
       } else if (/exiting \(due to/.test(output)) {
