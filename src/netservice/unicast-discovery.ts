@@ -14,7 +14,14 @@ import { registerDefaultDiscovery, type ServiceDiscovery } from './discovery.js'
 /** The discovery of every domain but `local.`. */
 export const unicastDiscovery: ServiceDiscovery = {
   resolve: (instance, options) => resolveService(instance, options),
-  cached: (instance) => cachedService(instance),
+  cached: (instance) => {
+    // A peek never throws: a bad CFSTREAM_TSIG is reported by the resolve that follows.
+    try {
+      return cachedService(instance);
+    } catch {
+      return undefined;
+    }
+  },
   browse: (type) => browseUnicast(type),
   publish: (request) => publishUnicast(request),
   domains: (signal) => findBrowseDomains({ signal }),

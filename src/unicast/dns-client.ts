@@ -5,6 +5,8 @@
  * their TTLs (RFC 2308 §5 for negative answers), DNS-SD names
  * point at their records directly (RFC 6763 §4-6), so aliases are not followed.
  */
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
 import { nameKey } from '../mdns/dns-name.js';
 import { type DnsRecord, typeCode } from '../mdns/wire-types.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
@@ -78,7 +80,14 @@ export async function queryServers(
       lastError = error;
     }
   }
-  throw lastError ?? rcodeError(Rcode.SERVFAIL, `query for ${name}`, 'none configured');
+  throw (
+    lastError ??
+    new StreamError(
+      ErrorDomain.NetServices,
+      NetServicesError.BadArgument,
+      `query for ${name}: no DNS server is configured (configureUnicastDNS servers, CFSTREAM_DNS_SERVERS or --dns-server)`,
+    )
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Unicast DNS settings: server strings, TSIG key specs and the environment; secrets never in messages. */
 import assert from 'node:assert/strict';
 import { NetServicesError } from '../../src/error-codes.js';
+import { NetService } from '../../src/netservice/index.js';
 import {
   checkKey,
   configureUnicastDNS,
@@ -10,6 +11,7 @@ import {
   resetUnicastDNS,
   unicastConfig,
 } from '../../src/unicast/config.js';
+import { lookup } from '../../src/unicast/dns-client.js';
 
 const SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=';
 
@@ -64,6 +66,27 @@ describe('unicast DNS configuration', () => {
     assert.throws(
       () => configureUnicastDNS({ servers: ['127.0.0.1'], timings: { serialPollMs: 0 } }),
       /serialPollMs/,
+    );
+  });
+
+  it('with no server at all, a query fails saying how to configure one', async () => {
+    configureUnicastDNS({ servers: [] });
+    await assert.rejects(
+      lookup('x.example.test', 1, {
+        signal: new AbortController().signal,
+        deadline: Date.now() + 1000,
+      }),
+      /no DNS server is configured \(configureUnicastDNS servers, CFSTREAM_DNS_SERVERS or --dns-server\)/,
+    );
+  });
+
+  it('a malformed CFSTREAM_TSIG fails the resolve, not the cache peek of a pair', async () => {
+    process.env.CFSTREAM_TSIG = 'example.test:hmac-sha256:only-three';
+    const service = new NetService('example.test.', '_http._tcp', 'X');
+    assert.equal(service.cachedResolution(), undefined);
+    await assert.rejects(
+      service.resolveForConnect(new AbortController().signal),
+      /zone:algorithm:name:secret/,
     );
   });
 });
