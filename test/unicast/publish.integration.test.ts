@@ -8,6 +8,7 @@
  * Run: node scripts/in-private-network.mjs npx mocha <this file>.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import {
   configureUnicastDNS,
   DnsRcodeError,
@@ -180,4 +181,35 @@ describe('unicast DNS-SD publish with UPDATE and TSIG against BIND 9 (integratio
       assert.deepEqual(bind.dig(`Signed\\032${algorithm}._http._tcp.example.test`, 'SRV'), []);
     });
   }
+
+  it('sends the update where _dns-update._udp.<zone> SRV points (RFC 6763 §11)', async () => {
+    // A relay on another port forwards to named and counts what it carries: the SRV names it.
+    const relay = createSocket('udp4');
+    await new Promise<void>((resolve) => relay.bind(0, '127.0.0.1', resolve));
+    const relayPort = relay.address().port;
+    let relayed = 0;
+    relay.on('message', (bytes, client) => {
+      relayed += 1;
+      const upstream = createSocket('udp4');
+      upstream.on('message', (reply) => {
+        relay.send(reply, client.port, client.address);
+        upstream.close();
+      });
+      upstream.send(bytes, bind.port, '127.0.0.1');
+    });
+    try {
+      configure();
+      await bind.nsupdate([
+        `update add _dns-update._udp.example.test. 60 SRV 0 0 ${relayPort} ns.example.test.`,
+      ]);
+      const service = new NetService('example.test.', '_http._tcp', 'Via SRV', 85);
+      assert.equal(await service.publish(), 'Via SRV');
+      assert.equal(relayed, 1);
+      await service.stop();
+      assert.equal(relayed, 2);
+      assert.deepEqual(bind.dig('Via\\032SRV._http._tcp.example.test', 'SRV'), []);
+    } finally {
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
+  });
 });
