@@ -253,4 +253,42 @@ describe('unicast DNS exchange: answers checked, bad replies dropped', () => {
       assert.doesNotThrow(() => judgeReply(expected, bytes, { host: '127.0.0.1', port: 53 }));
     }
   });
+
+  it('a TCP server that refuses the connection is a clear error at once, not a wait', async () => {
+    const probe = createServer();
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)),
+    );
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const target = { host: '127.0.0.1', port };
+    await assert.rejects(
+      exchangeWith(
+        target,
+        buildQuery(9, NAME, RRType.A),
+        { id: 9, opcode: 0, question: { name: NAME, type: 1, rrclass: 1 }, server: target },
+        { signal: new AbortController().signal, timeoutMs: 10_000, tcp: true },
+      ),
+      new RegExp(
+        `no answer from DNS server 127\\.0\\.0\\.1:${port} over TCP: connect ECONNREFUSED`,
+      ),
+    );
+  });
+
+  it("an abort ends the wait with the signal's reason and closes the socket", async () => {
+    const server = await fakeServer(() => {});
+    try {
+      const controller = new AbortController();
+      const target = { host: '127.0.0.1', port: server.port };
+      const pending = exchangeWith(
+        target,
+        buildQuery(3, NAME, RRType.A),
+        { id: 3, opcode: 0, question: { name: NAME, type: 1, rrclass: 1 }, server: target },
+        { signal: controller.signal, timeoutMs: 10_000 },
+      );
+      setImmediate(() => controller.abort(new Error('stop now')));
+      await assert.rejects(pending, /stop now/);
+    } finally {
+      await server.close();
+    }
+  });
 });
