@@ -108,13 +108,13 @@ describe('unicast DNS-SD resolve against BIND 9 (integration)', function () {
     const server = down.server;
     await down.stop();
     configureUnicastDNS({ servers: [server], timings: { queryTimeoutMs: 300 } });
-    const started = Date.now();
+    // No clock here (a busy machine would flake it): that the error arrives at all, within
+    // mocha's timeout, is the "no hang"; the message says which server and how long.
     const error = await firstError(
       new NetService('example.test.', '_ipp._tcp', PRINTER).resolve$({ timeout: 2000 }),
     );
     assert.equal(error.code, NetServicesError.Timeout);
-    assert.match(error.message, new RegExp(server.replace(/\./g, '\\.')));
-    assert.ok(Date.now() - started < 2500);
+    assert.match(error.message, new RegExp(`${server.replace(/\./g, '\\.')} over UDP within 300 ms`));
   });
 });
 
