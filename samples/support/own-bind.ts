@@ -54,7 +54,8 @@ zone "${zone}" { type primary; file "${dir}/zone.db"; update-policy { grant ${ke
   await new Promise<void>((resolve, reject) => {
     named.stderr?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
-      if (/not loaded due to errors/.test(log)) reject(new Error(`named did not load the zone:\n${log}`));
+      if (/not loaded due to errors/.test(log))
+        reject(new Error(`named did not load the zone:\n${log}`));
       else if (/ running\r?$/m.test(log)) resolve();
     });
     named.once('exit', () => reject(new Error(`named did not start:\n${log}`)));

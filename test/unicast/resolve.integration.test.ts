@@ -114,7 +114,10 @@ describe('unicast DNS-SD resolve against BIND 9 (integration)', function () {
       new NetService('example.test.', '_ipp._tcp', PRINTER).resolve$({ timeout: 2000 }),
     );
     assert.equal(error.code, NetServicesError.Timeout);
-    assert.match(error.message, new RegExp(`${server.replace(/\./g, '\\.')} over UDP within 300 ms`));
+    assert.match(
+      error.message,
+      new RegExp(`${server.replace(/\./g, '\\.')} over UDP within 300 ms`),
+    );
   });
 });
 
