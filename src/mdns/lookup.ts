@@ -18,6 +18,8 @@ export interface LookupContext {
   want(name: string, type: number): void;
   /** Evaluates again after `ms` even if nothing arrives (for grace periods). */
   recheckAfter(ms: number): void;
+  /** Keeps a question on the wire, and sends it again now as if first asked (Querier.requery). */
+  askAgain(name: string, type: number): void;
 }
 
 /** The parts of an engine a lookup uses. */
@@ -55,6 +57,10 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
       want(name, type) {
         const key = `${nameKey(name)}|${type}`;
         if (!releases.has(key)) releases.set(key, host.querier.ask(name, type));
+      },
+      askAgain(name, type) {
+        context.want(name, type);
+        host.querier.requery(name, type);
       },
       recheckAfter(ms) {
         recheck ??= host.clock.setTimer(() => {

@@ -172,6 +172,21 @@ export class Querier {
   }
 
   /**
+   * Sends an asked question again now as if first asked: multicast and a
+   * one-shot (§5.1), whose answer a responder sends at once by unicast even
+   * when it multicast the record less than a second ago (§6); then backs off
+   * afresh. Does nothing for a question nobody asks.
+   */
+  requery(name: string, type: number): void {
+    const q = this.#questions.get(`${nameKey(name)}|${type}`);
+    if (q === undefined) return;
+    q.sends = 0;
+    q.nextSendAt = this.#clock.now();
+    q.interval = this.#timings.queryRetransmit;
+    this.#schedule();
+  }
+
+  /**
    * §7.3: another host multicast a query (from port 5353). Each of its QM
    * questions that we ask too, sent with every known answer we would send,
    * counts as our own send: the answers it draws reach us as well.

@@ -16,7 +16,7 @@ import { RRType } from './wire-types.js';
 
 /** The default wait for a host name or a service, in milliseconds. */
 export const DEFAULT_RESOLVE_TIMEOUT_MS = 5000;
-/** A resolve that has SRV and addresses waits this long more for a missing TXT. */
+/** A resolve that has SRV and addresses waits this long for TXT before asking for it again. */
 const TXT_GRACE_MS = 100;
 
 /** The addresses the cache holds for a host name; link-local IPv6 carries its `%interface`. */
@@ -117,7 +117,8 @@ export interface ServiceResolution {
 
 /**
  * Resolves a service instance (its full name in presentation form). With
- * `needTxt` it waits a moment for the TXT record after SRV and addresses.
+ * `needTxt` it also waits for the TXT record: RFC 6763 §6 gives every
+ * instance one, so an empty TXT is never made up for one that did not come.
  */
 export function resolveServiceWithEngine(
   engine: MdnsEngine,
@@ -125,26 +126,36 @@ export function resolveServiceWithEngine(
   options: { signal: AbortSignal; timeoutMs?: number; needTxt?: boolean },
 ): Promise<ServiceResolution> {
   let readyAt: number | undefined;
+  let askedAgain = false;
+  let missingTxt = false;
   return lookupRecords<ServiceResolution>(engine, {
     signal: options.signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
     evaluate: (context) => {
       const found = serviceFromCache(context, instanceName, options.needTxt === true);
+      missingTxt = found !== undefined && found.txt === undefined;
       if (found === undefined || !options.needTxt || found.txt !== undefined) return found;
-      // SRV and addresses are here, TXT is not: give it a moment, then do without.
+      // SRV and addresses are here, TXT is not. A responder may send it later (avahi multicasts a
+      // record at most once a second, §6): after a moment, ask for it again with a one-shot
+      // query, which is answered at once, and wait for it until the timeout.
+      if (askedAgain) return undefined;
       const now = engine.clock.now();
       readyAt ??= now;
       if (now - readyAt < TXT_GRACE_MS) {
         context.recheckAfter(TXT_GRACE_MS - (now - readyAt));
         return undefined;
       }
-      return found;
+      askedAgain = true;
+      context.askAgain(instanceName, RRType.TXT);
+      return undefined;
     },
     timeoutError: () =>
       new StreamError(
         ErrorDomain.NetServices,
         NetServicesError.Timeout,
-        `no mDNS answer for service ${JSON.stringify(instanceName)}`,
+        missingTxt
+          ? `no TXT record for service ${JSON.stringify(instanceName)} (SRV and addresses answered)`
+          : `no mDNS answer for service ${JSON.stringify(instanceName)}`,
       ),
   });
 }
