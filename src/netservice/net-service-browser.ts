@@ -8,7 +8,7 @@ import { map, Observable } from 'rxjs';
 import { defaultDiscovery, discoveryFor } from './discovery.js';
 import './mdns-discovery.js';
 import './unicast-discovery.js';
-import { NetService } from './net-service.js';
+import { type NetService, serviceFromPtrTarget } from './net-service.js';
 import { normalizeDomain, normalizeType } from './service-name.js';
 
 /** One change seen while browsing. */
@@ -34,7 +34,7 @@ export class NetServiceBrowser {
             try {
               return {
                 kind: event.kind,
-                service: NetService.parse(`${event.instance}.`),
+                service: serviceFromPtrTarget(event.instance),
                 moreComing: event.moreComing,
               };
             } catch {

@@ -52,8 +52,28 @@ export interface PublishOptions {
   readonly noRename?: boolean;
 }
 
+// Set by NetService's static block: the one door to a service's wire name from outside the class.
+let keepWireName: (service: NetService, wire: string) => void = () => {};
+
+/**
+ * A service found by browsing, resolved by the PTR target's exact wire
+ * labels: a peer may write "My.Printer" as two labels instead of `My\.Printer`
+ * (python-zeroconf does), and only its own spelling of the name answers.
+ */
+export function serviceFromPtrTarget(instance: string): NetService {
+  const service = NetService.parse(`${instance}.`);
+  keepWireName(service, instance);
+  return service;
+}
+
 /** A DNS-SD service instance (CFNetService). */
 export class NetService {
+  static {
+    keepWireName = (service, wire) => {
+      service.#wire = { name: service.#name, wire };
+    };
+  }
+
   readonly #domain: string;
   readonly #type: string;
   #name: string;

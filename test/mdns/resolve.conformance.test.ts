@@ -85,7 +85,7 @@ describe('mdns service resolution: TXT after SRV (RFC 6763 §6)', () => {
     clock.advance(0);
     net.inject(makeMessage({ flags: Flag.QR, answers: [srv, addr] }));
     clock.advance(3000);
-    const error = await pending;
+    const error = (await pending) as Error & { code: number };
     assert.equal(error.code, NetServicesError.Timeout);
     assert.match(error.message, /no TXT record/);
   });
