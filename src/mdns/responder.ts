@@ -28,6 +28,7 @@ import {
 } from './responder-records.js';
 import { Replier } from './responder-replier.js';
 import type { PacketSource } from './transport.js';
+import { vanishedAddressGoodbyes } from './vanished-addresses.js';
 import { type DnsMessage, isResponse, MDNS_PORT, typeCode } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
@@ -75,6 +76,8 @@ export class Responder {
   #release: (() => void) | undefined;
   #offFailure: (() => void) | undefined;
   #offInterfaces: (() => void) | undefined;
+  // The interfaces as last seen, to tell which addresses left (§10.1).
+  #seenInterfaces: readonly MdnsInterface[] = [];
 
   /** `mtu` reads a link's MTU for the size of answers (default: sysfs on Linux). */
   constructor(engine: MdnsEngine, hostName: string, mtu?: MtuReader) {
@@ -124,11 +127,24 @@ export class Responder {
       this.#onMessage(message, source),
     );
     this.#release ??= this.#engine.hold();
-    // §13: new links learn our records, and changed addresses replace the old (cache-flush).
-    this.#offInterfaces ??= this.#engine.onInterfacesChanged(() => {
-      for (const announced of this.#registrations)
-        if (announced.state === 'announced') this.#announce(announced, 0);
-    });
+    // §13: new links learn our records, and changed addresses replace the old (cache-flush);
+    // §10.1: an address gone with no replacement gets a goodbye.
+    if (this.#offInterfaces === undefined) {
+      this.#seenInterfaces = this.#interfaces();
+      this.#offInterfaces = this.#engine.onInterfacesChanged(() => {
+        const before = this.#seenInterfaces;
+        this.#seenInterfaces = this.#interfaces();
+        if (![...this.#registrations].some((r) => r.state === 'announced')) return;
+        for (const { iface, goodbyes } of vanishedAddressGoodbyes(
+          this.#hostName,
+          before,
+          this.#seenInterfaces,
+        ))
+          this.#replier.multicast(iface, goodbyes);
+        for (const announced of this.#registrations)
+          if (announced.state === 'announced') this.#announce(announced, 0);
+      });
+    }
     // One listener while anything is registered: an engine without sockets fails every registration.
     this.#offFailure ??= this.#engine.onFailure((error) => {
       for (const pending of [...this.#registrations]) {
