@@ -17,6 +17,7 @@ import {
 import type { MdnsInterface } from './interfaces.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
 import { Querier } from './querier.js';
+import { Reconfirmer } from './reconfirm.js';
 import { RecordCache } from './record-cache.js';
 import { type PacketSource, type PacketTransport, UdpTransport } from './transport.js';
 import { type DnsMessage, isResponse, MDNS_PORT } from './wire-types.js';
@@ -39,6 +40,8 @@ export class MdnsEngine {
   readonly options: ResolvedEngineOptions;
   readonly cache: RecordCache;
   readonly querier: Querier;
+  /** Records in dispute (RFC 6762 §10.4). */
+  readonly reconfirmer: Reconfirmer;
   readonly #transport: PacketTransport;
   readonly #ready: Promise<void>;
   // Set when the sockets could not be opened; told to every waiter that asked.
@@ -67,6 +70,7 @@ export class MdnsEngine {
       },
       random,
     );
+    this.reconfirmer = new Reconfirmer(clock, this.cache, this.querier);
     this.#ready = this.#transport
       .start((bytes, source) => this.receive(bytes, source))
       .catch((error: unknown) => {
@@ -270,6 +274,7 @@ export class MdnsEngine {
     this.#closed = true;
     this.#interfaceCheck?.cancel();
     this.#interfaceListeners.clear();
+    this.reconfirmer.close();
     this.querier.close();
     this.cache.clear();
     this.#listeners.clear();

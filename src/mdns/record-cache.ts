@@ -245,6 +245,19 @@ export class RecordCache {
     this.#expiry.push(entry.expiresAt, entry);
     events.push({ kind: existing ? 'refreshed' : 'added', entry });
   }
+  /**
+   * RFC 6762 §10.4: a record in dispute is doomed (no longer used, nor sent
+   * as a known answer) and goes at `at` unless an answer renews it first.
+   */
+  doubt(entry: CacheEntry, at: number): void {
+    if (!this.#isCurrent(entry)) return;
+    entry.doomed = true;
+    if (at >= entry.expiresAt) return;
+    entry.expiresAt = at;
+    this.#expiry.push(at, entry);
+    this.#schedule();
+  }
+
   /** Live records of a name and type (RRType.ANY for every type), with their interface. */
   lookup(name: string, type: number): CacheEntry[] {
     const now = this.#clock.now();

@@ -8,10 +8,11 @@
 import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
+import { sameName } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import { isLinkLocalIPv6 } from './ip-bytes.js';
 import { type LookupContext, lookupRecords } from './lookup.js';
-import type { RecordCache } from './record-cache.js';
+import type { CacheEntry, RecordCache } from './record-cache.js';
 import { RRType } from './wire-types.js';
 
 /** The default wait for a host name or a service, in milliseconds. */
@@ -158,4 +159,41 @@ export function resolveServiceWithEngine(
           : `no mDNS answer for service ${JSON.stringify(instanceName)}`,
       ),
   });
+}
+
+/**
+ * RFC 6762 §10.4: connecting to `failed` (refused, unreachable, timed out)
+ * showed its records may be stale. The SRV that gave its port and the
+ * address records it was tried at are put in dispute: used no more, asked
+ * for again, flushed in ten seconds unless their owner confirms them.
+ */
+export function reconfirmService(
+  engine: MdnsEngine,
+  instanceName: string,
+  failed: {
+    readonly hostName: string;
+    readonly port: number;
+    readonly addresses: readonly ResolvedAddress[];
+  },
+): void {
+  const disputed: CacheEntry[] = [];
+  for (const entry of engine.cache.lookup(instanceName, RRType.SRV)) {
+    const data = entry.record.data;
+    if (
+      !entry.doomed &&
+      data.type === 'SRV' &&
+      data.port === failed.port &&
+      sameName(data.target, failed.hostName)
+    )
+      disputed.push(entry);
+  }
+  const tried = new Set(failed.addresses.map((a) => a.address.split('%')[0]));
+  for (const type of [RRType.A, RRType.AAAA]) {
+    for (const entry of engine.cache.lookup(failed.hostName, type)) {
+      const data = entry.record.data;
+      if (!entry.doomed && (data.type === 'A' || data.type === 'AAAA') && tried.has(data.address))
+        disputed.push(entry);
+    }
+  }
+  engine.reconfirmer.reconfirm(disputed);
 }

@@ -57,6 +57,8 @@ export interface ServiceDiscovery {
   /** The resolution known now without any I/O (a fresh cache), or undefined. */
   cached(instance: string): ServiceResolution | undefined;
   browse(type: string): Observable<DiscoveryEvent>;
+  /** Connecting to `failed` failed: its records are in doubt (RFC 6762 §10.4); optional. */
+  reconfirm?(instance: string, failed: ServiceResolution): void;
   publish(request: PublishRequest): Publication;
   /** Browse domains this protocol finds beyond its own (RFC 6763 §11), with final dots. */
   domains?(signal: AbortSignal): Promise<string[]>;

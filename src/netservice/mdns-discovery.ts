@@ -7,7 +7,7 @@ import { Observable } from 'rxjs';
 import { nameKey } from '../mdns/dns-name.js';
 import { getMdnsEngine, runningMdnsEngine } from '../mdns/engine.js';
 import type { CacheEvent } from '../mdns/record-cache.js';
-import { cachedService, resolveServiceWithEngine } from '../mdns/resolve.js';
+import { cachedService, reconfirmService, resolveServiceWithEngine } from '../mdns/resolve.js';
 import { publishWithEngine } from '../mdns/responder-registry.js';
 import { RRType } from '../mdns/wire-types.js';
 import {
@@ -85,6 +85,10 @@ export const mdnsDiscovery: ServiceDiscovery = {
     return engine === undefined ? undefined : cachedService(engine.cache, instance);
   },
   browse: (type) => browseWithEngine(type.replace(/\.$/, '')),
+  reconfirm(instance, failed) {
+    const engine = runningMdnsEngine();
+    if (engine !== undefined) reconfirmService(engine, instance, failed);
+  },
   publish(request: PublishRequest): Publication {
     return publishWithEngine(getMdnsEngine(), request);
   },

@@ -17,6 +17,7 @@ import {
   type ServiceResolution,
 } from './discovery.js';
 import './mdns-discovery.js';
+import { resolveMovedService, type TriedResolution } from './moved-service.js';
 import './unicast-discovery.js';
 import {
   checkInstanceName,
@@ -180,6 +181,23 @@ export class NetService {
           }),
       )
       .then((r) => ({ hostName: r.hostName, port: r.port, addresses: [...r.addresses] }));
+  }
+
+  /**
+   * @internal Connecting to `failed` failed (refused, unreachable, timed
+   * out): reconfirms its records (RFC 6762 §10.4) and resolves afresh past
+   * the cache. Undefined when no different answer comes in time.
+   */
+  async resolveAgain(
+    signal: AbortSignal,
+    failed: TriedResolution,
+  ): Promise<{ hostName: string; port: number; addresses: ResolvedAddress[] } | undefined> {
+    const discovery = findDiscovery(this.#domain);
+    if (discovery === undefined) return undefined;
+    const fresh = await resolveMovedService(discovery, this.#wireName(), failed, signal);
+    if (fresh === undefined) return undefined;
+    this.#resolved = fresh;
+    return { hostName: fresh.hostName, port: fresh.port, addresses: [...fresh.addresses] };
   }
 
   /**

@@ -20,9 +20,14 @@ import { lookupWithSystemResolver } from '../host/system-resolver.js';
 import { bypassesProxy, negotiateSOCKS, type SOCKSProxySettings } from '../socks/index.js';
 import { effectiveSecurityLevel, type SSLSettings, secureSocket } from '../tls/index.js';
 import { connectToFirst } from './connect-race.js';
+import {
+  type ReresolvableService,
+  reconnectToService,
+  type TriedRoute,
+} from './service-reconnect.js';
 
 /** What a pair to a service needs of a NetService. */
-export interface ConnectableService {
+export interface ConnectableService extends ReresolvableService {
   resolveForConnect(
     signal: AbortSignal,
     timeoutMs?: number,
@@ -49,6 +54,8 @@ export interface OpenedConnection {
 /** Tunables of the open, mostly for tests. */
 export interface OpenOptions {
   readonly attemptDelayMs?: number;
+  /** A service's cached route failed to connect with `error`: open by resolving again. */
+  readonly failed?: { readonly route: TriedRoute; readonly error: unknown };
 }
 
 /** The pair's properties that shape the open. */
@@ -125,16 +132,29 @@ async function connectTarget(
       return { socket, hostName: target.host.toString() };
     }
     case 'service': {
+      const { failed } = options;
+      if (failed !== undefined)
+        return reconnectToService(target.service, failed.route, failed.error, signal, options);
       const resolved = await target.service.resolveForConnect(signal);
       const proxy = proxyFor(resolved.hostName, properties);
       // A proxy cannot resolve a .local name: send it the address mDNS found.
       const address = resolved.addresses[0]?.address;
-      const socket =
-        proxy !== undefined && address !== undefined
-          ? await connectThroughProxy(proxy, address, resolved.port, signal, options)
-          : await connectToFirst(resolved.addresses, resolved.port, { signal, ...options });
+      if (proxy !== undefined && address !== undefined) {
+        const socket = await connectThroughProxy(proxy, address, resolved.port, signal, options);
+        return { socket, hostName: resolved.hostName };
+      }
       // TLS checks a service's certificate against its target host name (see docs/decisions.md).
-      return { socket, hostName: resolved.hostName };
+      try {
+        const socket = await connectToFirst(resolved.addresses, resolved.port, {
+          signal,
+          ...options,
+        });
+        return { socket, hostName: resolved.hostName };
+      } catch (error) {
+        // The service may have moved since it was resolved: ask again (service-reconnect.ts).
+        if (signal.aborted) throw error;
+        return reconnectToService(target.service, resolved, error, signal, options);
+      }
     }
   }
 }

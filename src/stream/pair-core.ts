@@ -264,18 +264,23 @@ export class PairCore implements PairLink {
       this.#options.attemptDelayMs,
       (error, socket) => {
         this.#cancelRace = undefined;
-        if (socket === undefined) this.#openFailed(error);
-        else this.#opened({ socket, stream: socket, hostName: route.hostName });
+        if (socket !== undefined)
+          this.#opened({ socket, stream: socket, hostName: route.hostName });
+        // A service's cached resolution may be stale: the pipeline resolves it again (service-reconnect.ts).
+        else if (this.target.kind === 'service' && route.hostName !== undefined)
+          void this.#openThroughPipeline({ route: { ...route, hostName: route.hostName }, error });
+        else this.#openFailed(error);
       },
     );
   }
 
-  async #openThroughPipeline(): Promise<void> {
+  async #openThroughPipeline(failed?: OpenOptions['failed']): Promise<void> {
     const abort = new AbortController();
     this.#abort = abort;
     let connection: OpenedConnection;
     try {
-      connection = await openConnection(this.target, this, abort.signal, this.#options);
+      const options = failed === undefined ? this.#options : { ...this.#options, failed };
+      connection = await openConnection(this.target, this, abort.signal, options);
     } catch (error) {
       if (abort.signal.aborted) return; // closed while opening: nobody is told
       this.#openFailed(error);
