@@ -4,6 +4,7 @@
  * original error as `cause`, and converters from Node's errors.
  */
 import { constants as osConstants } from 'node:os';
+import type { LookupDiagnosis } from './diagnosis.js';
 import { domainName, ErrorDomain, NetDBError } from './error-codes.js';
 
 /** CF's `CFStreamError` struct. */
@@ -17,11 +18,22 @@ export class StreamError extends Error {
   override readonly name = 'StreamError';
   readonly domain: number;
   readonly code: number;
+  /** Why a lookup found nothing (a NetServices Timeout of an mDNS resolve), when known. */
+  readonly diagnosis?: LookupDiagnosis;
 
-  constructor(domain: number, code: number, message: string, options?: { cause?: unknown }) {
-    super(`${message} (${domainName(domain)} ${code})`, options);
+  constructor(
+    domain: number,
+    code: number,
+    message: string,
+    options?: { cause?: unknown; diagnosis?: LookupDiagnosis },
+  ) {
+    super(
+      `${message} (${domainName(domain)} ${code})`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.domain = domain;
     this.code = code;
+    if (options?.diagnosis !== undefined) this.diagnosis = options.diagnosis;
   }
 
   /** The error as CF's `{ domain, error }` struct. */

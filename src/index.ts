@@ -9,6 +9,7 @@ import './mdns-wiring.js';
 export type { ResolvedAddress } from './address.js';
 export * from './cf-functions.js';
 export * from './constants.js';
+export type { LookupDiagnosis, OffLinkAnswer } from './diagnosis.js';
 export * from './error-codes.js';
 export {
   CFReadStreamSOCKSError,

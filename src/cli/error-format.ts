@@ -8,6 +8,7 @@ import {
   CFSocketStreamSOCKSGetErrorSubdomain,
   domainName,
   ErrorDomain,
+  type LookupDiagnosis,
   StreamError,
   toStreamError,
 } from '../index.js';
@@ -28,6 +29,8 @@ export interface ErrorReport {
   readonly meaning: string;
   /** The library's message, without the "(Domain code)" suffix StreamError adds. */
   readonly message: string;
+  /** Why an mDNS lookup found nothing (its summary ends `message`). */
+  readonly diagnosis?: LookupDiagnosis;
 }
 
 /** Describes any thrown value as an ErrorReport; other errors go through toStreamError (Node system errors become POSIX or NetDB, the rest Custom). */
@@ -58,6 +61,7 @@ export function describeError(thrown: unknown): ErrorReport {
     ...(meaning.name === undefined ? {} : { name: meaning.name }),
     meaning: meaning.text,
     message,
+    ...(error.diagnosis === undefined ? {} : { diagnosis: error.diagnosis }),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   resolveEngineOptions,
 } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
+import { OffLinkLog } from './off-link-log.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
 import { Querier } from './querier.js';
 import { Reconfirmer } from './reconfirm.js';
@@ -42,6 +43,9 @@ export class MdnsEngine {
   readonly querier: Querier;
   /** Records in dispute (RFC 6762 §10.4). */
   readonly reconfirmer: Reconfirmer;
+  /** Responses from off-link sources, remembered by name for diagnoses. */
+  readonly offLink = new OffLinkLog();
+  #packetsHeard = 0;
   readonly #transport: PacketTransport;
   readonly #ready: Promise<void>;
   // Set when the sockets could not be opened; told to every waiter that asked.
@@ -85,6 +89,11 @@ export class MdnsEngine {
         this.#started = true;
         if (this.#failure === undefined) this.#scheduleInterfaceCheck();
       });
+  }
+
+  /** Datagrams received so far, from anyone (a lookup's diagnosis counts those of its wait). */
+  get packetsHeard(): number {
+    return this.#packetsHeard;
   }
 
   /** The engine's clock. */
@@ -219,17 +228,22 @@ export class MdnsEngine {
   /** The receive path: decode (never throws), then cache and dispatch. */
   receive(bytes: Buffer, source: PacketSource): void {
     if (this.#closed) return;
-    // RFC 6762 §11: a packet of no known link (off-link source) is neither answered nor cached.
+    // Our own multicast looped back is not "heard": a silent link must show as silent.
+    const own = this.#ownLoopedBack(bytes, source);
+    if (!own) this.#packetsHeard += 1;
+    // RFC 6762 §11: a packet of no known link (off-link source) is neither answered nor cached;
+    // a response is remembered by name, for the diagnosis of a lookup that found nothing.
     if (source.interfaceName === undefined) {
       log('ignoring packet from off-link %s', source.address);
+      const { message } = decodePacket(bytes);
+      if (message !== undefined && isResponse(message)) this.offLink.note(message, source.address);
       return;
     }
     const { message } = decodePacket(bytes);
     if (message === undefined) return;
     if (!isResponse(message)) {
       // Our own queries loop back to us; only another querier's count for duplicate suppression.
-      if (source.port === MDNS_PORT && !this.#ownLoopedBack(bytes, source))
-        this.querier.observeQuery(message);
+      if (source.port === MDNS_PORT && !own) this.querier.observeQuery(message);
     } else {
       // RFC 6762 §6, §11: responses come from port 5353, except unicast answers to our one-shot queries.
       if (source.port !== MDNS_PORT && !source.viaOneShot) {

@@ -52,6 +52,7 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
     let unsubscribe: (() => void) | undefined;
     let settled = false;
     let recheck: { cancel(): void } | undefined;
+    let recheckAt = Number.POSITIVE_INFINITY;
     const context: LookupContext = {
       cache: host.cache,
       want(name, type) {
@@ -63,7 +64,12 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
         host.querier.requery(name, type);
       },
       recheckAfter(ms) {
-        recheck ??= host.clock.setTimer(() => {
+        // One timer, at the earliest time asked for (evaluate asks again for any later one).
+        const at = host.clock.now() + ms;
+        if (recheck !== undefined && recheckAt <= at) return;
+        recheck?.cancel();
+        recheckAt = at;
+        recheck = host.clock.setTimer(() => {
           recheck = undefined;
           evaluate();
         }, ms);

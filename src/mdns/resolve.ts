@@ -6,41 +6,25 @@
  */
 
 import type { ResolvedAddress } from '../address.js';
+import type { LookupDiagnosis } from '../diagnosis.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
+import { cachedAddresses } from './cached-addresses.js';
+import { diagnoseLookup, splitInstance } from './diagnosis.js';
 import { sameName } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
-import { isLinkLocalIPv6 } from './ip-bytes.js';
 import { type LookupContext, lookupRecords } from './lookup.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
 import { RRType } from './wire-types.js';
+
+export { cachedAddresses } from './cached-addresses.js';
 
 /** The default wait for a host name or a service, in milliseconds. */
 export const DEFAULT_RESOLVE_TIMEOUT_MS = 5000;
 /** A resolve that has SRV and addresses waits this long for TXT before asking for it again. */
 const TXT_GRACE_MS = 100;
-
-/** The addresses the cache holds for a host name; link-local IPv6 carries its `%interface`. */
-export function cachedAddresses(cache: RecordCache, hostName: string): ResolvedAddress[] {
-  const out: ResolvedAddress[] = [];
-  const seen = new Set<string>();
-  for (const type of [RRType.A, RRType.AAAA]) {
-    for (const entry of cache.lookup(hostName, type)) {
-      // A goodbye (or a cache flush) dooms a record: the host said it is gone, so do not connect to it.
-      if (entry.doomed) continue;
-      const data = entry.record.data;
-      if (data.type !== 'A' && data.type !== 'AAAA') continue;
-      const scoped =
-        data.type === 'AAAA' && isLinkLocalIPv6(data.address) && entry.interfaceName !== undefined
-          ? `${data.address}%${entry.interfaceName}`
-          : data.address;
-      if (seen.has(scoped)) continue;
-      seen.add(scoped);
-      out.push({ address: scoped, family: data.type === 'A' ? 4 : 6 });
-    }
-  }
-  return out;
-}
+/** A service resolve still without SRV after this long also asks for its type's instances. */
+const BROWSE_FOR_DIAGNOSIS_MS = 1000;
 
 function addressesOrAsk(
   context: Pick<LookupContext, 'cache' | 'want'>,
@@ -60,17 +44,24 @@ export function resolveHostWithEngine(
   options: { signal: AbortSignal; timeoutMs?: number },
 ): Promise<ResolvedAddress[]> {
   const hostName = name.replace(/\.$/, '');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
+  const heard = engine.packetsHeard;
   return lookupRecords(engine, {
     signal: options.signal,
-    timeoutMs: options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
+    timeoutMs,
     evaluate: (context) => addressesOrAsk(context, hostName),
-    timeoutError: () =>
-      new StreamError(
-        ErrorDomain.NetServices,
-        NetServicesError.Timeout,
-        `no mDNS answer for ${JSON.stringify(hostName)}`,
-      ),
+    timeoutError: () => timeoutError(diagnoseLookup(engine, hostName, 'host', heard, timeoutMs)),
   });
+}
+
+/** A NetServices Timeout whose message ends with the diagnosis' summary, which it carries. */
+function timeoutError(diagnosis: LookupDiagnosis): StreamError {
+  return new StreamError(
+    ErrorDomain.NetServices,
+    NetServicesError.Timeout,
+    `no mDNS answer for ${JSON.stringify(diagnosis.name)}: ${diagnosis.summary}`,
+    { diagnosis },
+  );
 }
 
 /**
@@ -128,13 +119,22 @@ export function resolveServiceWithEngine(
 ): Promise<ServiceResolution> {
   let readyAt: number | undefined;
   let askedAgain = false;
-  let missingTxt = false;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
+  const heard = engine.packetsHeard;
+  const startedAt = engine.clock.now();
+  const type = splitInstance(instanceName)?.type;
   return lookupRecords<ServiceResolution>(engine, {
     signal: options.signal,
-    timeoutMs: options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS,
+    timeoutMs,
     evaluate: (context) => {
       const found = serviceFromCache(context, instanceName, options.needTxt === true);
-      missingTxt = found !== undefined && found.txt === undefined;
+      if (found === undefined && type !== undefined) {
+        // Still nothing after a while: list the type's instances too, so that a timeout can name
+        // the near misses (a typo). A quick resolve never asks this.
+        const waited = engine.clock.now() - startedAt;
+        if (waited >= BROWSE_FOR_DIAGNOSIS_MS) context.want(type, RRType.PTR);
+        else context.recheckAfter(BROWSE_FOR_DIAGNOSIS_MS - waited);
+      }
       if (found === undefined || !options.needTxt || found.txt !== undefined) return found;
       // SRV and addresses are here, TXT is not. A responder may send it later (avahi multicasts a
       // record at most once a second, §6): after a moment, ask for it again with a one-shot
@@ -151,13 +151,7 @@ export function resolveServiceWithEngine(
       return undefined;
     },
     timeoutError: () =>
-      new StreamError(
-        ErrorDomain.NetServices,
-        NetServicesError.Timeout,
-        missingTxt
-          ? `no TXT record for service ${JSON.stringify(instanceName)} (SRV and addresses answered)`
-          : `no mDNS answer for service ${JSON.stringify(instanceName)}`,
-      ),
+      timeoutError(diagnoseLookup(engine, instanceName, 'service', heard, timeoutMs)),
   });
 }
 

@@ -26,6 +26,27 @@ describe('cli/error-format', () => {
     assert.equal(version.meaning, 'the proxy answered with SOCKS version 4');
   });
 
+  it('an mDNS timeout keeps its diagnosis (JSON) and its summary in the line', () => {
+    const diagnosis = {
+      name: 'Prnter._ipp._tcp.local',
+      interfaces: ['eth0'],
+      packetsHeard: 3,
+      sameType: ['Printer'],
+      offLink: [],
+      missingTxt: false,
+      summary: 'did you mean "Printer"? instances of its type that answer: "Printer"',
+    };
+    const error = new StreamError(
+      ErrorDomain.NetServices,
+      NetServicesError.Timeout,
+      `no mDNS answer for "Prnter._ipp._tcp.local": ${diagnosis.summary}`,
+      { diagnosis },
+    );
+    const report = describeError(error);
+    assert.deepEqual(report.diagnosis, diagnosis);
+    assert.match(formatErrorLine(report), /did you mean "Printer"\?[^\n]*\)$/);
+  });
+
   it('knows SSL, NetServices and NetDB codes by name', () => {
     const ssl = describeError(new StreamError(ErrorDomain.SSL, SSLError.errSSLCertExpired, 'x'));
     assert.equal(ssl.name, 'errSSLCertExpired');
