@@ -7,7 +7,7 @@
  */
 
 import { debuglog } from 'node:util';
-import { type StreamError, toStreamError } from '../errors.js';
+import { posixError, type StreamError, toStreamError } from '../errors.js';
 import type { Clock, Timer } from './clock.js';
 import {
   type MdnsEngineOptions,
@@ -17,6 +17,7 @@ import {
 import type { MdnsInterface } from './interfaces.js';
 import { OffLinkLog } from './off-link-log.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
+import { BLOCKED_SEND_CODES, blockedSendHint } from './platform.js';
 import { Querier } from './querier.js';
 import { Reconfirmer } from './reconfirm.js';
 import { RecordCache } from './record-cache.js';
@@ -51,6 +52,7 @@ export class MdnsEngine {
   // Set when the sockets could not be opened; told to every waiter that asked.
   #failure: StreamError | undefined;
   readonly #failureListeners = new Set<(error: StreamError) => void>();
+  readonly #sendFailureListeners = new Set<(error: StreamError) => void>();
   readonly #listeners = new Set<MessageListener>();
   readonly #interfaceListeners = new Set<() => void>();
   #interfaceCheck: Timer | undefined;
@@ -69,7 +71,8 @@ export class MdnsEngine {
       timings,
       this.cache,
       {
-        multicast: (message) => this.send(message, { kind: 'multicast' }),
+        multicast: (message) =>
+          this.send(message, { kind: 'multicast' }, (error) => this.#queryNotSent(error)),
         oneShot: (message) => this.send(message, { kind: 'one-shot' }),
       },
       random,
@@ -140,6 +143,29 @@ export class MdnsEngine {
     return () => {
       active = false;
     };
+  }
+
+  /**
+   * Calls `listener` when a query could not leave because the system refuses
+   * multicast (EHOSTUNREACH, EPERM, EACCES: macOS Local Network privacy, a
+   * firewall), so a lookup fails at once naming the cause instead of timing
+   * out. The engine stays: permission may come later. Returns the removal.
+   */
+  onSendFailure(listener: (error: StreamError) => void): () => void {
+    this.#sendFailureListeners.add(listener);
+    return () => this.#sendFailureListeners.delete(listener);
+  }
+
+  #queryNotSent(error: Error): void {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || !BLOCKED_SEND_CODES.has(code)) return;
+    log('query not sent: %s', error.message);
+    const failure = posixError(
+      code,
+      `mDNS queries cannot leave this host (${code} sending to the multicast group): ${blockedSendHint(code)}`,
+      error,
+    );
+    for (const listener of [...this.#sendFailureListeners]) listener(failure);
   }
 
   /** True after close(). */

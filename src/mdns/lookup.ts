@@ -31,6 +31,8 @@ export interface LookupHost {
   hold(): () => void;
   /** Calls `listener` if the engine cannot send or receive at all; returns the removal. */
   onFailure(listener: (error: StreamError) => void): () => void;
+  /** Calls `listener` when the system refuses our queries (engine.ts); returns the removal. */
+  onSendFailure(listener: (error: StreamError) => void): () => void;
 }
 
 /** Options of one lookup. */
@@ -48,7 +50,7 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
   return new Promise<T>((resolve, reject) => {
     const releases = new Map<string, () => void>();
     let releaseHold: (() => void) | undefined;
-    let offFailure: (() => void) | undefined;
+    let offFailures: (() => void) | undefined;
     let unsubscribe: (() => void) | undefined;
     let settled = false;
     let recheck: { cancel(): void } | undefined;
@@ -84,7 +86,7 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
       unsubscribe?.();
       for (const release of releases.values()) release();
       releaseHold?.();
-      offFailure?.();
+      offFailures?.();
       action();
     };
     const evaluate = (): void => {
@@ -109,7 +111,12 @@ export function lookupRecords<T>(host: LookupHost, options: LookupOptions<T>): P
     evaluate();
     if (settled) return;
     releaseHold = host.hold();
-    offFailure = host.onFailure((error) => finish(() => reject(error)));
+    const offFailure = host.onFailure((error) => finish(() => reject(error)));
+    const offSendFailure = host.onSendFailure((error) => finish(() => reject(error)));
+    offFailures = () => {
+      offFailure();
+      offSendFailure();
+    };
     unsubscribe = host.cache.onChange((events: readonly CacheEvent[]) => {
       if (events.some((e) => e.kind !== 'removed')) evaluate();
     });
