@@ -4,8 +4,16 @@ import { isLinkLocalIPv6 } from './ip-bytes.js';
 import type { RecordCache } from './record-cache.js';
 import { RRType } from './wire-types.js';
 
-/** The addresses the cache holds for a host name; link-local IPv6 carries its `%interface`. */
-export function cachedAddresses(cache: RecordCache, hostName: string): ResolvedAddress[] {
+/**
+ * The addresses the cache holds for a host name; link-local IPv6 carries its
+ * `%scope`, which `scopeOf` makes of the interface name (the engine's
+ * `scopeOf`: an index on Windows, platform.ts).
+ */
+export function cachedAddresses(
+  cache: RecordCache,
+  hostName: string,
+  scopeOf: (interfaceName: string) => string = (name) => name,
+): ResolvedAddress[] {
   const out: ResolvedAddress[] = [];
   const seen = new Set<string>();
   for (const type of [RRType.A, RRType.AAAA]) {
@@ -16,7 +24,7 @@ export function cachedAddresses(cache: RecordCache, hostName: string): ResolvedA
       if (data.type !== 'A' && data.type !== 'AAAA') continue;
       const scoped =
         data.type === 'AAAA' && isLinkLocalIPv6(data.address) && entry.interfaceName !== undefined
-          ? `${data.address}%${entry.interfaceName}`
+          ? `${data.address}%${scopeOf(entry.interfaceName)}`
           : data.address;
       if (seen.has(scoped)) continue;
       seen.add(scoped);

@@ -17,7 +17,7 @@ import {
 import type { MdnsInterface } from './interfaces.js';
 import { OffLinkLog } from './off-link-log.js';
 import { decodePacket, encodePacket } from './packet-codec.js';
-import { BLOCKED_SEND_CODES, blockedSendHint } from './platform.js';
+import { BLOCKED_SEND_CODES, blockedSendHint, scopeId } from './platform.js';
 import { Querier } from './querier.js';
 import { Reconfirmer } from './reconfirm.js';
 import { RecordCache } from './record-cache.js';
@@ -108,6 +108,14 @@ export class MdnsEngine {
   ready(): Promise<void> {
     return this.#ready;
   }
+
+  /**
+   * The `%scope` a link-local IPv6 address heard on `interfaceName` takes to
+   * be connected to: the name, or the index where the platform needs it
+   * (platform.ts). An arrow, so that it can be handed around.
+   */
+  readonly scopeOf = (interfaceName: string): string =>
+    scopeId(this.interfaces().find((i) => i.name === interfaceName) ?? { name: interfaceName });
 
   /** The interfaces in use. */
   interfaces(): readonly MdnsInterface[] {

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ipv4ToBytes, ipv6ToBytes, isLinkLocalIPv6 } from './ip-bytes.js';
+import { hostPlatform, isSkippedTunnel, type PlatformFacts, scopeId } from './platform.js';
 
 const IFF_UP = 0x1;
 const IFF_MULTICAST = 0x1000;
@@ -25,6 +26,8 @@ export interface InterfaceAddress {
 export interface MdnsInterface {
   readonly name: string;
   readonly addresses: readonly InterfaceAddress[];
+  /** The interface index (an IPv6 link-local address's scope id), when known: Windows scopes by it. */
+  readonly index?: number | undefined;
 }
 
 function readText(path: string): string | undefined {
@@ -58,8 +61,11 @@ type NodeInterfaces = ReturnType<typeof networkInterfaces>;
  * counts only when nothing else does (a loopback-only test namespace);
  * elsewhere (not Linux), any external interface.
  */
-function multicastTest(infos: NodeInterfaces): (name: string, internal: boolean) => boolean {
-  const ours = namespaceInterfaces();
+function multicastTest(
+  infos: NodeInterfaces,
+  facts: PlatformFacts,
+): (name: string, internal: boolean) => boolean {
+  const ours = facts.platform === 'linux' ? namespaceInterfaces() : undefined;
   if (ours === undefined) return (_name, internal) => !internal;
   if (sysfsIsOurs(ours, infos)) {
     return (name) => {
@@ -90,17 +96,25 @@ function sysfsIsOurs(ours: Set<string>, infos: NodeInterfaces): boolean {
   });
 }
 
-/** The interfaces to use, given the filter (option or environment). */
-export function listMulticastInterfaces(filter?: string): MdnsInterface[] {
+/**
+ * The interfaces to use, given the filter (option or environment). Outside
+ * Linux, tunnels and point-to-point links (platform.ts) are used only when
+ * the filter names them. `facts` and `all` are the platform's, injected by tests.
+ */
+export function listMulticastInterfaces(
+  filter?: string,
+  facts: PlatformFacts = hostPlatform,
+  all: NodeInterfaces = networkInterfaces(),
+): MdnsInterface[] {
   const wanted = filter
     ?.split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   const out: MdnsInterface[] = [];
-  const all = networkInterfaces();
-  const isMulticast = multicastTest(all);
+  const isMulticast = multicastTest(all, facts);
   for (const [name, infos] of Object.entries(all)) {
     if (!infos || infos.length === 0) continue;
+    if (isSkippedTunnel(name, facts) && !wanted?.includes(name)) continue;
     if (
       !isMulticast(
         name,
@@ -120,7 +134,9 @@ export function listMulticastInterfaces(filter?: string): MdnsInterface[] {
       !wanted.some((w) => w === name || addresses.some((a) => a.address === w.split('%')[0]))
     )
       continue;
-    out.push({ name, addresses });
+    // Every IPv6 address but a global one carries the interface index as its scope id.
+    const index = infos.find((i) => i.family === 'IPv6' && (i.scopeid ?? 0) > 0)?.scopeid;
+    out.push(index === undefined ? { name, addresses } : { name, addresses, index });
   }
   return out;
 }
@@ -146,9 +162,13 @@ export function interfaceForSource(
   const [bare = '', scope] = source.split('%');
   const family = isIPv4(bare) ? 4 : isIPv6(bare) ? 6 : undefined;
   if (family === undefined) return undefined;
-  if (family === 6 && isLinkLocalIPv6(bare) && scope !== undefined && !/^\d+$/.test(scope)) {
-    // A link-local source never crosses a router: its scope is the link it came from.
-    return interfaces.find((i) => i.name === scope);
+  if (family === 6 && isLinkLocalIPv6(bare) && scope !== undefined) {
+    // A link-local source never crosses a router: its scope is the link it came from, by name
+    // (Linux, macOS) or by index (Windows).
+    const byScope = /^\d+$/.test(scope)
+      ? interfaces.find((i) => i.index === Number(scope))
+      : interfaces.find((i) => i.name === scope);
+    if (byScope !== undefined || !/^\d+$/.test(scope)) return byScope;
   }
   const bytes = family === 4 ? ipv4ToBytes(bare) : ipv6ToBytes(bare);
   for (const iface of interfaces) {
@@ -176,10 +196,13 @@ export interface OnLinkSource {
 export function onLinkSource(
   interfaces: readonly MdnsInterface[],
   source: string,
+  facts: PlatformFacts = hostPlatform,
 ): OnLinkSource | undefined {
   const iface = interfaceForSource(interfaces, source);
   if (iface === undefined) return undefined;
   const scoped =
-    !source.includes('%') && isLinkLocalIPv6(source) ? `${source}%${iface.name}` : source;
+    !source.includes('%') && isLinkLocalIPv6(source)
+      ? `${source}%${scopeId(iface, facts)}`
+      : source;
   return { address: scoped, interfaceName: iface.name };
 }

@@ -26,11 +26,15 @@ const TXT_GRACE_MS = 100;
 /** A service resolve still without SRV after this long also asks for its type's instances. */
 const BROWSE_FOR_DIAGNOSIS_MS = 1000;
 
+/** How link-local IPv6 addresses name their interface (engine.scopeOf). */
+type ScopeOf = (interfaceName: string) => string;
+
 function addressesOrAsk(
   context: Pick<LookupContext, 'cache' | 'want'>,
   hostName: string,
+  scopeOf: ScopeOf | undefined,
 ): ResolvedAddress[] | undefined {
-  const found = cachedAddresses(context.cache, hostName);
+  const found = cachedAddresses(context.cache, hostName, scopeOf);
   if (found.length > 0) return found;
   context.want(hostName, RRType.A);
   context.want(hostName, RRType.AAAA);
@@ -49,7 +53,7 @@ export function resolveHostWithEngine(
   return lookupRecords(engine, {
     signal: options.signal,
     timeoutMs,
-    evaluate: (context) => addressesOrAsk(context, hostName),
+    evaluate: (context) => addressesOrAsk(context, hostName, engine.scopeOf),
     timeoutError: () => timeoutError(diagnoseLookup(engine, hostName, 'host', heard, timeoutMs)),
   });
 }
@@ -73,6 +77,7 @@ function serviceFromCache(
   context: Pick<LookupContext, 'cache' | 'want'>,
   instanceName: string,
   needTxt: boolean,
+  scopeOf: ScopeOf | undefined,
 ): ServiceResolution | undefined {
   // A doomed SRV (goodbye, RFC 6762 §10.1) names a service that has left: wait for a live one.
   const srvEntry = context.cache.lookup(instanceName, RRType.SRV).find((e) => !e.doomed);
@@ -82,7 +87,7 @@ function serviceFromCache(
     return undefined;
   }
   const srv = srvEntry.record.data;
-  const addresses = addressesOrAsk(context, srv.target);
+  const addresses = addressesOrAsk(context, srv.target, scopeOf);
   if (addresses === undefined) return undefined;
   const txtData = context.cache.lookup(instanceName, RRType.TXT)[0]?.record.data;
   const txt = txtData?.type === 'TXT' ? txtData.strings : undefined;
@@ -94,9 +99,10 @@ function serviceFromCache(
 export function cachedService(
   cache: RecordCache,
   instanceName: string,
+  scopeOf?: ScopeOf,
 ): ServiceResolution | undefined {
   // A peek asks nothing: whatever is missing stays missing.
-  return serviceFromCache({ cache, want: () => {} }, instanceName, false);
+  return serviceFromCache({ cache, want: () => {} }, instanceName, false, scopeOf);
 }
 
 /** What a service instance resolves to. TXT strings are raw (RFC 6763 §6). */
@@ -127,7 +133,12 @@ export function resolveServiceWithEngine(
     signal: options.signal,
     timeoutMs,
     evaluate: (context) => {
-      const found = serviceFromCache(context, instanceName, options.needTxt === true);
+      const found = serviceFromCache(
+        context,
+        instanceName,
+        options.needTxt === true,
+        engine.scopeOf,
+      );
       if (found === undefined && type !== undefined) {
         // Still nothing after a while: list the type's instances too, so that a timeout can name
         // the near misses (a typo). A quick resolve never asks this.

@@ -11,6 +11,7 @@ import { debuglog } from 'node:util';
 import { literalFamily } from '../address.js';
 import { posixError } from '../errors.js';
 import { listMulticastInterfaces, type MdnsInterface, onLinkSource } from './interfaces.js';
+import { scopeId } from './platform.js';
 import { MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
@@ -255,7 +256,7 @@ export class UdpTransport implements PacketTransport {
   #membershipAddress(iface: MdnsInterface, family: 4 | 6): string | undefined {
     const address = iface.addresses.find((a) => a.family === family && !isLoopbackIPv6(a.address));
     if (address === undefined) return undefined;
-    return family === 4 ? address.address : `::%${iface.name}`;
+    return family === 4 ? address.address : `::%${scopeId(iface)}`;
   }
 
   // Any size the socket delivers is read (up to 65,535 bytes, RFC 6762 §17: 9000 is the

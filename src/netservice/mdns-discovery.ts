@@ -82,7 +82,7 @@ export const mdnsDiscovery: ServiceDiscovery = {
   },
   cached(instance) {
     const engine = runningMdnsEngine();
-    return engine === undefined ? undefined : cachedService(engine.cache, instance);
+    return engine === undefined ? undefined : cachedService(engine.cache, instance, engine.scopeOf);
   },
   browse: (type) => browseWithEngine(type.replace(/\.$/, '')),
   reconfirm(instance, failed) {
