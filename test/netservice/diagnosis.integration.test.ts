@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { firstValueFrom } from 'rxjs';
+import { StreamEvent } from '../../src/constants.js';
 import type { LookupDiagnosis } from '../../src/diagnosis.js';
 import { NetServicesError } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
 import { resetMdnsEngine } from '../../src/mdns/index.js';
 import { NetService } from '../../src/netservice/index.js';
+import { createPairWithSocketToNetService } from '../../src/stream/stream-pair.js';
 import { type Avahi, avahiAvailable, startAvahi } from '../support/avahi.js';
 import { requirePrivateNetwork } from '../support/private-network.js';
 
@@ -45,5 +47,22 @@ describe('lookup diagnosis against avahi (integration)', function () {
     assert.ok(error.diagnosis.packetsHeard > 0);
     assert.ok(error.diagnosis.interfaces.includes('lo'));
     assert.match(error.message, /did you mean "Office Printer"\?/);
+    // An open to the typo'd name fails the same way, diagnosis included.
+    const pair = createPairWithSocketToNetService(
+      NetService.parse('Office Prnter._ipp._tcp.local.'),
+    );
+    const openError = await new Promise<StreamError | null>((resolve, reject) => {
+      pair.readStream.setClient(
+        StreamEvent.ErrorOccurred | StreamEvent.OpenCompleted,
+        (s, type) => {
+          if (type === StreamEvent.ErrorOccurred) resolve(s.copyError());
+          else reject(new Error('opened a name nobody publishes'));
+        },
+      );
+      pair.open();
+    });
+    assert.equal(openError?.code, NetServicesError.Timeout);
+    assert.equal(openError?.diagnosis?.sameType[0], 'Office Printer');
+    pair.close();
   });
 });
