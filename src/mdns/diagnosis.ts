@@ -81,24 +81,33 @@ function allInterfaces(): MdnsInterface[] {
   }));
 }
 
-function offLinkAnswers(engine: MdnsEngine, names: readonly string[]): OffLinkAnswer[] {
+function offLinkAnswers(
+  engine: MdnsEngine,
+  names: readonly string[],
+  hostInterfaces: () => MdnsInterface[],
+): OffLinkAnswer[] {
   const addresses = new Set(names.flatMap((n) => engine.offLink.answeredFor(n)));
   if (addresses.size === 0) return [];
   const used = new Set(engine.interfaces().map((i) => i.name));
-  const host = allInterfaces().filter((i) => !used.has(i.name));
+  const host = hostInterfaces().filter((i) => !used.has(i.name));
   return [...addresses].map((address) => {
     const iface = interfaceForSource(host, address);
     return iface === undefined ? { address } : { address, interfaceName: iface.name };
   });
 }
 
-/** What the engine saw of `name` (a service instance, or a host with `kind: 'host'`) since `packetsAtStart`. */
+/**
+ * What the engine saw of `name` (a service instance, or a host with
+ * `kind: 'host'`) since `packetsAtStart`. `hostInterfaces` lists every
+ * interface of the host, used by mDNS or not (injected by tests).
+ */
 export function diagnoseLookup(
   engine: MdnsEngine,
   name: string,
   kind: 'service' | 'host',
   packetsAtStart: number,
   waitedMs: number,
+  hostInterfaces: () => MdnsInterface[] = allInterfaces,
 ): LookupDiagnosis {
   const interfaces = engine.interfaces().map((i) => i.name);
   const packetsHeard = engine.packetsHeard - packetsAtStart;
@@ -117,7 +126,7 @@ export function diagnoseLookup(
     const type = splitInstance(name)?.type;
     if (type !== undefined) sameType = sameTypeInstances(engine, type, name);
   }
-  const offLink = offLinkAnswers(engine, names);
+  const offLink = offLinkAnswers(engine, names, hostInterfaces);
   const facts = {
     name,
     interfaces,

@@ -4,7 +4,7 @@ import type { LookupDiagnosis } from '../../src/diagnosis.js';
 import { ErrorDomain, NetServicesError } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
 import type { FakeClock } from '../../src/mdns/clock.js';
-import { editDistance, splitInstance } from '../../src/mdns/diagnosis.js';
+import { diagnoseLookup, editDistance, splitInstance } from '../../src/mdns/diagnosis.js';
 import {
   type DnsRecord,
   encodePacket,
@@ -123,6 +123,23 @@ describe('mdns lookup diagnosis (error.diagnosis)', () => {
     );
     assert.deepEqual(error.diagnosis.offLink, [{ address: '192.0.2.77' }]);
     assert.match(error.diagnosis.summary, /answered from 192\.0\.2\.77, on none of our links/);
+  });
+
+  it('the name answering on an interface mDNS does not use: named, with the ones asked on', () => {
+    net.inject(makeMessage({ flags: Flag.QR, answers: [srv] }), {
+      address: '10.0.5.7',
+      interfaceName: undefined,
+    });
+    const wlan0 = {
+      name: 'wlan0',
+      addresses: [{ address: '10.0.5.1', netmask: '255.255.255.0', family: 4 as const }],
+    };
+    const d = diagnoseLookup(engine, `Printer.${TYPE}`, 'service', 0, 5000, () => [wlan0]);
+    assert.deepEqual(d.offLink, [{ address: '10.0.5.7', interfaceName: 'wlan0' }]);
+    assert.equal(
+      d.summary,
+      'it answered from 10.0.5.7, on wlan0, an interface mDNS does not use (asked on eth0): ignored (RFC 6762 §11)',
+    );
   });
 
   it('a host name: packets heard, none about it', async () => {
