@@ -54,7 +54,7 @@ export interface OpenedConnection {
 /** Tunables of the open, mostly for tests. */
 export interface OpenOptions {
   readonly attemptDelayMs?: number;
-  /** A service's cached route failed to connect with `error`: open by resolving again. */
+  /** @internal A service's cached route failed to connect with `error`: open by resolving again. */
   readonly failed?: { readonly route: TriedRoute; readonly error: unknown };
 }
 
