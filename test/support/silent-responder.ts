@@ -3,7 +3,8 @@
  * port can change without any announcement -- what a device that restarts a
  * service on a new port and forgets to announce it looks like. It answers
  * queries only: multicast ones by multicast, one-shot ones (RFC 6762 §5.1)
- * by unicast with the query's ID. Run it only inside a private network
+ * by unicast with the query's ID. It can also leave TXT out of its first
+ * answers, as a busy avahi does when it multicast TXT less than a second ago. Run it only inside a private network
  * namespace.
  */
 import { createSocket } from 'node:dgram';
@@ -17,6 +18,7 @@ import {
   MDNS_PORT,
   makeMessage,
   nameKey,
+  RRType,
 } from '../../src/mdns/index.js';
 
 /** A running silent responder. */
@@ -25,6 +27,8 @@ export interface SilentResponder {
   port: number;
   /** False: it stays silent, as if gone. */
   answering: boolean;
+  /** How many queries asking for TXT still get an answer without it (a TXT that trails). */
+  withholdTxt: number;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ export async function startSilentResponder(
   const state: SilentResponder = {
     port,
     answering: true,
+    withholdTxt: 0,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
   const records = (): DnsRecord[] => [
@@ -75,11 +80,16 @@ export async function startSilentResponder(
     const asked = new Set(message.questions.map((q) => nameKey(q.name)));
     if (!asked.has(nameKey(instance)) && !asked.has(nameKey(host))) return;
     const oneShot = rinfo.port !== MDNS_PORT;
+    let answers = records();
+    if (state.withholdTxt > 0 && message.questions.some((q) => q.type === RRType.TXT)) {
+      state.withholdTxt -= 1;
+      answers = answers.filter((r) => r.data.type !== 'TXT');
+    }
     const reply = makeMessage({
       id: oneShot ? message.id : 0,
       flags: Flag.QR | Flag.AA,
       questions: oneShot ? message.questions : [],
-      answers: records().map((r) => (oneShot ? { ...r, cacheFlush: false, ttl: 10 } : r)),
+      answers: answers.map((r) => (oneShot ? { ...r, cacheFlush: false, ttl: 10 } : r)),
     });
     const out = encodePacket(reply);
     if (oneShot) socket.send(out, rinfo.port, rinfo.address);
