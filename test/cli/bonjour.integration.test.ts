@@ -183,6 +183,10 @@ describe('cfstream Bonjour commands against each other (integration)', function 
     assert.equal(error?.domainName, 'NetServices');
     assert.equal(error?.code, -72007);
     assert.equal(error?.name, 'Timeout');
+    // Why it was not found: the diagnosis, whose summary ends the message.
+    const diagnosis = error?.diagnosis as { interfaces: string[]; summary: string } | undefined;
+    assert.ok(diagnosis?.interfaces.includes('lo'), JSON.stringify(error));
+    assert.ok(String(error?.message).endsWith(diagnosis?.summary ?? '-'));
     const lookup = await runCfstream(['lookup', '--timeout', '400', 'nobody-here.local']);
     assert.equal(lookup.status, 1);
     assert.match(lookup.stderr, /NetServices \(domain 10\) code -72007 Timeout/);
