@@ -208,7 +208,7 @@ async function flood(): Promise<Record<string, unknown>> {
 /**
  * Answers one-shot queries (from a port other than 5353) for `instance`, by
  * unicast from `from`:5353 to the asker's port, as a responder answers a
- * legacy query (§6.7): SRV and A, the ID and question echoed. Prints a ready
+ * legacy query (§6.7): SRV, TXT and A, the ID and question echoed. Prints a ready
  * line first; reports how many it answered after `waitMs`.
  */
 async function answer(): Promise<Record<string, unknown>> {
@@ -230,6 +230,14 @@ async function answer(): Promise<Record<string, unknown>> {
         cacheFlush: false,
         ttl: 10,
         data: { type: 'SRV', priority: 0, weight: 0, port: num('port', 6666), target: host },
+      },
+      // RFC 6763 §6: every instance has a TXT record (resolve$ waits for it).
+      {
+        name: instance,
+        rrclass: 1,
+        cacheFlush: false,
+        ttl: 10,
+        data: { type: 'TXT', strings: [] },
       },
       { name: host, rrclass: 1, cacheFlush: false, ttl: 10, data: addressData(from) },
     ];
