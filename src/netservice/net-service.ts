@@ -81,6 +81,8 @@ export class NetService {
   #port: number | undefined;
   #resolved: ServiceResolution | undefined;
   readonly #lookup = new SharedLookup<ServiceResolution>();
+  // Every open that failed to connect at once shares one fresh resolution.
+  readonly #again = new SharedLookup<ServiceResolution | undefined>();
   #publication: Publication | undefined;
   #wire: { readonly name: string; readonly wire: string } | undefined;
 
@@ -194,7 +196,10 @@ export class NetService {
   ): Promise<{ hostName: string; port: number; addresses: ResolvedAddress[] } | undefined> {
     const discovery = findDiscovery(this.#domain);
     if (discovery === undefined) return undefined;
-    const fresh = await resolveMovedService(discovery, this.#wireName(), failed, signal);
+    const instance = this.#wireName();
+    const fresh = await this.#again.join(signal, (shared) =>
+      resolveMovedService(discovery, instance, failed, shared),
+    );
     if (fresh === undefined) return undefined;
     this.#resolved = fresh;
     return { hostName: fresh.hostName, port: fresh.port, addresses: [...fresh.addresses] };
@@ -260,9 +265,13 @@ export class NetService {
 
   /** Withdraws a published service (goodbyes, RFC 6762 §10.1); opens still waiting for its resolution fail with NetServices Cancel. */
   async stop(): Promise<void> {
-    this.#lookup.cancel(
-      new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'service stopped'),
+    const stopped = new StreamError(
+      ErrorDomain.NetServices,
+      NetServicesError.Cancel,
+      'service stopped',
     );
+    this.#lookup.cancel(stopped);
+    this.#again.cancel(stopped);
     const publication = this.#publication;
     this.#publication = undefined;
     await publication?.stop();

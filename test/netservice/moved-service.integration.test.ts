@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { StreamEvent } from '../../src/constants.js';
 import { ErrorDomain } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
-import { resetMdnsEngine } from '../../src/mdns/index.js';
+import { getMdnsEngine, resetMdnsEngine } from '../../src/mdns/index.js';
 import { NetService } from '../../src/netservice/index.js';
 import { createPairWithSocketToNetService } from '../../src/stream/stream-pair.js';
 import { echoThroughCF, sha256 } from '../support/cf-echo.js';
@@ -51,6 +51,30 @@ describe('a service that moved without announcing it (integration)', function ()
       assert.equal(result.sha256, sha256(data));
       assert.equal(service.port, second.port);
       pair.close();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('50 pairs opened at once after the move all connect, with a few queries on the wire', async () => {
+    const first = await startEchoServer();
+    responder = await startSilentResponder(INSTANCE, 'mover.local', first.port);
+    const service = NetService.parse(`${INSTANCE}.`);
+    await service.resolveForConnect(new AbortController().signal, 3000);
+    await first.close();
+    const second = await startEchoServer();
+    try {
+      responder.port = second.port;
+      const before = getMdnsEngine().querier.packetsSent;
+      const pairs = Array.from({ length: 50 }, () => createPairWithSocketToNetService(service));
+      const results = await Promise.all(
+        pairs.map((pair) => echoThroughCF(pair, Buffer.from('hi'))),
+      );
+      assert.ok(results.every((r) => r.bytes === 2));
+      // One reconfirmation and one fresh resolve: a few packets, not one per pair.
+      const sent = getMdnsEngine().querier.packetsSent - before;
+      assert.ok(sent <= 4, `${sent} query packets`);
+      for (const pair of pairs) pair.close();
     } finally {
       await second.close();
     }
