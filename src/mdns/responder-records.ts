@@ -3,6 +3,7 @@
  * record-set comparison of the simultaneous-probe tie-break (RFC 6762 §8.2).
  */
 import { hostname } from 'node:os';
+import { escapeLabel } from './dns-name.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { encodeRdata } from './rdata.js';
@@ -28,9 +29,19 @@ export function serviceRecords(
   hostName: string,
   port: number,
   txt: readonly Buffer[],
+  subtypes: readonly string[] = [],
 ): OwnedRecord[] {
   return [
     owned(type, { type: 'PTR', target: instance }, TTL.other, false),
+    // RFC 6763 §7.1: "<subtype>._sub.<type>" PTR names the instance too (shared, like the type's).
+    ...subtypes.map((sub) =>
+      owned(
+        `${escapeLabel(sub)}._sub.${type}`,
+        { type: 'PTR', target: instance },
+        TTL.other,
+        false,
+      ),
+    ),
     owned(SERVICES_META, { type: 'PTR', target: type }, TTL.other, false),
     owned(
       instance,

@@ -30,6 +30,8 @@ export interface MdnsPublishRequest {
   readonly txt: readonly Buffer[];
   /** Fail with Collision instead of renaming on conflict. */
   readonly noRename: boolean;
+  /** RFC 6763 §7.1 subtype labels ("_printer"). */
+  readonly subtypes?: readonly string[];
 }
 
 /** A live mDNS publication (netservice's Publication matches it). */
@@ -38,6 +40,8 @@ export interface MdnsPublication {
   readonly registered: Promise<string>;
   /** Withdraws the service with goodbyes. */
   stop(): Promise<void>;
+  /** Replaces the TXT and announces it (RFC 6762 §8.4); throws BadArgument when it cannot be sent. */
+  setTxt(txt: readonly Buffer[]): void;
 }
 
 /** Publishes a service through the engine's responder. */
@@ -46,15 +50,17 @@ export function publishWithEngine(
   request: MdnsPublishRequest,
 ): MdnsPublication {
   const type = `${request.type}${request.domain}`.replace(/\.$/, '');
-  const { registered, stop } = responderOf(engine).register({
+  const { registered, stop, setTxt } = responderOf(engine).register({
     name: request.name,
     type,
     port: request.port,
     txt: request.txt,
     noRename: request.noRename,
+    ...(request.subtypes ? { subtypes: request.subtypes } : {}),
   });
   return {
     registered,
+    setTxt,
     stop: async () => {
       stop();
       await engine.ready();

@@ -28,6 +28,7 @@ import {
 } from './responder-records.js';
 import { Replier } from './responder-replier.js';
 import type { PacketSource } from './transport.js';
+import { UpdateAnnouncer } from './update-announcer.js';
 import { vanishedAddressGoodbyes } from './vanished-addresses.js';
 import { type DnsMessage, isResponse, MDNS_PORT, typeCode } from './wire-types.js';
 
@@ -42,6 +43,8 @@ export interface ServiceSpec {
   readonly port: number;
   readonly txt: readonly Buffer[];
   readonly noRename: boolean;
+  /** RFC 6763 §7.1 subtype labels ("_printer"). */
+  readonly subtypes?: readonly string[];
 }
 
 type State = 'probing' | 'announced' | 'stopped';
@@ -54,7 +57,10 @@ interface ProbeRun {
 }
 
 interface Registration {
-  readonly spec: ServiceSpec;
+  /** Replaced (not mutated) when the TXT changes. */
+  spec: ServiceSpec;
+  /** §8.4 announcements of a changed TXT, created by the first change. */
+  updates: UpdateAnnouncer | undefined;
   label: string;
   state: State;
   probes: number;
@@ -97,7 +103,11 @@ export class Responder {
    * one packet (a TXT too large, §17), and with the cause when none of its
    * probes could be sent on any interface.
    */
-  register(spec: ServiceSpec): { registered: Promise<string>; stop: () => void } {
+  register(spec: ServiceSpec): {
+    registered: Promise<string>;
+    stop: () => void;
+    setTxt: (txt: readonly Buffer[]) => void;
+  } {
     const problem = probeProblem(
       { type: spec.type, hostName: this.#hostName, port: spec.port, txt: spec.txt },
       this.#interfaces(),
@@ -105,12 +115,13 @@ export class Responder {
     if (problem !== undefined) {
       const refused = Promise.reject(problem);
       refused.catch(() => {});
-      return { registered: refused, stop: () => {} };
+      return { registered: refused, stop: () => {}, setTxt: () => {} };
     }
     let reg!: Registration;
     const registered = new Promise<string>((resolve, reject) => {
       reg = {
         spec,
+        updates: undefined,
         label: spec.name,
         state: 'probing',
         probes: 0,
@@ -158,7 +169,44 @@ export class Responder {
       reg,
       this.#engine.options.random() * this.#engine.options.timings.probeInitialDelayMax,
     );
-    return { registered, stop: () => this.#stop(reg) };
+    return { registered, stop: () => this.#stop(reg), setTxt: (txt) => this.#setTxt(reg, txt) };
+  }
+
+  /**
+   * §8.4: a new TXT replaces the old one in what we answer at once, and is
+   * announced (with cache-flush) like a new record, paced by UpdateAnnouncer.
+   * A TXT whose probe would not fit one packet is refused, as at publish.
+   */
+  #setTxt(reg: Registration, txt: readonly Buffer[]): void {
+    if (reg.state === 'stopped')
+      throw new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.Invalid,
+        `${this.#instance(reg)} is no longer published`,
+      );
+    const problem = probeProblem(
+      { type: reg.spec.type, hostName: this.#hostName, port: reg.spec.port, txt },
+      this.#interfaces(),
+    );
+    if (problem !== undefined) throw problem;
+    reg.spec = { ...reg.spec, txt };
+    // While probing, the next probe and the announcement carry the new TXT already.
+    if (reg.state !== 'announced') return;
+    reg.updates ??= new UpdateAnnouncer(
+      this.#engine.clock,
+      () => this.#announceTxt(reg),
+      this.#engine.options.timings.announceInterval,
+    );
+    reg.updates.changed();
+  }
+
+  // The TXT record alone, as it is now: peers flush the old one (§10.2) and keep the rest.
+  #announceTxt(reg: Registration): void {
+    if (reg.state !== 'announced') return;
+    for (const iface of this.#interfaces()) {
+      const txt = this.#records(reg, iface).filter((r) => r.record.data.type === 'TXT');
+      this.#replier.multicast(iface, txt);
+    }
   }
 
   /** Sends goodbyes for everything and stops; for engine shutdown. */
@@ -175,7 +223,14 @@ export class Responder {
   #records(reg: Registration, iface: MdnsInterface | undefined): OwnedRecord[] {
     const { spec } = reg;
     return [
-      ...serviceRecords(this.#instance(reg), spec.type, this.#hostName, spec.port, spec.txt),
+      ...serviceRecords(
+        this.#instance(reg),
+        spec.type,
+        this.#hostName,
+        spec.port,
+        spec.txt,
+        spec.subtypes,
+      ),
       ...hostRecords(this.#hostName, iface),
     ];
   }
@@ -375,6 +430,7 @@ export class Responder {
     const wasAnnounced = reg.state === 'announced';
     reg.state = 'stopped';
     reg.timer?.cancel();
+    reg.updates?.cancel();
     this.#registrations.delete(reg);
     if (!reg.settled) {
       reg.settled = true;

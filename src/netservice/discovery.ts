@@ -28,6 +28,24 @@ export interface DiscoveryEvent {
   readonly moreComing: boolean;
 }
 
+/** A change of a live view (services$), by instance wire name. */
+export interface ServiceChange {
+  readonly kind: 'found' | 'updated' | 'removed';
+  /** The full instance name, presentation form without the final dot. */
+  readonly instance: string;
+  /** The resolution now; for `removed`, the last one reported. */
+  readonly resolution: ServiceResolution;
+  readonly moreComing: boolean;
+}
+
+/** A service type seen in the domain's RFC 6763 §9 enumeration. */
+export interface TypeEvent {
+  readonly kind: 'found' | 'removed';
+  /** The type, presentation form without the final dot ("_http._tcp.local"). */
+  readonly type: string;
+  readonly moreComing: boolean;
+}
+
 /** What to publish. */
 export interface PublishRequest {
   readonly name: string;
@@ -38,6 +56,8 @@ export interface PublishRequest {
   readonly txt: readonly Buffer[];
   /** Fail with Collision instead of renaming on conflict. */
   readonly noRename: boolean;
+  /** RFC 6763 §7.1 subtype labels ("_printer"); only for a discovery with `subtypes`. */
+  readonly subtypes?: readonly string[];
 }
 
 /** A live publication. */
@@ -46,6 +66,8 @@ export interface Publication {
   readonly registered: Promise<string>;
   /** Withdraws the service with goodbyes. */
   stop(): Promise<void>;
+  /** Replaces the TXT and tells the peers (throws BadArgument for a TXT it cannot send). Optional. */
+  setTxt?(txt: readonly Buffer[]): void;
 }
 
 /** A discovery protocol for some domains. */
@@ -62,6 +84,25 @@ export interface ServiceDiscovery {
   publish(request: PublishRequest): Publication;
   /** Browse domains this protocol finds beyond its own (RFC 6763 §11), with final dots. */
   domains?(signal: AbortSignal): Promise<string[]>;
+  // The live half is optional: a discovery without a member makes the netservice layer fail
+  // with a NetServices BadArgument naming the domain (`unsupported` below), never a crash.
+  /** Found/updated/removed with resolutions for every instance of `type`, until unsubscribed. */
+  services?(type: string): Observable<ServiceChange>;
+  /** The resolution of one instance now and at every change, until unsubscribed. */
+  monitor?(instance: string): Observable<ServiceResolution>;
+  /** The service types of the domain (RFC 6763 §9), until unsubscribed. */
+  types?(domain: string): Observable<TypeEvent>;
+  /** True when `publish` registers subtypes (RFC 6763 §7.1). */
+  readonly subtypes?: boolean;
+}
+
+/** The NetServices BadArgument for a capability a domain's discovery lacks. */
+export function unsupported(what: string, domain: string): StreamError {
+  return new StreamError(
+    ErrorDomain.NetServices,
+    NetServicesError.BadArgument,
+    `${what} is not supported for domain ${JSON.stringify(domain)}`,
+  );
 }
 
 const byDomain = new Map<string, ServiceDiscovery>();

@@ -5,11 +5,18 @@ export {
   type Publication,
   type PublishRequest,
   registerDiscovery,
+  type ServiceChange,
   type ServiceDiscovery,
   type ServiceResolution,
+  type TypeEvent,
 } from './discovery.js';
 export { NetService, type NetServiceInfo, type PublishOptions } from './net-service.js';
-export { type BrowseEvent, NetServiceBrowser } from './net-service-browser.js';
+export {
+  type BrowseEvent,
+  NetServiceBrowser,
+  type ServiceEvent,
+  type ServiceTypeEvent,
+} from './net-service-browser.js';
 export { formatServiceName, parseServiceName, type ServiceNameParts } from './service-name.js';
 export {
   CFNetServiceCreateDictionaryWithTXTData,

@@ -17,6 +17,7 @@ import {
   registerDiscovery,
   type ServiceDiscovery,
 } from './discovery.js';
+import { liveServices, monitorService, serviceTypes } from './mdns-live-discovery.js';
 
 /** Browses one service type (RFC 6763 §4): PTR records of `_type._proto.local`. */
 function browseWithEngine(type: string): Observable<DiscoveryEvent> {
@@ -92,6 +93,10 @@ export const mdnsDiscovery: ServiceDiscovery = {
   publish(request: PublishRequest): Publication {
     return publishWithEngine(getMdnsEngine(), request);
   },
+  services: (type) => liveServices(type.replace(/\.$/, '')),
+  monitor: (instance) => monitorService(instance),
+  types: () => serviceTypes(),
+  subtypes: true,
 };
 
 registerDiscovery('local.', mdnsDiscovery);

@@ -2,14 +2,25 @@
  * NetServiceBrowser: finds the instances of a service type (RFC 6763 §4) as
  * CFNetServiceBrowser. `browse$` emits `found` and `removed` (after a goodbye,
  * or when a record's TTL runs out with no refresh), with `moreComing` set
- * while more events of the same batch follow.
+ * while more events of the same batch follow. `services$` keeps a live view
+ * of the instances with their resolutions; `types$` lists the service types
+ * of a domain (RFC 6763 §9).
  */
 import { map, Observable } from 'rxjs';
-import { defaultDiscovery, discoveryFor } from './discovery.js';
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import { nameKey } from '../mdns/dns-name.js';
+import { defaultDiscovery, discoveryFor, unsupported } from './discovery.js';
 import './mdns-discovery.js';
 import './unicast-discovery.js';
-import { type NetService, serviceFromPtrTarget } from './net-service.js';
+import {
+  type NetService,
+  type NetServiceInfo,
+  netServiceInfo,
+  serviceFromPtrTarget,
+} from './net-service.js';
 import { normalizeDomain, normalizeType } from './service-name.js';
+import { typeFromEnumeration } from './service-types.js';
 
 /** One change seen while browsing. */
 export interface BrowseEvent {
@@ -19,28 +30,78 @@ export interface BrowseEvent {
   readonly moreComing: boolean;
 }
 
+/** One change of a live view of services. */
+export interface ServiceEvent {
+  readonly kind: 'found' | 'updated' | 'removed';
+  /** The same NetService object for every event of one instance. */
+  readonly service: NetService;
+  /** The resolution now; for `removed`, the last one reported. */
+  readonly info: NetServiceInfo;
+  readonly moreComing: boolean;
+}
+
+/** One service type appearing in or leaving a domain. */
+export interface ServiceTypeEvent {
+  readonly kind: 'found' | 'removed';
+  /** The type as `browse$` takes it and `NetService#type` spells it: "_http._tcp.". */
+  readonly type: string;
+  readonly domain: string;
+  readonly moreComing: boolean;
+}
+
+/** RFC 6763 §9: the meta-type whose PTR records name service types, not instances. */
+const META_TYPE = '_services._dns-sd._udp.';
+
+/**
+ * The NetService for an instance name a browse found, or undefined when the
+ * name is not an instance of `type` (RFC 6763 §4.1: "<Instance>.<type>"; a
+ * subtype's instances are those of its base type, §7.1).
+ */
+function serviceFromInstance(instance: string, fullType: string): NetService | undefined {
+  const key = nameKey(instance);
+  const suffix = `.${baseTypeKey(fullType)}`;
+  if (!key.endsWith(suffix) || key.length === suffix.length) return undefined;
+  try {
+    // The PTR target's own wire labels resolve it (a peer may write "My.Printer" as two labels).
+    return serviceFromPtrTarget(instance);
+  } catch {
+    // A PTR whose target is not a well-formed instance name is ignored.
+    return undefined;
+  }
+}
+
+/** "_printer._sub._http._tcp.local." → "_http._tcp.local" (name key); a plain type as it is. */
+function baseTypeKey(fullType: string): string {
+  const key = nameKey(fullType);
+  const sub = key.indexOf('._sub.');
+  return sub < 0 ? key : key.slice(sub + '._sub.'.length);
+}
+
+function refuseMetaType(type: string): void {
+  if (nameKey(type) === nameKey(META_TYPE))
+    throw new StreamError(
+      ErrorDomain.NetServices,
+      NetServicesError.BadArgument,
+      `${META_TYPE} lists service types, not instances: use NetServiceBrowser.types$() (RFC 6763 §9)`,
+    );
+}
+
 /** Browses for services. */
 export class NetServiceBrowser {
   /** Emits found/removed for instances of `type` in `domain` (default "local.") until unsubscribed. */
   browse$(type: string, domain = 'local.'): Observable<BrowseEvent> {
     const normalizedType = normalizeType(type);
     const normalizedDomain = normalizeDomain(domain);
+    refuseMetaType(normalizedType);
+    const fullType = `${normalizedType}${normalizedDomain}`;
     return new Observable<BrowseEvent>((subscriber) => {
       const discovery = discoveryFor(normalizedDomain);
       const subscription = discovery
-        .browse(`${normalizedType}${normalizedDomain}`)
+        .browse(fullType)
         .pipe(
           map((event): BrowseEvent | undefined => {
-            try {
-              return {
-                kind: event.kind,
-                service: serviceFromPtrTarget(event.instance),
-                moreComing: event.moreComing,
-              };
-            } catch {
-              // A PTR whose target is not a well-formed instance name is ignored.
-              return undefined;
-            }
+            const service = serviceFromInstance(event.instance, fullType);
+            return service && { kind: event.kind, service, moreComing: event.moreComing };
           }),
         )
         .subscribe({
@@ -82,8 +143,78 @@ export class NetServiceBrowser {
     });
   }
 
+  /**
+   * A live view of `type` in `domain`: `found` once an instance's SRV,
+   * addresses and TXT are known (info as `resolve$` gives it), `updated`
+   * when its TXT, port, target host or addresses change, `removed` after its
+   * goodbye or expiry. Changes to one instance are merged to at most two a
+   * second. Unsubscribing stops every question it asked.
+   */
+  services$(type: string, domain = 'local.'): Observable<ServiceEvent> {
+    const normalizedType = normalizeType(type);
+    const normalizedDomain = normalizeDomain(domain);
+    refuseMetaType(normalizedType);
+    const fullType = `${normalizedType}${normalizedDomain}`;
+    return new Observable<ServiceEvent>((subscriber) => {
+      const discovery = discoveryFor(normalizedDomain);
+      if (discovery.services === undefined) throw unsupported('services$', normalizedDomain);
+      const services = new Map<string, NetService>();
+      const subscription = discovery.services(fullType).subscribe({
+        next: (change) => {
+          const key = nameKey(change.instance);
+          const service = services.get(key) ?? serviceFromInstance(change.instance, fullType);
+          if (service === undefined) return;
+          if (change.kind === 'removed') services.delete(key);
+          else services.set(key, service);
+          subscriber.next({
+            kind: change.kind,
+            service,
+            info: netServiceInfo(change.resolution),
+            moreComing: change.moreComing,
+          });
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+      return () => subscription.unsubscribe();
+    });
+  }
+
+  /** Emits found/removed for the service types of `domain` (RFC 6763 §9) until unsubscribed. */
+  types$(domain = 'local.'): Observable<ServiceTypeEvent> {
+    const normalizedDomain = normalizeDomain(domain);
+    return new Observable<ServiceTypeEvent>((subscriber) => {
+      const discovery = discoveryFor(normalizedDomain);
+      if (discovery.types === undefined) throw unsupported('types$', normalizedDomain);
+      return discovery.types(normalizedDomain).subscribe({
+        next: (event) => {
+          const type = typeFromEnumeration(event.type, normalizedDomain);
+          if (type === undefined) return;
+          subscriber.next({
+            kind: event.kind,
+            type,
+            domain: normalizedDomain,
+            moreComing: event.moreComing,
+          });
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+  }
+
   /** Same as `browse$`, as a static for one-off use. */
   static browse$(type: string, domain = 'local.'): Observable<BrowseEvent> {
     return new NetServiceBrowser().browse$(type, domain);
+  }
+
+  /** Same as `services$`, as a static. */
+  static services$(type: string, domain = 'local.'): Observable<ServiceEvent> {
+    return new NetServiceBrowser().services$(type, domain);
+  }
+
+  /** Same as `types$`, as a static. */
+  static types$(domain = 'local.'): Observable<ServiceTypeEvent> {
+    return new NetServiceBrowser().types$(domain);
   }
 }

@@ -4,7 +4,7 @@
  * concurrent `resolveForConnect` (the first open of many pairs) shares one
  * resolution; `publish` registers it on the link and `stop` withdraws it.
  */
-import { Observable } from 'rxjs';
+import { map, Observable } from 'rxjs';
 import { SharedLookup } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
@@ -15,6 +15,7 @@ import {
   findDiscovery,
   type Publication,
   type ServiceResolution,
+  unsupported,
 } from './discovery.js';
 import './mdns-discovery.js';
 import { resolveMovedService, type TriedResolution } from './moved-service.js';
@@ -22,6 +23,7 @@ import './unicast-discovery.js';
 import {
   checkInstanceName,
   checkPublishableName,
+  checkSubtype,
   formatServiceName,
   normalizeDomain,
   normalizeType,
@@ -32,6 +34,7 @@ import {
   dictionaryFromTxtStrings,
   type TxtDictionary,
   type TxtInput,
+  txtStringsFromData,
   txtStringsFromDictionary,
 } from './txt-record.js';
 
@@ -51,6 +54,20 @@ export interface PublishOptions {
   readonly txt?: TxtInput;
   /** Fail with a NetServices Collision instead of renaming to "Name (2)" on conflict. */
   readonly noRename?: boolean;
+  /** Subtypes to register too (RFC 6763 §7.1): `['_printer']` answers `_printer._sub._http._tcp`. */
+  readonly subtypes?: readonly string[];
+}
+
+/** A resolution as the NetServiceInfo that resolve$, monitor$ and services$ report. */
+export function netServiceInfo(resolution: ServiceResolution): NetServiceInfo {
+  const txtStrings = resolution.txt ?? [];
+  return {
+    hostName: resolution.hostName,
+    port: resolution.port,
+    addresses: resolution.addresses,
+    txt: dictionaryFromTxtStrings(txtStrings),
+    txtStrings,
+  };
 }
 
 // Set by NetService's static block: the one door to a service's wire name from outside the class.
@@ -142,14 +159,7 @@ export class NetService {
         .then(
           (resolution) => {
             this.#resolved = resolution;
-            const txtStrings = resolution.txt ?? [];
-            subscriber.next({
-              hostName: resolution.hostName,
-              port: resolution.port,
-              addresses: resolution.addresses,
-              txt: dictionaryFromTxtStrings(txtStrings),
-              txtStrings,
-            });
+            subscriber.next(netServiceInfo(resolution));
             subscriber.complete();
           },
           (error: unknown) => {
@@ -161,6 +171,50 @@ export class NetService {
           new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'resolve cancelled'),
         );
     });
+  }
+
+  /**
+   * Watches the service (CFNetServiceMonitor, widened): emits its
+   * NetServiceInfo once SRV, addresses and TXT are known, then after every
+   * change of TXT, port, target host or addresses, until unsubscribed. It asks
+   * for the records for as long as it runs; changes coming faster than twice
+   * a second are merged into the latest.
+   */
+  monitor$(): Observable<NetServiceInfo> {
+    return new Observable<NetServiceInfo>((subscriber) => {
+      const discovery = discoveryFor(this.#domain);
+      if (discovery.monitor === undefined) throw unsupported('monitor$', this.#domain);
+      return discovery
+        .monitor(this.#wireName())
+        .pipe(
+          map((resolution) => {
+            this.#resolved = resolution;
+            return netServiceInfo(resolution);
+          }),
+        )
+        .subscribe(subscriber);
+    });
+  }
+
+  /**
+   * Replaces the TXT of a published service and announces it
+   * (CFNetServiceSetTXTData; RFC 6762 §8.4): peers see an update, not a
+   * removal. The same checks as publish: a string over 255 bytes, or a TXT
+   * too large for one packet, is a NetServices BadArgument; a service not
+   * published is NetServices Invalid.
+   */
+  setTXTData(txt: TxtInput | Uint8Array): void {
+    const publication = this.#publication;
+    if (publication === undefined)
+      throw new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.Invalid,
+        `${this} is not published: setTXTData needs publish() first`,
+      );
+    if (publication.setTxt === undefined) throw unsupported('setTXTData', this.#domain);
+    publication.setTxt(
+      txt instanceof Uint8Array ? checkTxtData(txt) : txtStringsFromDictionary(txt),
+    );
   }
 
   /**
@@ -244,13 +298,18 @@ export class NetService {
       );
     checkPort(port);
     const txt = txtStringsFromDictionary(options.txt ?? {});
-    const publication = discoveryFor(this.#domain).publish({
+    const subtypes = (options.subtypes ?? []).map((s) => checkSubtype(s, this.#type));
+    const discovery = discoveryFor(this.#domain);
+    if (subtypes.length > 0 && discovery.subtypes !== true)
+      throw unsupported('publishing subtypes', this.#domain);
+    const publication = discovery.publish({
       name: this.#name,
       type: this.#type,
       domain: this.#domain,
       port,
       txt,
       noRename: options.noRename ?? false,
+      ...(subtypes.length > 0 ? { subtypes } : {}),
     });
     this.#publication = publication;
     this.#port = port;
@@ -287,6 +346,19 @@ export class NetService {
   #parts(): { name: string; type: string; domain: string } {
     return { name: this.#name, type: this.#type, domain: this.#domain };
   }
+}
+
+// TXT RDATA as CFNetServiceSetTXTData takes it: whole strings only, and within one record's size.
+function checkTxtData(data: Uint8Array): Buffer[] {
+  const strings = txtStringsFromData(data);
+  const used = strings.reduce((n, s) => n + 1 + s.length, 0);
+  if (data.length > 0xffff || (used !== data.length && !(data.length === 1 && data[0] === 0)))
+    throw new StreamError(
+      ErrorDomain.NetServices,
+      NetServicesError.BadArgument,
+      `malformed TXT data (${data.length} bytes): a string runs past the end, or over 65,535 bytes`,
+    );
+  return strings;
 }
 
 // The package's port rule (src/port.ts); a published port may be 0. A bad argument to a

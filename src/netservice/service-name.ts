@@ -81,6 +81,31 @@ export function checkPublishableName(name: string): string {
   return name;
 }
 
+/**
+ * A subtype to publish (RFC 6763 §7.1), as its one label: "_printer", or the
+ * full "_printer._sub._http._tcp" of the service's own type. At most 63 bytes.
+ */
+export function checkSubtype(subtype: string, type: string): string {
+  if (typeof subtype !== 'string' || subtype === '')
+    throw badArgument('subtype must be a non-empty string');
+  let labels = splitLabels(subtype, 'subtype');
+  const typeLabels = splitLabels(type, 'type');
+  const tail = ['_sub', ...typeLabels].map((l) => l.toLowerCase());
+  if (
+    labels.length === tail.length + 1 &&
+    labels.slice(1).every((l, i) => l.toLowerCase() === tail[i])
+  )
+    labels = labels.slice(0, 1);
+  const label = labels[0] as string;
+  if (labels.length !== 1)
+    throw badArgument(
+      `subtype ${JSON.stringify(subtype)} must be one label like "_printer" (or "_printer._sub.${joinName(typeLabels)}")`,
+    );
+  if (Buffer.byteLength(label, 'utf8') > MAX_INSTANCE_OCTETS || LONE_SURROGATE.test(label))
+    throw badArgument(`subtype ${JSON.stringify(subtype)}: at most 63 bytes of valid UTF-8`);
+  return label;
+}
+
 function splitLabels(text: string, what: string): string[] {
   try {
     return splitName(text);
