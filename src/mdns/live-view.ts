@@ -236,12 +236,15 @@ export class LiveView {
   #read(tracked: Tracked, now: number): { resolution?: LiveResolution; retryAt?: number } {
     const cache = this.#host.cache;
     // A doomed record (goodbye, or flushed by newer data, RFC 6762 §10.1-10.2) is no longer the service's.
-    const srvEntry = cache.lookup(tracked.instance, RRType.SRV).find((e) => !e.doomed);
+    // Of two live records (a cache-flush spares data under a second old, §10.2), the newer is current.
+    const newest = (type: number) =>
+      cache
+        .lookup(tracked.instance, type)
+        .filter((e) => !e.doomed)
+        .sort((a, b) => b.receivedAt - a.receivedAt)[0];
+    const srvEntry = newest(RRType.SRV);
     const srv = srvEntry?.record.data.type === 'SRV' ? srvEntry.record.data : undefined;
-    const txtEntry = cache
-      .lookup(tracked.instance, RRType.TXT)
-      .filter((e) => !e.doomed)
-      .sort((a, b) => b.receivedAt - a.receivedAt)[0];
+    const txtEntry = newest(RRType.TXT);
     const txt = txtEntry?.record.data.type === 'TXT' ? txtEntry.record.data.strings : undefined;
     const want = new Set<string>();
     if (this.#continuous || srv === undefined) want.add(`${tracked.instance}|${RRType.SRV}`);
