@@ -204,6 +204,7 @@ export class NetService {
    * published is NetServices Invalid.
    */
   setTXTData(txt: TxtInput | Uint8Array): void {
+    const strings = txt instanceof Uint8Array ? checkTxtData(txt) : txtStringsFromDictionary(txt);
     const publication = this.#publication;
     if (publication === undefined)
       throw new StreamError(
@@ -212,9 +213,7 @@ export class NetService {
         `${this} is not published: setTXTData needs publish() first`,
       );
     if (publication.setTxt === undefined) throw unsupported('setTXTData', this.#domain);
-    publication.setTxt(
-      txt instanceof Uint8Array ? checkTxtData(txt) : txtStringsFromDictionary(txt),
-    );
+    publication.setTxt(strings);
   }
 
   /**
