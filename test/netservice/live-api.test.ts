@@ -62,7 +62,10 @@ describe('live NetService API', () => {
   it('setTXTData on a service not published is NetServices Invalid; bad TXT is BadArgument first', () => {
     const service = new NetService('local.', '_http._tcp', 'Not Published');
     assert.throws(() => service.setTXTData({ a: '1' }), isCode(NetServicesError.Invalid));
-    assert.throws(() => service.setTXTData({ 'bad=key': '1' }), isCode(NetServicesError.BadArgument));
+    assert.throws(
+      () => service.setTXTData({ 'bad=key': '1' }),
+      isCode(NetServicesError.BadArgument),
+    );
     assert.throws(
       () => service.setTXTData({ big: 'x'.repeat(300) }),
       isCode(NetServicesError.BadArgument, /over 255/),
