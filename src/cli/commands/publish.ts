@@ -1,13 +1,17 @@
-/** `cfstream publish <name> <type> <port> [key=value ...]`: advertise a service until interrupted. */
+/**
+ * `cfstream publish <name> <type> <port> [key=value ...]`: advertise a
+ * service until interrupted; each line read on stdin becomes its new TXT.
+ */
+import { createInterface } from 'node:readline';
 import { NetService, type TxtInput } from '../../index.js';
 import { expectPositionals, flag, parsePort, stringOption, UsageError } from '../args.js';
 import { type Command, ExitStatus, whenAborted } from '../command.js';
-import { txtToJson } from '../output.js';
+import { type Output, txtToJson } from '../output.js';
 
 export const publishCommand: Command = {
   name: 'publish',
   summary: 'advertise a service until interrupted',
-  help: `usage: cfstream publish <name> <type> <port> [key=value ...] [--domain D] [--no-rename]
+  help: `usage: cfstream publish <name> <type> <port> [key=value ...] [--subtype S]... [--domain D] [--no-rename]
 
 Publishes a service instance, for example
   cfstream publish "My Echo" _echo._tcp 7000 path=/ version=1
@@ -15,14 +19,26 @@ It probes for the name, takes "My Echo (2)" if another host holds it, prints
 the final name, answers queries until interrupted (Ctrl-C, SIGTERM), then
 sends goodbyes. A TXT argument "key" alone is a boolean attribute.
 
+While it runs, each line on stdin ("key=value key2 ...", separated by
+spaces; an empty line for an empty TXT) replaces the TXT and is announced
+to the link (peers see an update, not a new service). A bad line is
+reported and the service keeps its TXT.
+
 options:
+  --subtype S     also answer for subtype S (for example _printer: browsed as
+                  _printer._sub._http._tcp); repeatable
   --domain D      the domain (default local.)
   --no-rename     fail with NetServices -72001 instead of renaming on a conflict
 
---json prints {"event":"published","instance","name","type","domain","port","txt"}, then
+--json prints {"event":"published","instance","name","type","domain","port","txt"}
+("subtypes" too when given), {"event":"updated","instance","txt"} for each stdin line, then
 {"event":"stopped","instance"} after the goodbyes.`,
-  options: { domain: { type: 'string' }, 'no-rename': { type: 'boolean' } },
-  async run({ args, out, interrupted }) {
+  options: {
+    domain: { type: 'string' },
+    'no-rename': { type: 'boolean' },
+    subtype: { type: 'string', multiple: true },
+  },
+  async run({ args, out, io, interrupted }) {
     expectPositionals(args.positionals, 3, Number.POSITIVE_INFINITY, 'name, type and port');
     const [name, type, portText, ...txtArgs] = args.positionals as [
       string,
@@ -33,10 +49,11 @@ options:
     const port = parsePort(portText, 'port', 'publish');
     const txt = parseTxt(txtArgs);
     const domain = stringOption(args.values, 'domain') ?? 'local.';
+    const subtypes = (args.values.subtype ?? []) as string[];
     let service: NetService;
     try {
       service = new NetService(domain, type, name, port);
-      await service.publish({ txt, noRename: flag(args.values, 'no-rename') });
+      await service.publish({ txt, noRename: flag(args.values, 'no-rename'), subtypes });
     } catch (error) {
       out.error(error);
       return ExitStatus.Failed;
@@ -50,20 +67,42 @@ options:
         type: service.type,
         domain: service.domain,
         port,
-        txt: txtToJson(
-          Object.fromEntries(
-            Object.entries(txt).map(([k, v]) => [k, v === true ? true : Buffer.from(String(v))]),
-          ),
-        ),
+        txt: txtForJson(txt),
+        ...(subtypes.length > 0 ? { subtypes } : {}),
       },
       `published ${instance} on port ${port}`,
     );
+    const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (line) => updateTxt(service, line, out));
     await whenAborted(interrupted);
+    lines.close();
     await service.stop();
     out.result({ event: 'stopped', instance }, `stopped ${instance}`);
     return ExitStatus.Ok;
   },
 };
+
+// One stdin line as the new TXT (CFNetServiceSetTXTData); a bad line leaves the TXT as it was.
+function updateTxt(service: NetService, line: string, out: Output): void {
+  const instance = service.toString();
+  try {
+    const txt = parseTxt(line.split(/\s+/).filter((word) => word !== ''));
+    service.setTXTData(txt);
+    out.result(
+      { event: 'updated', instance, txt: txtForJson(txt) },
+      `updated ${instance}: ${line.trim() === '' ? '(empty TXT)' : line.trim()}`,
+    );
+  } catch (error) {
+    out.error(error);
+  }
+}
+
+const txtForJson = (txt: TxtInput) =>
+  txtToJson(
+    Object.fromEntries(
+      Object.entries(txt).map(([k, v]) => [k, v === true ? true : Buffer.from(String(v))]),
+    ),
+  );
 
 /** `key=value` and `key` arguments as a TXT dictionary; a repeated key is a usage error. */
 export function parseTxt(items: readonly string[]): TxtInput {
