@@ -56,6 +56,15 @@ const expectations: Record<string, (run: Run) => void> = {
       assert.match(stdout, new RegExp(`^${line}$`, 'm'));
     }
   },
+  'live-dashboard.ts': ({ stdout }) => {
+    for (const line of [
+      /^found {3}Kitchen: 21\.5 °C at \S+\.local:9001$/m,
+      /^found {3}Cellar: 12\.0 °C at \S+\.local:9002$/m,
+      /^updated Kitchen: 22\.0 °C at \S+\.local:9001$/m,
+      /^removed Cellar: 12\.0 °C at \S+\.local:9002$/m,
+    ])
+      assert.match(stdout, line);
+  },
   'tls-private-ca.ts': ({ stdout }) =>
     assert.equal(
       stdout,
