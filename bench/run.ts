@@ -5,13 +5,16 @@
  * 4, 5); warm (cached) opens against a raw connect (issue 3,
  * bench/warm-open.ts); Bonjour open times in fresh processes (issue 3,
  * bench/bonjour-open.ts); the CPU of a TLS open against tls.connect (issue 13,
- * bench/tls-open.ts). Prints tables and writes bench/results/latest.json.
+ * bench/tls-open.ts); the live view of 200 python-zeroconf services against
+ * python-zeroconf's own browser, and its memory at 5,000 instances (issue 10,
+ * bench/live-services.ts). Prints tables and writes bench/results/latest.json.
  *
  * Runs inside a private network namespace (loopback only); see package.json.
  * Options: --source (measure src through tsx instead of the tsc build; see
  * library.ts); --quick (64 MiB, fewer events and connections: a smoke test);
- * --only=throughput,dispatch,memory,secure,open,tlsopen,bonjour,widearea (a subset; the goals
- * cover what ran). Part 7 (widearea) starts a BIND 9 of its own (bench/wide-area.ts).
+ * --only=throughput,dispatch,memory,secure,open,tlsopen,bonjour,widearea,live (a subset; the goals
+ * cover what ran). Part 7 (widearea) starts a BIND 9 of its own (bench/wide-area.ts); part 8
+ * (live) a python-zeroconf publisher (bench/live-services.ts).
  * Environment: BENCH_SIZE_MIB, BENCH_REPEATS, BENCH_EVENTS, BENCH_CONNECTIONS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -63,6 +66,7 @@ const ALL_PARTS = [
   'tlsopen',
   'bonjour',
   'widearea',
+  'live',
 ];
 const parts = new Set(onlyArg === undefined ? ALL_PARTS : onlyArg.slice(7).split(','));
 const log = (line: string): void => console.log(line);
@@ -314,4 +318,20 @@ if (parts.has('bonjour')) {
     },
   );
   if (bonjour.status !== 0) process.exitCode = 1;
+}
+
+// The live view (issue 10) in fresh processes too: services$ against python-zeroconf's browser.
+if (parts.has('live')) {
+  log('\n8. Live view of 200 services, and its memory (bench/live-services.ts)');
+  const live = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./live-services.ts', import.meta.url)),
+      quick ? '2' : '5',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (live.status !== 0) process.exitCode = 1;
 }
