@@ -55,6 +55,21 @@ export function CFNetServiceCreate(
   return new NetService(domain, serviceType, name, port);
 }
 
+/**
+ * CFNetServiceSetTXTData: replaces a published service's TXT (RDATA bytes, as
+ * CFNetServiceCreateTXTDataWithDictionary makes them) and announces it; false
+ * when the service is not published or the data is refused, as in CF
+ * (NetService#setTXTData throws the reason instead).
+ */
+export function CFNetServiceSetTXTData(service: NetService, txtRecord: Uint8Array): boolean {
+  try {
+    service.setTXTData(txtRecord);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** CFStreamCreatePairWithSocketToCFHost; pass null for `readStream` or `writeStream` to create only the other. */
 export function CFStreamCreatePairWithSocketToCFHost(
   _alloc: CFAllocator,

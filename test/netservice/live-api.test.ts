@@ -1,6 +1,7 @@
 /** The live NetService API's argument checks and its behaviour for a discovery without the live half. */
 import assert from 'node:assert/strict';
 import { EMPTY, firstValueFrom, NEVER } from 'rxjs';
+import { CFNetServiceSetTXTData } from '../../src/cf-functions.js';
 import { ErrorDomain, NetServicesError } from '../../src/error-codes.js';
 import {
   NetService,
@@ -75,6 +76,12 @@ describe('live NetService API', () => {
       () => service.setTXTData(Buffer.from([5, 0x61])),
       isCode(NetServicesError.BadArgument, /malformed/),
     );
+  });
+
+  it('CFNetServiceSetTXTData returns false where setTXTData throws', () => {
+    const service = new NetService('local.', '_http._tcp', 'Not Published');
+    assert.equal(CFNetServiceSetTXTData(service, Buffer.from([3, 0x61, 0x3d, 0x31])), false);
+    assert.equal(CFNetServiceSetTXTData(service, Buffer.from([5, 0x61])), false);
   });
 
   it('subtypes: "_printer" or the full "_printer._sub.<type>", one label of at most 63 bytes', () => {

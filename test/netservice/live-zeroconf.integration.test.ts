@@ -8,8 +8,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { filter, firstValueFrom, type Observable, ReplaySubject, take, timeout } from 'rxjs';
+import { CFNetServiceSetTXTData } from '../../src/cf-functions.js';
 import { resetMdnsEngine } from '../../src/mdns/index.js';
 import {
+  createTXTDataWithDictionary,
   NetService,
   NetServiceBrowser,
   type ServiceEvent,
@@ -133,6 +135,9 @@ describe('live Bonjour against python-zeroconf (integration)', function () {
         (e) => e.event === 'Updated' && (e.txt ?? []).includes('v=2'),
       );
       assert.deepEqual(updated.txt, ['mode=fast', 'v=2']);
+      // CF's spelling takes TXT RDATA.
+      assert.equal(CFNetServiceSetTXTData(service, createTXTDataWithDictionary({ v: '3' })), true);
+      await peer.waitForEvent((e) => e.event === 'Updated' && (e.txt ?? []).includes('v=3'));
       assert.ok(!peer.events.some((e) => e.event === 'Removed'), JSON.stringify(peer.events));
     } finally {
       await service.stop();
