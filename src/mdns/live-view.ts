@@ -12,6 +12,7 @@
 import type { ResolvedAddress } from '../address.js';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
+import { QuestionSlots } from './question-slots.js';
 import type { CacheEvent, RecordCache } from './record-cache.js';
 import { cachedAddresses } from './resolve.js';
 import { RRType } from './wire-types.js';
@@ -39,18 +40,25 @@ export interface LiveViewTimings {
   readonly updateIntervalMs: number;
   /** A service whose TXT never comes is reported without it after this long (RFC 6763 §6 requires one). */
   readonly txtWaitMs: number;
+  /** At most this many instances ask for missing records at once (question-slots.ts). */
+  readonly askingLimit: number;
+  /** An instance asking this long without an answer yields its turn to waiting ones. */
+  readonly askTurnMs: number;
 }
 
 /** Default timings: a dashboard stays current within half a second. */
-export const LIVE_VIEW_TIMINGS: LiveViewTimings = { updateIntervalMs: 500, txtWaitMs: 1000 };
+export const LIVE_VIEW_TIMINGS: LiveViewTimings = {
+  updateIntervalMs: 500,
+  txtWaitMs: 1000,
+  askingLimit: 64,
+  askTurnMs: 5000,
+};
 
 interface Tracked {
   readonly instance: string;
   readonly key: string;
   /** The SRV target being followed, by name key ('' before an SRV). */
   targetKey: string;
-  /** Questions held, by "name|type". */
-  readonly asks: Map<string, () => void>;
   reported: LiveResolution | undefined;
   reportedAt: number;
   /** When SRV and addresses were first complete without TXT. */
@@ -75,6 +83,7 @@ export class LiveView {
   readonly #byKey = new Map<string, Tracked>();
   readonly #byTarget = new Map<string, Set<Tracked>>();
   readonly #dirty = new Set<Tracked>();
+  readonly #slots: QuestionSlots<Tracked>;
   #removals: LiveChange[] = [];
   #timer: Timer | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -89,6 +98,13 @@ export class LiveView {
     this.#emit = emit;
     this.#continuous = options.continuous ?? false;
     this.#timings = { ...LIVE_VIEW_TIMINGS, ...options.timings };
+    // One monitored instance asks freely; a browse's instances share a budget (question-slots.ts).
+    this.#slots = new QuestionSlots<Tracked>(
+      host,
+      this.#continuous ? Number.POSITIVE_INFINITY : this.#timings.askingLimit,
+      this.#timings.askTurnMs,
+      (tracked) => this.#markDirty(tracked, this.#host.clock.now()),
+    );
   }
 
   /** How many instances it follows. */
@@ -104,7 +120,6 @@ export class LiveView {
       instance,
       key,
       targetKey: '',
-      asks: new Map(),
       reported: undefined,
       reportedAt: Number.NEGATIVE_INFINITY,
       waitingTxtSince: undefined,
@@ -143,6 +158,7 @@ export class LiveView {
   close(): void {
     this.#closed = true;
     for (const tracked of [...this.#byKey.values()]) this.#forget(tracked);
+    this.#slots.close();
     this.#dirty.clear();
     this.#removals = [];
     this.#timer?.cancel();
@@ -153,8 +169,7 @@ export class LiveView {
     this.#byKey.delete(tracked.key);
     this.#dirty.delete(tracked);
     this.#follow(tracked, '');
-    for (const release of tracked.asks.values()) release();
-    tracked.asks.clear();
+    this.#slots.release(tracked);
   }
 
   #follow(tracked: Tracked, targetKey: string): void {
@@ -219,6 +234,7 @@ export class LiveView {
       tracked.reported = resolution;
       tracked.reportedAt = now;
     }
+    next = Math.min(next, this.#slots.rotate(now));
     // A retry re-reads the instances still dirty (coalesced updates, TXT waits).
     if (next !== Number.POSITIVE_INFINITY) {
       for (const tracked of this.#byKey.values())
@@ -260,7 +276,7 @@ export class LiveView {
     } else {
       this.#follow(tracked, '');
     }
-    this.#askOnly(tracked, want);
+    this.#slots.set(tracked, want);
     if (srv === undefined || addresses.length === 0) {
       tracked.waitingTxtSince = undefined;
       return {};
@@ -273,19 +289,6 @@ export class LiveView {
     tracked.waitingTxtSince ??= now;
     const readyAt = tracked.waitingTxtSince + this.#timings.txtWaitMs;
     return now >= readyAt ? { resolution } : { retryAt: readyAt };
-  }
-
-  #askOnly(tracked: Tracked, want: Set<string>): void {
-    for (const [key, release] of tracked.asks) {
-      if (want.has(key)) continue;
-      release();
-      tracked.asks.delete(key);
-    }
-    for (const key of want) {
-      if (tracked.asks.has(key)) continue;
-      const bar = key.lastIndexOf('|');
-      tracked.asks.set(key, this.#host.ask(key.slice(0, bar), Number(key.slice(bar + 1))));
-    }
   }
 }
 

@@ -153,6 +153,33 @@ describe('mdns live view', () => {
     assert.equal(net.sent.length, before, 'nothing more sent');
   });
 
+  it('a peer announcing 500 instances it never resolves gets at most 64 asked at once, in turns; real ones still show', async () => {
+    watch();
+    for (let i = 0; i < 500; i += 50)
+      net.inject(answer(...Array.from({ length: 50 }, (_, k) => ptr(1000 + i + k))));
+    await run(10);
+    // The PTR, and SRV and TXT for 64 instances.
+    assert.equal(engine.querier.activeCount, 1 + 64 * 2);
+    const askedNow = () =>
+      new Set(
+        net
+          .take()
+          .flatMap((p) => p.message.questions.map((q) => q.name))
+          .filter((n) => n.startsWith('Svc')),
+      );
+    const first = askedNow();
+    await run(5100);
+    const second = askedNow();
+    assert.ok(
+      [...second].some((n) => !first.has(n)),
+      'after a turn, instances that waited are asked',
+    );
+    assert.equal(engine.querier.activeCount, 1 + 64 * 2);
+    net.inject(answer(...service(7)));
+    await run(10);
+    assert.deepEqual(changes(), [`found Svc 7.${TYPE} 8007 v=1`]);
+  });
+
   it('reports a service with no TXT after the wait, with an empty TXT', async () => {
     watch();
     net.inject(answer(ptr(4), srv(4), addr(4)));
