@@ -57,6 +57,8 @@ export function watchServicesWithEngine(
       const key = nameKey(target);
       // RFC 6763 §4.1: an instance of this type is "<Instance>.<type>"; anything else is not one.
       if (!key.endsWith(suffix) || key.length === suffix.length) continue;
+      // "_printer._sub.<type>" names a subtype (RFC 6763 §7.1), not an instance.
+      if (/(^|\.)_sub$/.test(key.slice(0, -suffix.length))) continue;
       live.set(key, target);
     }
     for (const [key, target] of present)

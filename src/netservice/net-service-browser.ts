@@ -61,6 +61,8 @@ function serviceFromInstance(instance: string, fullType: string): NetService | u
   const key = nameKey(instance);
   const suffix = `.${baseTypeKey(fullType)}`;
   if (!key.endsWith(suffix) || key.length === suffix.length) return undefined;
+  // "_printer._sub.<type>" names a subtype (§7.1), not an instance called "_printer._sub".
+  if (/(^|\.)_sub$/.test(key.slice(0, -suffix.length))) return undefined;
   try {
     // The PTR target's own wire labels resolve it (a peer may write "My.Printer" as two labels).
     return serviceFromPtrTarget(instance);

@@ -199,6 +199,7 @@ describe('mdns live view', () => {
     );
     await run(2000);
     assert.deepEqual(changes(), []);
+    assert.equal(engine.querier.activeCount, 1, 'nothing asked for them');
   });
 
   it('a subtype view reports the base type instances its PTRs name', async () => {

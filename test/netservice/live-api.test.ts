@@ -1,6 +1,6 @@
 /** The live NetService API's argument checks and its behaviour for a discovery without the live half. */
 import assert from 'node:assert/strict';
-import { EMPTY, firstValueFrom, NEVER } from 'rxjs';
+import { EMPTY, firstValueFrom, NEVER, of, toArray } from 'rxjs';
 import { CFNetServiceSetTXTData } from '../../src/cf-functions.js';
 import { ErrorDomain, NetServicesError } from '../../src/error-codes.js';
 import {
@@ -104,6 +104,29 @@ describe('live NetService API', () => {
     assert.throws(
       () => NetServiceBrowser.services$('_services._dns-sd._udp.'),
       isCode(NetServicesError.BadArgument),
+    );
+  });
+
+  it("browse$ reports only instances of the browsed type: a subtype or another type's name is no instance", async () => {
+    registerDiscovery('bogus.test.', {
+      ...plain,
+      browse: () =>
+        of(
+          {
+            kind: 'found' as const,
+            instance: '_printer._sub._http._tcp.bogus.test',
+            moreComing: true,
+          },
+          { kind: 'found' as const, instance: 'Other._ipp._tcp.bogus.test', moreComing: true },
+          { kind: 'found' as const, instance: 'Good._http._tcp.bogus.test', moreComing: false },
+        ),
+    });
+    const found = await firstValueFrom(
+      NetServiceBrowser.browse$('_http._tcp', 'bogus.test').pipe(toArray()),
+    );
+    assert.deepEqual(
+      found.map((e) => e.service.name),
+      ['Good'],
     );
   });
 
