@@ -7,54 +7,33 @@ import { Observable } from 'rxjs';
 import { nameKey } from '../mdns/dns-name.js';
 import { getMdnsEngine } from '../mdns/engine.js';
 import { monitorServiceWithEngine, watchServicesWithEngine } from '../mdns/live-services.js';
-import type { LiveViewTimings } from '../mdns/live-view.js';
 import { SERVICES_META } from '../mdns/responder-records.js';
 import { RRType } from '../mdns/wire-types.js';
 import type { ServiceChange, ServiceResolution, TypeEvent } from './discovery.js';
 
-/** Timings for tests (shorter coalescing); undefined in production. */
-let timingsOverride: Partial<LiveViewTimings> | undefined;
-
-/** Sets (or clears, with undefined) the live view's timings; for tests. */
-export function setLiveTimings(timings: Partial<LiveViewTimings> | undefined): void {
-  timingsOverride = timings;
-}
-
-const options = () => (timingsOverride ? { timings: timingsOverride } : {});
-
 /** Every instance of `type` ("_http._tcp.local", no final dot) with its resolution. */
 export function liveServices(type: string): Observable<ServiceChange> {
   return new Observable<ServiceChange>((subscriber) =>
-    watchServicesWithEngine(
-      getMdnsEngine(),
-      type,
-      {
-        changes: (changes) => {
-          for (const [i, change] of changes.entries())
-            subscriber.next({ ...change, moreComing: i < changes.length - 1 });
-        },
-        failed: (error) => subscriber.error(error),
+    watchServicesWithEngine(getMdnsEngine(), type, {
+      changes: (changes) => {
+        for (const [i, change] of changes.entries())
+          subscriber.next({ ...change, moreComing: i < changes.length - 1 });
       },
-      options(),
-    ),
+      failed: (error) => subscriber.error(error),
+    }),
   );
 }
 
 /** One instance's resolution now and after every change. */
 export function monitorService(instance: string): Observable<ServiceResolution> {
   return new Observable<ServiceResolution>((subscriber) =>
-    monitorServiceWithEngine(
-      getMdnsEngine(),
-      instance,
-      {
-        changes: (changes) => {
-          for (const change of changes)
-            if (change.kind !== 'removed') subscriber.next(change.resolution);
-        },
-        failed: (error) => subscriber.error(error),
+    monitorServiceWithEngine(getMdnsEngine(), instance, {
+      changes: (changes) => {
+        for (const change of changes)
+          if (change.kind !== 'removed') subscriber.next(change.resolution);
       },
-      options(),
-    ),
+      failed: (error) => subscriber.error(error),
+    }),
   );
 }
 

@@ -96,6 +96,40 @@ describe('live Bonjour against python-zeroconf (integration)', function () {
     }
   });
 
+  it('a TXT rewritten 50 times a second reaches services$ as a few updates, the last one current', async () => {
+    const live = record(NetServiceBrowser.services$('_zburst._tcp'));
+    try {
+      await peer.request('register', {
+        name: 'Zc Burst',
+        type: '_zburst._tcp.local.',
+        port: 7104,
+        txt: { n: 'start' },
+      });
+      await firstValueFrom(
+        live.seen.pipe(
+          filter((e) => e.kind === 'found'),
+          timeout(8000),
+        ),
+      );
+      await peer.request('burst', { name: 'Zc Burst', count: 50, gap: 0.02 });
+      await firstValueFrom(
+        live.seen.pipe(
+          filter((e) => e.kind === 'updated' && txtOf(e)[0] === 'n=49'),
+          timeout(8000),
+        ),
+      );
+      const updates: ServiceEvent[] = [];
+      live.seen.subscribe((e) => {
+        if (e.kind === 'updated') updates.push(e);
+      });
+      // 50 changes over about a second and a half: at most two reports a second, and no removal.
+      assert.ok(updates.length <= 5, `${updates.length} updates`);
+      assert.deepEqual(txtOf(updates.at(-1) as ServiceEvent), ['n=49']);
+    } finally {
+      live.stop();
+    }
+  });
+
   it('monitor$ follows one of its services through update_service', async () => {
     await peer.request('register', {
       name: 'Zc Mon',

@@ -49,6 +49,17 @@ for line in sys.stdin:
                                properties=req['txt'], server=old.server)
             infos[req['name']] = info
             zc.update_service(info)
+        elif op == 'burst':
+            # update_service waits for its broadcasts; the async call does not, so the TXT
+            # changes as fast as the loop sends: req['count'] changes, req['gap'] s apart.
+            import asyncio, time
+            old = infos[req['name']]
+            for n in range(req['count']):
+                info = ServiceInfo(old.type, old.name, addresses=old.addresses, port=old.port,
+                                   properties={'n': str(n)}, server=old.server)
+                infos[req['name']] = info
+                asyncio.run_coroutine_threadsafe(zc.async_update_service(info), zc.loop).result()
+                time.sleep(req.get('gap', 0.02))
         elif op == 'unregister':
             zc.unregister_service(infos.pop(req['name']))
         elif op == 'browse':
