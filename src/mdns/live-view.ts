@@ -13,7 +13,7 @@ import type { ResolvedAddress } from '../address.js';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
 import { QuestionSlots } from './question-slots.js';
-import type { CacheEvent, RecordCache } from './record-cache.js';
+import type { CacheEntry, CacheEvent, RecordCache } from './record-cache.js';
 import { cachedAddresses } from './resolve.js';
 import { RRType } from './wire-types.js';
 
@@ -63,7 +63,12 @@ interface Tracked {
   reportedAt: number;
   /** When SRV and addresses were first complete without TXT. */
   waitingTxtSince: number | undefined;
+  /** When the first of its records reaches its refresh point (RFC 6762 §5.2). */
+  refreshAt: number;
 }
+
+/** RFC 6762 §5.2: a record still wanted is asked for again at 80% of its lifetime. */
+const REFRESH_POINT = 0.8;
 
 /** The parts of an engine a view uses. */
 export interface LiveViewHost {
@@ -123,6 +128,7 @@ export class LiveView {
       reported: undefined,
       reportedAt: Number.NEGATIVE_INFINITY,
       waitingTxtSince: undefined,
+      refreshAt: Number.POSITIVE_INFINITY,
     };
     this.#byKey.set(key, tracked);
     this.#markDirty(tracked, this.#host.clock.now());
@@ -208,6 +214,8 @@ export class LiveView {
     const changes = this.#removals;
     this.#removals = [];
     let next = Number.POSITIVE_INFINITY;
+    for (const tracked of this.#byKey.values())
+      if (tracked.refreshAt <= now) this.#dirty.add(tracked);
     for (const tracked of [...this.#dirty]) {
       const { resolution, retryAt } = this.#read(tracked, now);
       if (resolution === undefined) {
@@ -235,6 +243,7 @@ export class LiveView {
       tracked.reportedAt = now;
     }
     next = Math.min(next, this.#slots.rotate(now));
+    for (const tracked of this.#byKey.values()) next = Math.min(next, tracked.refreshAt);
     // A retry re-reads the instances still dirty (coalesced updates, TXT waits).
     if (next !== Number.POSITIVE_INFINITY) {
       for (const tracked of this.#byKey.values())
@@ -262,17 +271,33 @@ export class LiveView {
     const srv = srvEntry?.record.data.type === 'SRV' ? srvEntry.record.data : undefined;
     const txtEntry = newest(RRType.TXT);
     const txt = txtEntry?.record.data.type === 'TXT' ? txtEntry.record.data.strings : undefined;
+    // Records kept fresh by asking again before they expire (§5.2): without it, a host's A
+    // record heard in another packet than its AAAA expires first and the service "changes".
+    tracked.refreshAt = Number.POSITIVE_INFINITY;
+    const stale = (entries: readonly CacheEntry[]): boolean => {
+      let due = false;
+      for (const entry of entries) {
+        if (entry.doomed) continue;
+        const at = entry.receivedAt + REFRESH_POINT * entry.record.ttl * 1000;
+        if (at <= now) due = true;
+        else tracked.refreshAt = Math.min(tracked.refreshAt, at);
+      }
+      return due;
+    };
     const want = new Set<string>();
-    if (this.#continuous || srv === undefined) want.add(`${tracked.instance}|${RRType.SRV}`);
-    if (this.#continuous || txt === undefined) want.add(`${tracked.instance}|${RRType.TXT}`);
+    const srvDue = srvEntry !== undefined && stale([srvEntry]);
+    const txtDue = txtEntry !== undefined && stale([txtEntry]);
+    if (this.#continuous || srv === undefined || srvDue)
+      want.add(`${tracked.instance}|${RRType.SRV}`);
+    if (this.#continuous || txt === undefined || txtDue)
+      want.add(`${tracked.instance}|${RRType.TXT}`);
     let addresses: ResolvedAddress[] = [];
     if (srv !== undefined) {
       this.#follow(tracked, nameKey(srv.target));
       addresses = cachedAddresses(cache, srv.target);
-      if (this.#continuous || addresses.length === 0) {
-        want.add(`${srv.target}|${RRType.A}`);
-        want.add(`${srv.target}|${RRType.AAAA}`);
-      }
+      for (const type of [RRType.A, RRType.AAAA])
+        if (this.#continuous || addresses.length === 0 || stale(cache.lookup(srv.target, type)))
+          want.add(`${srv.target}|${type}`);
     } else {
       this.#follow(tracked, '');
     }

@@ -180,6 +180,31 @@ describe('mdns live view', () => {
     assert.deepEqual(changes(), [`found Svc 7.${TYPE} 8007 v=1`]);
   });
 
+  it('§5.2: asks again for its records at 80% of their lifetime; answered, nothing changes', async () => {
+    watch();
+    const aaaa = rec('host8.local', { type: 'AAAA', address: 'fd00::8' });
+    net.inject(answer(...service(8)));
+    await run(2000);
+    // The AAAA comes in a packet of its own, two seconds later: its expiry is not the A's.
+    net.inject(answer(aaaa));
+    await run(1000);
+    const settled = changes();
+    assert.deepEqual(settled.length, 2, 'found, then updated with the AAAA');
+    net.take();
+    await run(94_000); // t = 97 s: SRV and A (TTL 120 s) are past 96 s
+    const asked = net.take().flatMap((p) => p.message.questions.map((q) => `${q.name}/${q.type}`));
+    assert.ok(asked.includes(`Svc 8.${TYPE}/33`), asked.join(' '));
+    assert.ok(asked.includes('host8.local/1'), asked.join(' '));
+    // The peer answers; from then on it answers every refresh as it comes.
+    for (let t = 97; t < 400; t += 1) {
+      const due = net.take().flatMap((p) => p.message.questions.map((q) => q.name));
+      if (due.includes(`Svc 8.${TYPE}`)) net.inject(answer(srv(8)));
+      if (due.includes('host8.local')) net.inject(answer(addr(8), aaaa));
+      await run(1000);
+    }
+    assert.deepEqual(changes(), settled, 'no update, no removal');
+  });
+
   it('reports a service with no TXT after the wait, with an empty TXT', async () => {
     watch();
     net.inject(answer(ptr(4), srv(4), addr(4)));
