@@ -1,0 +1,159 @@
+/**
+ * What the soak measures between its phases: Node's active handles by kind,
+ * process-wide listeners, and the heap after a full collection (the process
+ * runs with --expose-gc), plus a sampler for the peak during a phase. A phase
+ * passes when handles and listeners are back to its baseline and the heap is
+ * within a stated tolerance of it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The state of the process at one moment. */
+export interface Snapshot {
+  /** Active resources by kind (process.getActiveResourcesInfo). */
+  readonly handles: Readonly<Record<string, number>>;
+  /** Listeners on `process` plus those counted by the caller (servers of the soak). */
+  readonly listeners: number;
+  /** Heap used after a full GC, bytes. */
+  readonly heapUsed: number;
+  /** Resident set size, bytes. */
+  readonly rss: number;
+}
+
+/** One check of a phase: its name, whether it held, and the numbers behind it. */
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** Heap growth allowed between a phase's baseline and its end (after GC). */
+export const HEAP_TOLERANCE_BYTES = 8 * 1024 * 1024;
+
+const MiB = 1024 * 1024;
+
+/** Bytes as MiB with one decimal, for the summary. */
+export function mib(bytes: number): string {
+  return `${(bytes / MiB).toFixed(1)} MiB`;
+}
+
+/** Runs a full GC a few times with event-loop turns between, so finalizers and weak callbacks settle. */
+export async function collect(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run the soak with node --expose-gc');
+  for (let i = 0; i < 4; i += 1) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    await sleep(20);
+  }
+}
+
+function handleCounts(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+function processListeners(): number {
+  let total = 0;
+  for (const name of process.eventNames()) total += process.listenerCount(name);
+  return total;
+}
+
+/** Takes a snapshot after a full GC; `extraListeners` adds the listeners the caller watches. */
+export async function snapshot(extraListeners: () => number = () => 0): Promise<Snapshot> {
+  await collect();
+  const memory = process.memoryUsage();
+  return {
+    handles: handleCounts(),
+    listeners: processListeners() + extraListeners(),
+    heapUsed: memory.heapUsed,
+    rss: memory.rss,
+  };
+}
+
+/** Kinds whose count is above the baseline's, as "2 TCPSocketWrap". */
+export function extraHandles(before: Snapshot, after: Snapshot): string[] {
+  const extra: string[] = [];
+  for (const [kind, n] of Object.entries(after.handles)) {
+    const allowed = before.handles[kind] ?? 0;
+    if (n > allowed) extra.push(`${n - allowed} ${kind}`);
+  }
+  return extra;
+}
+
+/**
+ * Snapshots until handles are back to `before` (closing sockets takes a few
+ * turns of the event loop, a closed TCP peer a little longer), at most `waitMs`.
+ */
+export async function settledSnapshot(
+  before: Snapshot,
+  extraListeners: () => number = () => 0,
+  waitMs = 10_000,
+): Promise<Snapshot> {
+  const deadline = Date.now() + waitMs;
+  let now = await snapshot(extraListeners);
+  while (extraHandles(before, now).length > 0 && Date.now() < deadline) {
+    await sleep(200);
+    now = await snapshot(extraListeners);
+  }
+  return now;
+}
+
+/** The three checks of a phase: handles, listeners, heap within tolerance. */
+export function backToBaseline(phase: string, before: Snapshot, after: Snapshot): Check[] {
+  const extra = extraHandles(before, after);
+  const growth = after.heapUsed - before.heapUsed;
+  return [
+    {
+      name: `${phase}: handles back to baseline`,
+      ok: extra.length === 0,
+      detail: `${describeHandles(before)} -> ${describeHandles(after)}${extra.length > 0 ? ` (extra: ${extra.join(', ')})` : ''}`,
+    },
+    {
+      name: `${phase}: listeners back to baseline`,
+      ok: after.listeners <= before.listeners,
+      detail: `${before.listeners} -> ${after.listeners}`,
+    },
+    {
+      name: `${phase}: heap after GC within ${mib(HEAP_TOLERANCE_BYTES)} of baseline`,
+      ok: growth <= HEAP_TOLERANCE_BYTES,
+      detail: `${mib(before.heapUsed)} -> ${mib(after.heapUsed)} (${growth >= 0 ? '+' : ''}${mib(growth)})`,
+    },
+  ];
+}
+
+/** "TCPSocketWrap 2, Timeout 1" in a stable order. */
+export function describeHandles(s: Snapshot): string {
+  const parts = Object.entries(s.handles)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, n]) => `${kind} ${n}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+/** Samples heap and RSS every `everyMs` during a phase and keeps the peaks. */
+export class PeakSampler {
+  #timer: NodeJS.Timeout | undefined;
+  #peakHeap = 0;
+  #peakRss = 0;
+
+  /** Starts sampling (the timer is unref'd and stopped before any snapshot). */
+  start(everyMs = 500): void {
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), everyMs);
+    this.#timer.unref();
+  }
+
+  /** Stops sampling and returns the peaks, in bytes. */
+  stop(): { heapUsed: number; rss: number } {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#sample();
+    return { heapUsed: this.#peakHeap, rss: this.#peakRss };
+  }
+
+  #sample(): void {
+    const memory = process.memoryUsage();
+    this.#peakHeap = Math.max(this.#peakHeap, memory.heapUsed);
+    this.#peakRss = Math.max(this.#peakRss, memory.rss);
+  }
+}
