@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodePacket, Flag, type MdnsEngine, makeMessage, RRType } from '../../src/mdns/index.js';
+import { fuzzParameters } from '../support/fuzz-runs.js';
 import { type FakeTransport, fakeEngine } from './fake-network.js';
 
 const valid = encodePacket(
@@ -64,7 +65,8 @@ describe('mdns receive path (property)', () => {
         }
         assert.ok(engine.cache.bytes <= engine.options.limits.maxCacheBytes);
       }),
-      { numRuns: 2000 },
+      // 2000 cases in the test run, FUZZ_RUNS under `npm run fuzz`.
+      fuzzParameters(2000),
     );
   });
 });
