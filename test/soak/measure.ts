@@ -1,9 +1,10 @@
 /**
  * What the soak measures between its phases: Node's active handles by kind,
  * process-wide listeners, and the heap after a full collection (the process
- * runs with --expose-gc), plus a sampler for the peak during a phase. A phase
- * passes when handles and listeners are back to its baseline and the heap is
- * within a stated tolerance of it.
+ * runs with --expose-gc), plus a sampler for the peaks during a phase. A
+ * phase passes when handles and listeners are back to its baseline, the heap
+ * is within a stated tolerance of it, and RSS levels off (memory outside the
+ * JS heap, such as OpenSSL's, is invisible to the heap check).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -130,11 +131,22 @@ export function describeHandles(s: Snapshot): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
+/** The peaks of a phase, and RSS in its first and second half (a native leak keeps climbing). */
+export interface Peaks {
+  readonly heapUsed: number;
+  readonly rss: number;
+  readonly rssFirstHalf: number;
+  readonly rssSecondHalf: number;
+}
+
+/** RSS may rise this much from a phase's first half to its second before it counts as a leak. */
+export const RSS_CLIMB_TOLERANCE_BYTES = 64 * 1024 * 1024;
+
 /** Samples heap and RSS every `everyMs` during a phase and keeps the peaks. */
 export class PeakSampler {
   #timer: NodeJS.Timeout | undefined;
   #peakHeap = 0;
-  #peakRss = 0;
+  readonly #rss: number[] = [];
 
   /** Starts sampling (the timer is unref'd and stopped before any snapshot). */
   start(everyMs = 500): void {
@@ -144,16 +156,32 @@ export class PeakSampler {
   }
 
   /** Stops sampling and returns the peaks, in bytes. */
-  stop(): { heapUsed: number; rss: number } {
+  stop(): Peaks {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#sample();
-    return { heapUsed: this.#peakHeap, rss: this.#peakRss };
+    const half = Math.ceil(this.#rss.length / 2);
+    return {
+      heapUsed: this.#peakHeap,
+      rss: Math.max(...this.#rss),
+      rssFirstHalf: Math.max(...this.#rss.slice(0, half)),
+      rssSecondHalf: Math.max(...this.#rss.slice(half)),
+    };
   }
 
   #sample(): void {
     const memory = process.memoryUsage();
     this.#peakHeap = Math.max(this.#peakHeap, memory.heapUsed);
-    this.#peakRss = Math.max(this.#peakRss, memory.rss);
+    this.#rss.push(memory.rss);
   }
+}
+
+/** The RSS check of a phase: its second half peaks no more than the tolerance above its first. */
+export function rssLevelsOff(phase: string, peaks: Peaks): Check {
+  const climb = peaks.rssSecondHalf - peaks.rssFirstHalf;
+  return {
+    name: `${phase}: RSS levels off (second half within ${mib(RSS_CLIMB_TOLERANCE_BYTES)} of first)`,
+    ok: climb <= RSS_CLIMB_TOLERANCE_BYTES,
+    detail: `peak ${mib(peaks.rssFirstHalf)} then ${mib(peaks.rssSecondHalf)} (${climb >= 0 ? '+' : ''}${mib(climb)})`,
+  };
 }

@@ -13,7 +13,8 @@
  *    them, and where the echo is read back.
  *
  * After each phase: no failed operation, handles and listeners back to the
- * phase's baseline, heap after GC within measure.ts's tolerance. Prints a
+ * phase's baseline, heap after GC within measure.ts's tolerance, RSS levelling
+ * off within the phase. Prints a
  * summary and exits 1 when any check fails. Runs inside the private network
  * namespace with --expose-gc (see package.json); traffic stays on loopback.
  */
@@ -30,6 +31,7 @@ import {
   describeHandles,
   mib,
   PeakSampler,
+  rssLevelsOff,
   type Snapshot,
   settledSnapshot,
   snapshot,
@@ -111,7 +113,7 @@ async function phase(
     );
     say(`${name}: handles ${describeHandles(before)} -> ${describeHandles(after)}`);
     say(`${name}: listeners ${before.listeners} -> ${after.listeners}`);
-    checks.push(...backToBaseline(name, before, after));
+    checks.push(...backToBaseline(name, before, after), rssLevelsOff(name, peak));
   }
 }
 
