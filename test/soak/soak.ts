@@ -13,8 +13,8 @@
  *    them, and where the echo is read back.
  *
  * After each phase: no failed operation, handles and listeners back to the
- * phase's baseline, heap after GC within measure.ts's tolerance, RSS levelling
- * off within the phase. Prints a
+ * phase's baseline, heap after GC within measure.ts's tolerance, RSS after GC
+ * levelling off within the phase. Prints a
  * summary and exits 1 when any check fails. Runs inside the private network
  * namespace with --expose-gc (see package.json); traffic stays on loopback.
  */
@@ -93,7 +93,7 @@ function reportRun(phase: string, result: RunResult, expected: number): void {
 async function phase(
   name: string,
   listeners: () => number,
-  body: () => Promise<void>,
+  body: (mark: () => void) => Promise<void>,
 ): Promise<void> {
   const before = await snapshot(listeners);
   const sampler = new PeakSampler();
@@ -101,7 +101,7 @@ async function phase(
   const started = Date.now();
   sampler.start();
   try {
-    await body();
+    await body(() => sampler.mark());
   } finally {
     const peak = sampler.stop();
     const used = process.cpuUsage(cpu);
@@ -109,7 +109,7 @@ async function phase(
     const after: Snapshot = await settledSnapshot(before, listeners);
     say(
       `${name}: ${seconds.toFixed(1)} s, CPU ${((used.user + used.system) / 1e6).toFixed(1)} s; ` +
-        `heap after GC ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}, peak heap ${mib(peak.heapUsed)}, peak RSS ${mib(peak.rss)}, final RSS ${mib(after.rss)}`,
+        `heap after GC ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}, peak heap ${mib(peak.heapUsed)}, peak RSS ${mib(peak.rss)}, final RSS ${mib(after.rss)} (after GC)`,
     );
     say(`${name}: handles ${describeHandles(before)} -> ${describeHandles(after)}`);
     say(`${name}: listeners ${before.listeners} -> ${after.listeners}`);
@@ -150,14 +150,16 @@ async function main(): Promise<void> {
       echoOnce(securePairThroughProxy(target), message, OPEN_TIMEOUT_MS),
     );
 
-    await phase('opens', server.listeners, async () => {
+    await phase('opens', server.listeners, async (mark) => {
       const result = await runBounded(
         OPENS,
         CONCURRENCY,
         60 * MINUTE,
         () => echoOnce(securePairThroughProxy(target), message, OPEN_TIMEOUT_MS),
         (done) => {
-          if (done % 1000 === 0) console.log(`  opens: ${done}/${OPENS}`);
+          if (done % 1000 !== 0) return;
+          console.log(`  opens: ${done}/${OPENS}`);
+          mark();
         },
       );
       reportRun('opens', result, OPENS);
@@ -168,21 +170,23 @@ async function main(): Promise<void> {
 
     // The engine starts with the first publication; its sockets belong to the baseline.
     await publishAndStop(-1, PUBLISH_TIMEOUT_MS);
-    await phase('publish', server.listeners, async () => {
+    await phase('publish', server.listeners, async (mark) => {
       const result = await runBounded(
         CYCLES,
         PUBLISH_CONCURRENCY,
         30 * MINUTE,
         (index) => publishAndStop(index, PUBLISH_TIMEOUT_MS),
         (done) => {
-          if (done % 200 === 0) console.log(`  publish: ${done}/${CYCLES}`);
+          if (done % 200 !== 0) return;
+          console.log(`  publish: ${done}/${CYCLES}`);
+          mark();
         },
       );
       reportRun('publish', result, CYCLES);
     });
     resetMdnsEngine();
 
-    await phase('transfer', server.listeners, async () => {
+    await phase('transfer', server.listeners, async (mark) => {
       const started = Date.now();
       let reported = 0;
       const result = await transfer(
@@ -194,6 +198,7 @@ async function main(): Promise<void> {
           if (received - reported >= 128 * 1024 * 1024) {
             reported = received;
             console.log(`  transfer: ${mib(received)} back`);
+            mark();
           }
         },
       );
