@@ -193,9 +193,10 @@ export function rssLevelsOff(phase: string, peaks: Peaks): Check {
   const marks = peaks.rssAfterGc;
   const middle = Math.floor((marks.length - 1) / 2);
   const climb = Math.max(...marks.slice(middle)) - (marks[middle] ?? 0);
+  const at = (i: number): string => mib(marks[i] ?? 0);
   return {
     name: `${phase}: RSS after GC levels off (second half rises at most ${mib(RSS_CLIMB_TOLERANCE_BYTES)})`,
     ok: climb <= RSS_CLIMB_TOLERANCE_BYTES,
-    detail: `${marks.map(mib).join(', ')} (+${mib(climb)} from the middle mark)`,
+    detail: `${marks.length} marks: first ${at(0)}, middle ${at(middle)}, last ${at(marks.length - 1)}, max ${mib(Math.max(...marks))} (+${mib(climb)} from the middle)`,
   };
 }
