@@ -140,7 +140,7 @@ describe('mdns engine receive path (property)', () => {
               bytes[2] = asResponse ? flags | 0x80 : flags & 0x7f;
             }
             net.injectBytes(bytes, from);
-            assert.ok(engine.cache.size <= engine.options.limits.maxCacheRecords);
+            assert.ok(engine.cache.bytes <= engine.options.limits.maxCacheBytes);
             clock.advance(delayMs);
             await settle();
           }
@@ -148,7 +148,7 @@ describe('mdns engine receive path (property)', () => {
           // §5.2: the question is asked again within the doubling interval (at most 64 s here).
           clock.advance(70_000);
           await settle();
-          assert.ok(engine.cache.size <= engine.options.limits.maxCacheRecords);
+          assert.ok(engine.cache.bytes <= engine.options.limits.maxCacheBytes);
           assert.deepEqual(problems, []);
           assert.ok(asked(net.take(), RRType.PTR) > 0, 'the engine stopped asking its question');
         } finally {
