@@ -8,7 +8,9 @@
 
 const MAX_NAME_OCTETS = 255;
 const MAX_LABEL_OCTETS = 63;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a label may begin with U+FEFF; stripping it changed names (and an
+// all-BOM label became an empty one no packet could carry).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Raised for a malformed name; the packet decoder catches it. */
 export class NameError extends Error {

@@ -16,21 +16,12 @@ import {
   type RecordData,
   RRType,
 } from '../../src/mdns/index.js';
-import { FUZZING } from '../support/fuzz-runs.js';
 import { wireEncode } from './wire-encoder.js';
-
-/**
- * Known bug (docs/reliability.md, "U+FEFF at the start of a label"): the
- * name codec drops a leading U+FEFF from every label. The test run leaves it
- * out so that `npm test` stays green; `npm run fuzz` keeps it until fixed
- * (FUZZ_SKIP_KNOWN_BUGS=1 leaves it out there too, to look for other bugs).
- */
-export const LEADING_BOM_ALLOWED = FUZZING && process.env.FUZZ_SKIP_KNOWN_BUGS !== '1';
 
 const SPECIAL = ['.', '\\', ' ', '\u0000', '\u001f', '\u007f', 'é', '€', '😀', '-', '_', '0', '9'];
 
 const labelChar = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom(...SPECIAL, ...(LEADING_BOM_ALLOWED ? ['\uFEFF'] : [])) },
+  { weight: 2, arbitrary: fc.constantFrom(...SPECIAL, '\uFEFF') },
   {
     weight: 5,
     arbitrary: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
@@ -43,7 +34,7 @@ export const label: fc.Arbitrary<string> = fc
   .string({ unit: labelChar, minLength: 1, maxLength: 20 })
   .filter((text) => {
     const octets = Buffer.byteLength(text, 'utf8');
-    return octets >= 1 && octets <= 63 && (LEADING_BOM_ALLOWED || !text.startsWith('\uFEFF'));
+    return octets >= 1 && octets <= 63;
   });
 
 const suffixes = [['local'], ['_http', '_tcp', 'local'], ['_x', '_udp', 'local'], []] as const;
@@ -180,7 +171,7 @@ export function bytesOf(messages: fc.Arbitrary<DnsMessage>): fc.Arbitrary<Buffer
 }
 const messageBytes = bytesOf(dnsMessage);
 
-// The codec's encoder refuses some names the wire can carry (see LEADING_BOM_ALLOWED).
+// The codec's encoder refuses some names the wire can carry.
 function encodePacketOrWire(m: DnsMessage): Buffer {
   try {
     return encodePacket(m);

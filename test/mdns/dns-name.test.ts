@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { NameWriter, readName } from '../../src/mdns/dns-name.js';
 import { nameKey, sameName } from '../../src/mdns/index.js';
 
 describe('mdns names: comparison keys (RFC 6762 §16)', () => {
@@ -17,5 +18,16 @@ describe('mdns names: comparison keys (RFC 6762 §16)', () => {
     assert.equal(nameKey('CAFÉ Äpfel.Local.'), 'cafÉ Äpfel.local');
     assert.ok(!sameName('café.local', 'CAFÉ.local'));
     assert.ok(sameName('café.local', 'CAFé.local'));
+  });
+});
+
+describe('mdns names: labels on the wire', () => {
+  it('keeps a label that begins with U+FEFF (a byte-order mark is text, not a marker, in a label)', () => {
+    const writer = new NameWriter();
+    const bytes = writer.encode('\uFEFFMy Echo._http._tcp.local', 0);
+    const { name } = readName(bytes, 0);
+    assert.equal(name, '\uFEFFMy Echo._http._tcp.local');
+    const alone = Buffer.from([3, 0xef, 0xbb, 0xbf, 5, ...Buffer.from('local'), 0]);
+    assert.equal(readName(alone, 0).name, '\uFEFF.local');
   });
 });
