@@ -1,6 +1,7 @@
 /**
  * The querier (RFC 6762 §5): one question on the wire serves every waiter for
- * it. Questions asked in the same turn share a packet. The first send of a
+ * it. Questions due in the same turn share packets, as many as fit each
+ * (§17; query-packer.ts). The first send of a
  * question goes out twice: multicast from port 5353, so every cache on the
  * link learns the answer, and as a one-shot query from an ephemeral port
  * (§5.1), which responders answer at once by unicast to that port alone --
@@ -104,13 +105,15 @@ export class Querier {
     // records nobody asked for, say) leave the schedule alone.
     this.#unsubscribe = cache.onChange((events) => {
       if (this.#questions.size === 0) return;
-      let changed = false;
+      const answered = new Set<ActiveQuestion>();
       for (const e of events) {
         const q = this.#questions.get(
           `${nameKey(e.entry.record.name)}|${typeCode(e.entry.record.data)}`,
         );
-        if (q !== undefined) changed = this.#reslot(q) || changed;
+        if (q !== undefined) answered.add(q);
       }
+      let changed = false;
+      for (const q of answered) changed = this.#reslot(q) || changed;
       if (changed) this.#schedule();
     });
     // What we ask for is what the cache keeps longest (record-cache.ts).
