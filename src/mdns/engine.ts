@@ -25,8 +25,13 @@ import { type PacketSource, type PacketTransport, UdpTransport } from './transpo
 import { type DnsMessage, isResponse, MDNS_PORT } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
-/** How many sent packets are remembered to recognize them when multicast loops them back. */
-const RECENT_PACKETS = 16;
+/**
+ * Sent packets are remembered this long to recognize them when multicast
+ * loops them back (within milliseconds), and at most this many: one round of
+ * queries for thousands of questions is hundreds of packets (§17).
+ */
+const RECENT_MS = 2000;
+const RECENT_PACKETS = 1024;
 
 /** Something that wants every decoded packet (the responder). */
 export type MessageListener = (message: DnsMessage, source: PacketSource) => void;
@@ -57,7 +62,8 @@ export class MdnsEngine {
   readonly #interfaceListeners = new Set<() => void>();
   #interfaceCheck: Timer | undefined;
   #holds = 0;
-  readonly #recent: Buffer[] = [];
+  // Sent packets (their bytes as latin1 text) and when they were last sent, oldest first.
+  readonly #recent = new Map<string, number>();
   #closed = false;
   #started = false;
 
@@ -301,8 +307,14 @@ export class MdnsEngine {
 
   // The last packets sent, to tell our own looped-back multicast from another host's.
   #remember(bytes: Buffer): void {
-    this.#recent.push(bytes);
-    if (this.#recent.length > RECENT_PACKETS) this.#recent.shift();
+    const now = this.clock.now();
+    const key = bytes.toString('latin1');
+    this.#recent.delete(key);
+    this.#recent.set(key, now);
+    for (const [old, at] of this.#recent) {
+      if (now - at <= RECENT_MS && this.#recent.size <= RECENT_PACKETS) break;
+      this.#recent.delete(old);
+    }
   }
 
   // Ours: from one of our addresses, and a copy of a packet we sent (another host asking the
@@ -312,7 +324,7 @@ export class MdnsEngine {
     const fromUs = this.#transport
       .interfaces()
       .some((i) => i.addresses.some((a) => a.address === address));
-    return fromUs && this.#recent.some((sent) => sent.equals(bytes));
+    return fromUs && this.#recent.has(bytes.toString('latin1'));
   }
 
   /** Stops everything and closes the sockets. Pending lookups time out or are aborted by their owners. */

@@ -16,7 +16,7 @@ import { type DnsMessage, type DnsRecord, makeMessage } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH. */
-const RECORD_FIXED = 10;
+export const RECORD_FIXED = 10;
 /** The smallest a record can be: a compression pointer for its name and no RDATA. */
 const RECORD_MIN = 2 + RECORD_FIXED;
 /** After this many records that did not fit, the packet counts as full. */
@@ -31,7 +31,7 @@ const SECTION_ORDER: Record<Section, number> = { answers: 0, authorities: 1, add
  * shorter than its labels (an escape stands for one byte), plus the first
  * length byte and the root.
  */
-function nameBound(name: string): number {
+export function nameBound(name: string): number {
   return Buffer.byteLength(name, 'utf8') + 2;
 }
 
@@ -74,7 +74,7 @@ export function recordSizeBound(record: DnsRecord): number {
  * presentation text before it ("a.b.c": ["a.b.c", ""], ["b.c", "a."], ["c", "a.b."]).
  * A dot after a backslash is inside a label.
  */
-function suffixes(name: string): [suffix: string, before: string][] {
+export function suffixes(name: string): [suffix: string, before: string][] {
   const out: [string, string][] = [[name, '']];
   for (let i = 0; i < name.length; i++) {
     if (name[i] === '\\') i += 1;

@@ -1,6 +1,7 @@
 /**
  * The querier (RFC 6762 §5): one question on the wire serves every waiter for
- * it. Questions asked in the same turn share a packet. The first send of a
+ * it. Questions due in the same turn share packets, as many as fit each
+ * (§17; query-packer.ts). The first send of a
  * question goes out twice: multicast from port 5353, so every cache on the
  * link learns the answer, and as a one-shot query from an ephemeral port
  * (§5.1), which responders answer at once by unicast to that port alone --
@@ -17,26 +18,20 @@ import { debuglog } from 'node:util';
 import type { Clock, Timer } from './clock.js';
 import { nameKey } from './dns-name.js';
 import type { MdnsTimings } from './engine-options.js';
+import { ExpiryQueue } from './expiry-queue.js';
 import { payloadLimits } from './link-mtu.js';
-import { PacketBudget } from './packet-budget.js';
+import { type AskedQuestion, packQuery } from './query-packer.js';
 import { type CacheEntry, type RecordCache, recordKey } from './record-cache.js';
-import {
-  CLASS_IN,
-  type DnsMessage,
-  type DnsQuestion,
-  type DnsRecord,
-  Flag,
-  makeMessage,
-  typeCode,
-} from './wire-types.js';
+import { CLASS_IN, type DnsMessage, type DnsRecord, typeCode } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /** Questions due within this window of each other share one packet. */
 const BATCH_WINDOW_MS = 20;
 /**
  * §17: what one query packet may carry. The querier sends on every link at
- * once and knows none of their MTUs, so Ethernet's is assumed; known answers
- * past it go in continuation packets (§7.2).
+ * once and knows none of their MTUs, so Ethernet's is assumed (§17: "keep
+ * packets under 1500 bytes whenever possible"); questions past it go in
+ * further packets, known answers past it in continuation packets (§7.2).
  */
 const QUERY_LIMITS = payloadLimits(undefined);
 
@@ -45,35 +40,6 @@ const REFRESH_POINTS = [0.8, 0.85, 0.9, 0.95];
 /** ...each moved later by a random 0-2% of the lifetime, so that queriers spread out. */
 const REFRESH_JITTER = 0.02;
 
-/**
- * A query and its known answers in packets within the §17 limit: the
- * questions and the first answers, then as many continuation packets as the
- * rest need. A known answer too large for an MTU-sized packet goes alone
- * (at most 9000 bytes); one too large even for that is left out, which only
- * means a responder may send it again.
- */
-export function packKnownAnswers(
-  questions: readonly DnsQuestion[],
-  known: readonly DnsRecord[],
-): DnsMessage[] {
-  const first = new PacketBudget(makeMessage({ questions }), QUERY_LIMITS.normal);
-  const packets = [first];
-  let current = first;
-  for (const record of known) {
-    if (current.add(record, 'answers')) continue;
-    const next = new PacketBudget(makeMessage({}), QUERY_LIMITS.normal);
-    if (next.add(record, 'answers')) {
-      packets.push(next);
-      current = next;
-      continue;
-    }
-    const alone = new PacketBudget(makeMessage({}), QUERY_LIMITS.lone);
-    if (alone.add(record, 'answers')) packets.push(alone);
-    else log('known answer %s of %s too large for any datagram', record.data.type, record.name);
-  }
-  return packets.map((p) => p.message());
-}
-
 /** How queries leave the engine. */
 export interface QuerySink {
   multicast(message: DnsMessage): void;
@@ -81,19 +47,35 @@ export interface QuerySink {
 }
 
 interface ActiveQuestion {
+  readonly key: string;
   readonly name: string;
   readonly type: number;
+  /** Creation order: questions due together go out in the order they were first asked. */
+  readonly seq: number;
   waiters: number;
   sends: number;
   nextSendAt: number;
   interval: number;
   /** When this question last went out (-Infinity before that). */
   lastSentAt: number;
+  /** When it goes out next as last computed: the time of its one live slot in the queue. */
+  dueAt: number;
 }
 
 /** Keeps the questions someone waits for on the wire. */
 export class Querier {
   readonly #questions = new Map<string, ActiveQuestion>();
+  /**
+   * Every question by when it goes out next, so that finding the next due
+   * costs O(log n), not a scan of every question (5,000 browses took 1.5 s of
+   * CPU to schedule). A question's slot is live while its time equals its
+   * `dueAt`; the others are skipped when they surface. A slot's time is never
+   * later than the question's real due time: whatever makes it earlier (a new
+   * question, a requery, a new answer) pushes a new slot; what makes it later
+   * (an answer expiring or doomed) is found when the slot surfaces.
+   */
+  readonly #queue = new ExpiryQueue<ActiveQuestion>();
+  #nextSeq = 0;
   readonly #clock: Clock;
   readonly #timings: MdnsTimings;
   readonly #cache: RecordCache;
@@ -123,12 +105,16 @@ export class Querier {
     // records nobody asked for, say) leave the schedule alone.
     this.#unsubscribe = cache.onChange((events) => {
       if (this.#questions.size === 0) return;
-      if (
-        events.some((e) =>
-          this.#questions.has(`${nameKey(e.entry.record.name)}|${typeCode(e.entry.record.data)}`),
-        )
-      )
-        this.#schedule();
+      const answered = new Set<ActiveQuestion>();
+      for (const e of events) {
+        const q = this.#questions.get(
+          `${nameKey(e.entry.record.name)}|${typeCode(e.entry.record.data)}`,
+        );
+        if (q !== undefined) answered.add(q);
+      }
+      let changed = false;
+      for (const q of answered) changed = this.#reslot(q) || changed;
+      if (changed) this.#schedule();
     });
     // What we ask for is what the cache keeps longest (record-cache.ts).
     cache.setInterest((name, type) => this.#questions.has(`${nameKey(name)}|${type}`));
@@ -145,16 +131,20 @@ export class Querier {
     let question = this.#questions.get(key);
     if (question === undefined) {
       question = {
+        key,
         name,
         type,
+        seq: this.#nextSeq++,
         waiters: 0,
         sends: 0,
         nextSendAt: this.#clock.now(),
         interval: this.#timings.queryRetransmit,
         lastSentAt: Number.NEGATIVE_INFINITY,
+        dueAt: Number.POSITIVE_INFINITY,
       };
       this.#questions.set(key, question);
       this.#cache.promote(name, type);
+      this.#reslot(question);
       this.#schedule();
     }
     question.waiters += 1;
@@ -166,6 +156,9 @@ export class Querier {
       current.waiters -= 1;
       if (current.waiters === 0 && this.#questions.get(key) === current) {
         this.#questions.delete(key);
+        // Its slot goes stale; the queue sheds stale slots when they pile up.
+        current.dueAt = Number.POSITIVE_INFINITY;
+        this.#compact();
         this.#schedule();
       }
     };
@@ -183,6 +176,7 @@ export class Querier {
     q.sends = 0;
     q.nextSendAt = this.#clock.now();
     q.interval = this.#timings.queryRetransmit;
+    this.#reslot(q);
     this.#schedule();
   }
 
@@ -202,11 +196,12 @@ export class Querier {
       if (q === undefined || q.sends === 0) continue;
       theirs ??= new Set(message.answers.map(recordKey));
       const known = theirs;
-      if (!this.#knownAnswers([q]).every((r) => known.has(recordKey(r)))) continue;
+      if (!this.#knownAnswers(q).every((r) => known.has(recordKey(r)))) continue;
       q.lastSentAt = now;
       q.sends += 1;
       q.nextSendAt = now + q.interval;
       q.interval = Math.min(q.interval * 2, this.#timings.queryRetransmitMax);
+      this.#reslot(q);
       changed = true;
     }
     if (changed) this.#schedule();
@@ -215,9 +210,12 @@ export class Querier {
   /** §13: the links changed; every question goes out again now and backs off afresh. */
   reissue(): void {
     const now = this.#clock.now();
+    this.#queue.clear();
     for (const q of this.#questions.values()) {
       q.nextSendAt = now;
       q.interval = this.#timings.queryRetransmit;
+      q.dueAt = Number.POSITIVE_INFINITY;
+      this.#reslot(q);
     }
     this.#schedule();
   }
@@ -226,14 +224,40 @@ export class Querier {
   close(): void {
     this.#unsubscribe();
     this.#questions.clear();
+    this.#queue.clear();
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
+  /** Gives `q` a slot at its due time if that changed; true when it did. */
+  #reslot(q: ActiveQuestion): boolean {
+    const at = this.#dueAt(q);
+    if (at === q.dueAt) return false;
+    q.dueAt = at;
+    if (at !== Number.POSITIVE_INFINITY) this.#queue.push(at, q);
+    this.#compact();
+    return true;
+  }
+
+  #isLive(at: number, q: ActiveQuestion): boolean {
+    return q.dueAt === at && this.#questions.get(q.key) === q;
+  }
+
+  // Stale slots are shed once they outnumber the live ones, so the queue stays O(questions).
+  #compact(): void {
+    if (this.#queue.length > 2 * this.#questions.size + 64)
+      this.#queue.retain((at, q) => this.#isLive(at, q));
+  }
+
+  /** Points the timer at the soonest live slot. */
   #schedule(): void {
-    let soonest = Number.POSITIVE_INFINITY;
-    for (const q of this.#questions.values()) soonest = Math.min(soonest, this.#dueAt(q));
+    let top = this.#queue.peek();
+    while (top !== undefined && !this.#isLive(top.at, top.item)) {
+      this.#queue.pop();
+      top = this.#queue.peek();
+    }
+    const soonest = top?.at ?? Number.POSITIVE_INFINITY;
     if (soonest === this.#timerAt) return;
     this.#timer?.cancel();
     this.#timer = undefined;
@@ -274,68 +298,78 @@ export class Querier {
     return soonest;
   }
 
+  /** The questions due within the batch window of `now`, in the order they were first asked. */
+  #takeDue(now: number): ActiveQuestion[] {
+    const due: ActiveQuestion[] = [];
+    for (let top = this.#queue.peek(); top !== undefined; top = this.#queue.peek()) {
+      if (top.at > now + BATCH_WINDOW_MS) break;
+      this.#queue.pop();
+      const q = top.item;
+      if (!this.#isLive(top.at, q)) continue;
+      // The slot may be early (an answer expired since): the real time decides.
+      q.dueAt = Number.POSITIVE_INFINITY;
+      if (this.#dueAt(q) <= now + BATCH_WINDOW_MS) due.push(q);
+      else this.#reslot(q);
+    }
+    return due.sort((a, b) => a.seq - b.seq);
+  }
+
   #send(): void {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
-    const due = [...this.#questions.values()].filter(
-      (q) => this.#dueAt(q) <= now + BATCH_WINDOW_MS,
-    );
-    const first = due.filter((q) => q.sends === 0);
+    const due = this.#takeDue(now);
     if (due.length > 0) {
-      const questions: DnsQuestion[] = due.map((q) => ({
-        name: q.name,
-        type: q.type,
-        rrclass: CLASS_IN,
-        unicastResponse: false,
-      }));
-      // §7.2: known answers that do not fit follow at once in packets of their own, every
-      // packet but the last with the TC bit, so responders wait for them before answering.
-      const packets = packKnownAnswers(questions, this.#knownAnswers(due));
-      for (const [i, packet] of packets.entries()) {
-        const last = i === packets.length - 1;
-        this.#sink.multicast(last ? packet : { ...packet, flags: packet.flags | Flag.TC });
+      // §7.2: questions go in packets with their known answers; answers that do not fit follow
+      // at once in packets of their own, TC on all but the last, so responders wait for them.
+      const items = due.map((q) => this.#asked(q, this.#knownAnswers(q)));
+      for (const packet of packQuery(items, QUERY_LIMITS)) {
+        this.#sink.multicast(packet);
         this.packetsSent += 1;
       }
-      log(
-        'query %o',
-        due.map((q) => `${q.name}/${q.type}#${q.sends + 1}`),
-      );
+      log('query %d questions', due.length);
     }
+    const first = due.filter((q) => q.sends === 0);
     if (first.length > 0) {
-      // §6.7: a legacy query carries a non-zero ID that the answer echoes.
-      const id = 1 + Math.floor(this.#random() * 0xfffe);
-      const questions = first.map((q) => ({
-        name: q.name,
-        type: q.type,
-        rrclass: CLASS_IN,
-        unicastResponse: false,
-      }));
-      this.#sink.oneShot(makeMessage({ id, questions }));
-      this.packetsSent += 1;
+      for (const packet of packQuery(
+        first.map((q) => this.#asked(q, [])),
+        QUERY_LIMITS,
+      )) {
+        // §6.7: a legacy query carries a non-zero ID that the answer echoes.
+        const id = 1 + Math.floor(this.#random() * 0xfffe);
+        this.#sink.oneShot({ ...packet, id });
+        this.packetsSent += 1;
+      }
     }
     for (const q of due) {
       q.lastSentAt = now;
       // A refresh leaves the retransmission schedule as it was.
-      if (q.nextSendAt > now + BATCH_WINDOW_MS) continue;
-      q.sends += 1;
-      q.nextSendAt = now + q.interval;
-      // §5.2: the interval doubles up to a cap.
-      q.interval = Math.min(q.interval * 2, this.#timings.queryRetransmitMax);
+      if (q.nextSendAt <= now + BATCH_WINDOW_MS) {
+        q.sends += 1;
+        q.nextSendAt = now + q.interval;
+        // §5.2: the interval doubles up to a cap.
+        q.interval = Math.min(q.interval * 2, this.#timings.queryRetransmitMax);
+      }
+      this.#reslot(q);
     }
     this.#schedule();
   }
 
+  #asked(q: ActiveQuestion, known: readonly DnsRecord[]): AskedQuestion {
+    return {
+      question: { name: q.name, type: q.type, rrclass: CLASS_IN, unicastResponse: false },
+      known,
+    };
+  }
+
   /** §7.1: answers we hold with more than half their TTL left go along, so responders skip them. */
-  #knownAnswers(questions: readonly ActiveQuestion[]): DnsRecord[] {
+  #knownAnswers(q: ActiveQuestion): DnsRecord[] {
     const out: DnsRecord[] = [];
-    for (const q of questions) {
-      for (const entry of this.#cache.lookup(q.name, q.type)) {
-        if (entry.doomed) continue;
-        const remaining = this.#cache.remainingTtl(entry);
-        if (remaining * 2 > entry.record.ttl) {
-          out.push({ ...entry.record, cacheFlush: false, ttl: remaining });
-        }
+    for (const entry of this.#cache.lookup(q.name, q.type)) {
+      if (entry.doomed) continue;
+      const remaining = this.#cache.remainingTtl(entry);
+      if (remaining * 2 > entry.record.ttl) {
+        out.push({ ...entry.record, cacheFlush: false, ttl: remaining });
       }
     }
     return out;

@@ -5,78 +5,45 @@
  * answers queries (§6: unique records at once, shared ones after 20-120 ms,
  * legacy unicast per §6.7, one multicast per record per second), defends it
  * (§9) and says goodbye (§10.1). Address records are those of the interface
- * a query came in on. This file owns the registrations and their states;
+ * a query came in on. This file drives the registrations through their
+ * states; responder-registration.ts holds one registration and its records,
+ * responder-conflicts.ts judges conflicts and tie-breaks, and
  * responder-replier.ts paces the answers.
  */
 import { debuglog } from 'node:util';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import type { Timer } from './clock.js';
-import { escapeLabel, nameKey } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import type { MdnsInterface } from './interfaces.js';
 import type { MtuReader } from './link-mtu.js';
-import { recordKey } from './record-cache.js';
+import { ConflictRate, conflictIn, lostTieBreak } from './responder-conflicts.js';
 import { probeMessage, probeProblem, unsentProbeError } from './responder-probe.js';
+import { nextHostName, nextInstanceName, type OwnedRecord } from './responder-records.js';
 import {
-  compareRecordSets,
-  hostRecords,
-  nextHostName,
-  nextInstanceName,
-  type OwnedRecord,
-  serviceRecords,
-} from './responder-records.js';
+  announcedRecords,
+  goodbyes,
+  instanceName,
+  newRegistration,
+  type Registration,
+  registrationRecords,
+  type ServiceSpec,
+} from './responder-registration.js';
 import { Replier } from './responder-replier.js';
 import type { PacketSource } from './transport.js';
 import { UpdateAnnouncer } from './update-announcer.js';
 import { vanishedAddressGoodbyes } from './vanished-addresses.js';
-import { type DnsMessage, isResponse, MDNS_PORT, typeCode } from './wire-types.js';
+import { type DnsMessage, isResponse, MDNS_PORT } from './wire-types.js';
+
+export type { ServiceSpec } from './responder-registration.js';
 
 const log = debuglog('cfstream:mdns');
-const CONFLICT_WINDOW_MS = 10_000;
-const CONFLICT_LIMIT = 15;
-
-/** What to register. `type` is "_echo._tcp.local" (no final dot). */
-export interface ServiceSpec {
-  readonly name: string;
-  readonly type: string;
-  readonly port: number;
-  readonly txt: readonly Buffer[];
-  readonly noRename: boolean;
-  /** RFC 6763 §7.1 subtype labels ("_printer"). */
-  readonly subtypes?: readonly string[];
-}
-
-type State = 'probing' | 'announced' | 'stopped';
-
-/** The probes of one probing run: how many left for an interface, and how many of those failed. */
-interface ProbeRun {
-  sends: number;
-  failures: number;
-  error: Error | undefined;
-}
-
-interface Registration {
-  /** Replaced (not mutated) when the TXT changes. */
-  spec: ServiceSpec;
-  /** §8.4 announcements of a changed TXT, created by the first change. */
-  updates: UpdateAnnouncer | undefined;
-  label: string;
-  state: State;
-  probes: number;
-  run: ProbeRun;
-  timer: Timer | undefined;
-  resolve: (name: string) => void;
-  reject: (error: Error) => void;
-  settled: boolean;
-}
 
 /** The responder of one engine. */
 export class Responder {
   readonly #engine: MdnsEngine;
   readonly #registrations = new Set<Registration>();
   readonly #replier: Replier;
-  #conflicts: number[] = [];
+  readonly #conflicts = new ConflictRate();
   #hostName: string;
   #unsubscribe: (() => void) | undefined;
   #release: (() => void) | undefined;
@@ -119,18 +86,7 @@ export class Responder {
     }
     let reg!: Registration;
     const registered = new Promise<string>((resolve, reject) => {
-      reg = {
-        spec,
-        updates: undefined,
-        label: spec.name,
-        state: 'probing',
-        probes: 0,
-        run: { sends: 0, failures: 0, error: undefined },
-        timer: undefined,
-        resolve,
-        reject,
-        settled: false,
-      };
+      reg = newRegistration(spec, resolve, reject);
     });
     registered.catch(() => {});
     this.#registrations.add(reg);
@@ -216,32 +172,16 @@ export class Responder {
   }
 
   #instance(reg: Registration): string {
-    return `${escapeLabel(reg.label)}.${reg.spec.type}`;
+    return instanceName(reg);
   }
 
   /** Every record of a registration on one interface. */
   #records(reg: Registration, iface: MdnsInterface | undefined): OwnedRecord[] {
-    const { spec } = reg;
-    return [
-      ...serviceRecords(
-        this.#instance(reg),
-        spec.type,
-        this.#hostName,
-        spec.port,
-        spec.txt,
-        spec.subtypes,
-      ),
-      ...hostRecords(this.#hostName, iface),
-    ];
+    return registrationRecords(reg, this.#hostName, iface);
   }
 
   #announcedRecords(iface: MdnsInterface | undefined): OwnedRecord[] {
-    const all = new Map<string, OwnedRecord>();
-    for (const reg of this.#registrations) {
-      if (reg.state !== 'announced') continue;
-      for (const r of this.#records(reg, iface)) all.set(recordKey(r.record), r);
-    }
-    return [...all.values()];
+    return announcedRecords(this.#registrations, this.#hostName, iface);
   }
 
   #interfaces(): readonly MdnsInterface[] {
@@ -339,57 +279,24 @@ export class Responder {
     this.#replier.answer(message, source, iface);
   }
 
-  // §8.2: two hosts probing one name at once; the lexicographically later record set wins.
+  // §8.2: a rival probe for a name we are probing; the loser probes again in 1 s.
   #tieBreak(message: DnsMessage, iface: MdnsInterface | undefined): void {
     for (const reg of this.#registrations) {
       if (reg.state !== 'probing' || reg.probes === 0) continue;
-      for (const name of [this.#instance(reg), this.#hostName]) {
-        const key = nameKey(name);
-        const theirs = message.authorities.filter((r) => nameKey(r.name) === key);
-        if (theirs.length === 0) continue;
-        // Our own probe, sent on another interface (with that link's addresses) and looped back, is no rival.
-        const everything = new Set(
-          this.#interfaces().flatMap((i) => this.#records(reg, i).map((r) => recordKey(r.record))),
-        );
-        if (theirs.every((r) => everything.has(recordKey(r)))) continue;
-        const ours = this.#records(reg, iface)
-          .filter((r) => r.unique && nameKey(r.record.name) === key)
-          .map((r) => r.record);
-        if (compareRecordSets(ours, theirs) < 0) {
-          log('lost probe tie-break for %s; probing again in 1 s', name);
-          this.#startProbing(reg, this.#engine.options.timings.tieBreakWait);
-          return;
-        }
-      }
+      const lost = lostTieBreak(reg, message, this.#hostName, this.#interfaces(), iface);
+      if (lost === undefined) continue;
+      log('lost probe tie-break for %s; probing again in 1 s', lost);
+      this.#startProbing(reg, this.#engine.options.timings.tieBreakWait);
+      return;
     }
   }
 
+  // §8.1, §9: another host's response with other data for one of our unique names.
   #onResponse(message: DnsMessage): void {
-    const records = [...message.answers, ...message.additionals].filter(
-      (r) => r.ttl > 0 && r.data.type !== 'NSEC',
-    );
     for (const reg of [...this.#registrations]) {
       if (reg.state === 'stopped') continue;
-      const ours = this.#interfaces()
-        .flatMap((i) => this.#records(reg, i))
-        .filter((r) => r.unique);
-      const ourKeys = new Set(ours.map((r) => recordKey(r.record)));
-      const ourNames = new Map(ours.map((r) => [nameKey(r.record.name), r.record.name]));
-      for (const record of records) {
-        const name = nameKey(record.name);
-        if (!ourNames.has(name) || ourKeys.has(recordKey(record))) continue;
-        // While probing, any other data for the name is a conflict (§8.1); once announced, only the same type is (§9).
-        if (
-          reg.state === 'announced' &&
-          !ours.some(
-            (r) =>
-              nameKey(r.record.name) === name && typeCode(r.record.data) === typeCode(record.data),
-          )
-        )
-          continue;
-        this.#conflict(reg, name === nameKey(this.#hostName) ? 'host' : 'instance');
-        break;
-      }
+      const what = conflictIn(reg, message, this.#hostName, this.#interfaces());
+      if (what !== undefined) this.#conflict(reg, what);
     }
   }
 
@@ -402,7 +309,7 @@ export class Responder {
       this.#startProbing(reg, 0);
       return;
     }
-    this.#conflicts = [...this.#conflicts.filter((t) => now - t < CONFLICT_WINDOW_MS), now];
+    const pause = this.#conflicts.note(now);
     if (what === 'host') {
       this.#hostName = nextHostName(this.#hostName);
     } else if (reg.spec.noRename) {
@@ -420,7 +327,7 @@ export class Responder {
       reg.label = nextInstanceName(reg.label);
     }
     log('conflict (%s); now %s on %s', what, this.#instance(reg), this.#hostName);
-    const delay = this.#conflicts.length >= CONFLICT_LIMIT ? probeRateLimitWait : 0;
+    const delay = pause ? probeRateLimitWait : 0;
     this.#startProbing(reg, delay);
   }
 
@@ -442,19 +349,14 @@ export class Responder {
         ),
       );
     }
-    if (goodbye && wasAnnounced) {
-      const stillOwned = new Set(
-        this.#interfaces().flatMap((i) =>
-          this.#announcedRecords(i).map((r) => recordKey(r.record)),
-        ),
-      );
-      for (const iface of this.#interfaces()) {
-        const byes = this.#records(reg, iface)
-          .filter((r) => !stillOwned.has(recordKey(r.record)))
-          .map((r) => ({ ...r, record: { ...r.record, ttl: 0 } }));
-        if (byes.length > 0) this.#replier.multicast(iface, byes);
-      }
-    }
+    if (goodbye && wasAnnounced)
+      for (const { iface, records } of goodbyes(
+        reg,
+        this.#registrations,
+        this.#hostName,
+        this.#interfaces(),
+      ))
+        this.#replier.multicast(iface, records);
     if (this.#registrations.size === 0) {
       this.#unsubscribe?.();
       this.#unsubscribe = undefined;

@@ -182,7 +182,18 @@ describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
       multicast.reduce((n, p) => n + p.message.answers.length, 0),
       60,
     );
-    assert.equal(multicast[0]?.message.questions.length, 60);
+    // Each question goes with its known answer (§7.1), in packets complete without TC (§7.2).
+    for (const p of multicast) {
+      assert.equal(p.message.flags & Flag.TC, 0);
+      assert.deepEqual(
+        p.message.answers.map((r) => r.name),
+        p.message.questions.map((q) => q.name),
+      );
+    }
+    assert.equal(
+      multicast.reduce((n, p) => n + p.message.questions.length, 0),
+      60,
+    );
     for (const release of releases) release();
   });
 
