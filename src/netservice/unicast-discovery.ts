@@ -8,7 +8,7 @@
 import { browseUnicast } from '../unicast/browse.js';
 import { findBrowseDomains } from '../unicast/browse-domains.js';
 import { publishUnicast } from '../unicast/publish.js';
-import { cachedService, resolveService } from '../unicast/resolve-service.js';
+import { cachedService, forgetService, resolveService } from '../unicast/resolve-service.js';
 import { registerDefaultDiscovery, type ServiceDiscovery } from './discovery.js';
 
 /** The discovery of every domain but `local.`. */
@@ -20,6 +20,13 @@ export const unicastDiscovery: ServiceDiscovery = {
       return cachedService(instance);
     } catch {
       return undefined;
+    }
+  },
+  reconfirm: (instance, failed) => {
+    try {
+      forgetService(instance, failed);
+    } catch {
+      // A bad configuration is reported by the resolve that follows.
     }
   },
   browse: (type) => browseUnicast(type),

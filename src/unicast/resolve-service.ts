@@ -148,3 +148,24 @@ export function cachedService(
     txt: txtData?.type === 'TXT' ? txtData.strings : undefined,
   };
 }
+
+/**
+ * Connecting to `failed` failed: the service may have moved (a new port, a
+ * renumbered host) while its records still live in our cache. Unicast DNS has
+ * no reconfirmation query (RFC 6762 §10.4 is multicast's); the server is the
+ * authority, so the instance's SRV and TXT and the failed target's addresses
+ * are dropped, and the next resolve asks the server again.
+ */
+export function forgetService(
+  instance: string,
+  failed: { readonly hostName: string },
+  config = unicastConfig(),
+): void {
+  const store = answerCache(config);
+  const name = instance.replace(/\.$/, '');
+  const host = failed.hostName.replace(/\.$/, '');
+  store.forget(name, RRType.SRV);
+  store.forget(name, RRType.TXT);
+  store.forget(host, RRType.A);
+  store.forget(host, RRType.AAAA);
+}
