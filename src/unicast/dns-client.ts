@@ -1,6 +1,6 @@
 /**
  * Asks the configured servers one question at a time, through the answer
- * cache: the first server that answers decides (SERVFAIL, REFUSED and silence
+ * cache (concurrent identical questions share one exchange): the first server that answers decides (SERVFAIL, REFUSED and silence
  * move on to the next, RFC 1035 §7.2), NOERROR and NXDOMAIN are cached with
  * their TTLs (RFC 2308 §5 for negative answers), DNS-SD names
  * point at their records directly (RFC 6763 §4-6), so aliases are not followed.
@@ -10,9 +10,11 @@ import { StreamError } from '../errors.js';
 import { nameKey } from '../mdns/dns-name.js';
 import { type DnsRecord, typeCode } from '../mdns/wire-types.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
+import type { CancelSignal } from './cancel.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { type Answer, describeServer, exchangeWith } from './exchange.js';
 import { buildQuery, newMessageId, type ServerAddress } from './exchange-core.js';
+import { SharedQueries } from './shared-query.js';
 import { rcodeError } from './unicast-errors.js';
 import { Opcode, Rcode, rcodeOf } from './wire-extra.js';
 
@@ -20,15 +22,29 @@ import { Opcode, Rcode, rcodeOf } from './wire-extra.js';
 export type LookupResult = CachedAnswer & { readonly server?: ServerAddress };
 
 let cache: AnswerCache | undefined;
+let queries = new SharedQueries<LookupResult>();
 let cacheConfig: UnicastConfig | undefined;
 
 /** The shared cache (a new configuration starts a new one). */
 export function answerCache(config = unicastConfig()): AnswerCache {
   if (cache === undefined || cacheConfig !== config) {
     cache = new AnswerCache(config.clock);
+    queries = new SharedQueries<LookupResult>();
     cacheConfig = config;
   }
   return cache;
+}
+
+/** The questions in flight under the configuration in force (for tests). */
+export function queriesInFlight(config = unicastConfig()): number {
+  answerCache(config);
+  return queries.size;
+}
+
+/** Forgets the cached answer for (name, type) and stops sharing the question in flight, so the next lookup asks the server. */
+export function forgetAnswer(name: string, type: number, config = unicastConfig()): void {
+  answerCache(config).forget(name, type);
+  queries.detach(`${nameKey(name)}/${type}`);
 }
 
 /** The records of `type` owned by `name` in an answer section. */
@@ -50,7 +66,7 @@ function negativeOf(answer: Answer): { ttl: number; zone?: string } {
 export async function queryServers(
   name: string,
   type: number,
-  options: { signal: AbortSignal; deadline: number; config?: UnicastConfig },
+  options: { signal: CancelSignal; deadline: number; config?: UnicastConfig },
 ): Promise<Answer & { readonly server: ServerAddress }> {
   const config = options.config ?? unicastConfig();
   let lastError: unknown;
@@ -92,20 +108,48 @@ export async function queryServers(
 
 /**
  * The answer for (name, type): from the cache when it holds one (unless
- * `fresh`), else from the servers, then cached.
+ * `fresh`), else from the servers (shared with the callers asking the same
+ * now), then cached.
  */
 export async function lookup(
   name: string,
   type: number,
-  options: { signal: AbortSignal; deadline: number; fresh?: boolean; config?: UnicastConfig },
+  options: { signal: CancelSignal; deadline: number; fresh?: boolean; config?: UnicastConfig },
 ): Promise<LookupResult> {
   const config = options.config ?? unicastConfig();
   const store = answerCache(config);
-  if (options.fresh !== true) {
+  const fresh = options.fresh === true;
+  if (!fresh) {
     const hit = store.get(name, type);
     if (hit !== undefined) return hit;
   }
-  const answer = await queryServers(name, type, { ...options, config });
+  let started = false;
+  try {
+    return await queries.join(`${nameKey(name)}/${type}`, options.signal, fresh, (signal) => {
+      started = true;
+      return askAndStore(name, type, { signal, deadline: options.deadline, config }, store);
+    });
+  } catch (error) {
+    // A question we joined kept the deadline of whoever started it: with time of our own left, ask again.
+    if (
+      !started &&
+      error instanceof StreamError &&
+      error.code === NetServicesError.Timeout &&
+      !options.signal.aborted &&
+      Date.now() < options.deadline
+    )
+      return lookup(name, type, { ...options, fresh: true });
+    throw error;
+  }
+}
+
+async function askAndStore(
+  name: string,
+  type: number,
+  options: { signal: CancelSignal; deadline: number; config: UnicastConfig },
+  store: AnswerCache,
+): Promise<LookupResult> {
+  const answer = await queryServers(name, type, options);
   const server = answer.server;
   const records = recordsAt(answer.message.answers, name, type);
   if (records.length === 0) {
@@ -121,6 +165,8 @@ export async function lookup(
     additionals: answer.message.additionals,
   };
   // RFC 2181 §5.2: an RRset has one TTL; the least of them bounds the whole answer.
-  store.put(name, type, result, Math.min(...records.map((r) => r.ttl)));
+  let ttl = Number.POSITIVE_INFINITY;
+  for (const r of records) ttl = Math.min(ttl, r.ttl);
+  store.put(name, type, result, ttl);
   return { ...result, server };
 }

@@ -10,6 +10,7 @@ import { connect, isIPv6 } from 'node:net';
 import { debuglog } from 'node:util';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
+import type { CancelSignal } from './cancel.js';
 import { type Expectation, judgeReply, type ServerAddress, type Verdict } from './exchange-core.js';
 import { EDNS_UDP_SIZE, MAX_MESSAGE } from './wire-extra.js';
 
@@ -31,7 +32,7 @@ function timeoutError(server: ServerAddress, ms: number, over: string): StreamEr
   );
 }
 
-function cancelled(signal: AbortSignal): unknown {
+function cancelled(signal: CancelSignal): unknown {
   return (
     signal.reason ?? new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'cancelled')
   );
@@ -42,7 +43,7 @@ function overUdp(
   server: ServerAddress,
   request: Buffer,
   expected: Expectation,
-  options: { signal: AbortSignal; timeoutMs: number },
+  options: { signal: CancelSignal; timeoutMs: number },
 ): Promise<Answer | 'truncated'> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(cancelled(options.signal));
@@ -90,7 +91,7 @@ function overTcp(
   server: ServerAddress,
   request: Buffer,
   expected: Expectation,
-  options: { signal: AbortSignal; timeoutMs: number },
+  options: { signal: CancelSignal; timeoutMs: number },
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(cancelled(options.signal));
@@ -151,7 +152,7 @@ export async function exchangeWith(
   server: ServerAddress,
   request: Buffer,
   expected: Expectation,
-  options: { signal: AbortSignal; timeoutMs: number; tcp?: boolean },
+  options: { signal: CancelSignal; timeoutMs: number; tcp?: boolean },
 ): Promise<Answer> {
   if (request.length > MAX_MESSAGE)
     throw new StreamError(

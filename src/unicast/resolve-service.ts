@@ -11,7 +11,7 @@ import { nameKey } from '../mdns/dns-name.js';
 import { type DnsRecord, RRType } from '../mdns/wire-types.js';
 import type { CachedAnswer } from './answer-cache.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
-import { answerCache, type LookupResult, lookup } from './dns-client.js';
+import { answerCache, forgetAnswer, type LookupResult, lookup } from './dns-client.js';
 import { describeServer } from './exchange.js';
 import { notFoundError, rcodeError } from './unicast-errors.js';
 import { Rcode } from './wire-extra.js';
@@ -154,18 +154,19 @@ export function cachedService(
  * renumbered host) while its records still live in our cache. Unicast DNS has
  * no reconfirmation query (RFC 6762 §10.4 is multicast's); the server is the
  * authority, so the instance's SRV and TXT and the failed target's addresses
- * are dropped, and the next resolve asks the server again.
+ * are dropped (and questions in flight for them no longer shared), and the
+ * next resolve asks the server again.
  */
 export function forgetService(
   instance: string,
   failed: { readonly hostName: string },
   config = unicastConfig(),
 ): void {
-  const store = answerCache(config);
   const name = instance.replace(/\.$/, '');
   const host = failed.hostName.replace(/\.$/, '');
-  store.forget(name, RRType.SRV);
-  store.forget(name, RRType.TXT);
-  store.forget(host, RRType.A);
-  store.forget(host, RRType.AAAA);
+  // A question in flight may have been sent before the service moved: the next resolve asks anew.
+  forgetAnswer(name, RRType.SRV, config);
+  forgetAnswer(name, RRType.TXT, config);
+  forgetAnswer(host, RRType.A, config);
+  forgetAnswer(host, RRType.AAAA, config);
 }
