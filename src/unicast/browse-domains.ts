@@ -1,12 +1,14 @@
 /**
  * Browse domains (RFC 6763 §11): ask for the PTR records of `b`, `db` and
  * `lb._dns-sd._udp` under each of the system's search domains and under the
- * reverse-mapping domain of each local IPv4 subnet; the targets are domains
+ * reverse-mapping domain of each local subnet (IPv4 in in-addr.arpa, IPv6 in
+ * ip6.arpa, RFC 3596 §2.5); the targets are domains
  * worth browsing. A name the server does not know, or a server that does not
  * answer, just contributes nothing.
  */
 import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
+import { ipv6ToBytes, isLinkLocalIPv6 } from '../mdns/ip-bytes.js';
 import { RRType } from '../mdns/wire-types.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { lookup } from './dns-client.js';
@@ -33,19 +35,48 @@ function readResolvConf(): string {
   }
 }
 
-/** §11: the reverse-mapping name of each local IPv4 subnet: "0.1.168.192.in-addr.arpa" for 192.168.1.x/24. */
+/**
+ * §11: the reverse-mapping name of each local subnet, its address with the
+ * host bits cleared: "0.1.168.192.in-addr.arpa" for 192.168.1.x/24, and for
+ * IPv6 all 32 nibbles of the prefix in ip6.arpa, lowest first (RFC 3596
+ * §2.5). Link-local IPv6 (fe80::/10) is left out: the same prefix is on every
+ * link, so its reverse domain names no network of ours.
+ */
 export function subnetReverseDomains(interfaces = networkInterfaces()): string[] {
   const out = new Set<string>();
   for (const entries of Object.values(interfaces)) {
     for (const entry of entries ?? []) {
-      if (entry.family !== 'IPv4' || entry.internal) continue;
-      const address = entry.address.split('.').map(Number);
-      const mask = entry.netmask.split('.').map(Number);
-      const network = address.map((byte, i) => byte & (mask[i] ?? 0));
-      out.add(`${network.reverse().join('.')}.in-addr.arpa`);
+      if (entry.internal) continue;
+      const name = entry.family === 'IPv4' ? reverseV4(entry) : reverseV6(entry);
+      if (name !== undefined) out.add(name);
     }
   }
   return [...out];
+}
+
+function reverseV4(entry: NetworkInterfaceInfo): string {
+  const address = entry.address.split('.').map(Number);
+  const mask = entry.netmask.split('.').map(Number);
+  const network = address.map((byte, i) => byte & (mask[i] ?? 0));
+  return `${network.reverse().join('.')}.in-addr.arpa`;
+}
+
+function reverseV6(entry: NetworkInterfaceInfo): string | undefined {
+  if (isLinkLocalIPv6(entry.address)) return undefined;
+  let address: Buffer;
+  let mask: Buffer;
+  try {
+    address = ipv6ToBytes(entry.address);
+    mask = ipv6ToBytes(entry.netmask);
+  } catch {
+    return undefined;
+  }
+  const nibbles: string[] = [];
+  for (let i = 15; i >= 0; i--) {
+    const byte = (address[i] ?? 0) & (mask[i] ?? 0);
+    nibbles.push((byte & 0x0f).toString(16), (byte >> 4).toString(16));
+  }
+  return `${nibbles.join('.')}.ip6.arpa`;
 }
 
 /** The browse domains found under `bases` (default: search domains and subnet reverse domains), with final dots. */
