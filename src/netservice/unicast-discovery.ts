@@ -1,10 +1,12 @@
 /**
  * DNS-SD over unicast DNS (RFC 6763) for every domain other than `local.`:
- * resolve and browse through the configured DNS servers, publish with
- * dynamic update (RFC 2136) signed with TSIG (RFC 8945). Registered as the
+ * resolve and browse through the configured DNS servers, publish (and change
+ * a publication's TXT) with dynamic update (RFC 2136) signed with TSIG
+ * (RFC 8945), list the domain's service types (RFC 6763 §9). Registered as the
  * default discovery, so a NetService in "example.com." needs nothing more
  * than configureUnicastDNS (or CFSTREAM_DNS_SERVERS and CFSTREAM_TSIG).
  */
+import { map } from 'rxjs';
 import { browseUnicast } from '../unicast/browse.js';
 import { findBrowseDomains } from '../unicast/browse-domains.js';
 import { publishUnicast } from '../unicast/publish.js';
@@ -31,6 +33,14 @@ export const unicastDiscovery: ServiceDiscovery = {
   },
   browse: (type) => browseUnicast(type),
   publish: (request) => publishUnicast(request),
+  types: (domain) =>
+    browseUnicast(`_services._dns-sd._udp.${domain}`).pipe(
+      map((change) => ({
+        kind: change.kind,
+        type: change.instance,
+        moreComing: change.moreComing,
+      })),
+    ),
   domains: (signal) => findBrowseDomains({ signal }),
 };
 

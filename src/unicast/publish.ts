@@ -5,19 +5,22 @@
  * (YXDOMAIN) becomes "Name (2)", "Name (3)"... as on the link (RFC 6762 §9),
  * or a NetServices Collision under noRename. `stop()` deletes exactly the
  * records that were added: the host's addresses only when this process added
- * them and no other publication of it still uses them.
+ * them and no other publication of it still uses them. `setTxt` replaces the
+ * TXT RRset with one signed UPDATE, in order with the other changes.
  */
 
 import { isIPv6 } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
+import { debuglog } from 'node:util';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { escapeLabel, nameKey } from '../mdns/dns-name.js';
 import { RRType } from '../mdns/wire-types.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
-import { answerCache, lookup } from './dns-client.js';
+import { answerCache, forgetAnswer, lookup } from './dns-client.js';
 import { sendUpdate } from './update-client.js';
-import { buildAdd, buildDelete, type UpdateRecord } from './update-message.js';
+import { buildAdd, buildDelete, buildReplace, type UpdateRecord } from './update-message.js';
+import { MAX_MESSAGE } from './wire-extra.js';
 import { findZone } from './zone.js';
 
 /** What to publish (the shape of netservice's PublishRequest). */
@@ -33,6 +36,8 @@ export interface UnicastPublishRequest {
 
 /** The TTL of published records, in seconds: short, so a crash leaves stale records briefly. */
 export const PUBLISHED_TTL = 120;
+const log = debuglog('cfstream:unicast');
+
 /** Renaming gives up after this many names. */
 const MAX_RENAMES = 100;
 
@@ -81,7 +86,7 @@ function isCollision(error: unknown): boolean {
 export function publishUnicast(
   request: UnicastPublishRequest,
   config: UnicastConfig = unicastConfig(),
-): { registered: Promise<string>; stop(): Promise<void> } {
+): { registered: Promise<string>; stop(): Promise<void>; setTxt(txt: readonly Buffer[]): void } {
   const controller = new AbortController();
   const domain = request.domain.replace(/\.$/, '');
   const serviceType = `${request.type.replace(/\.$/, '')}.${domain}`;
@@ -143,12 +148,54 @@ export function publishUnicast(
     );
   };
 
+  const replaceTxt = async (txt: readonly Buffer[]): Promise<void> => {
+    const done = added;
+    const instance = done?.records[1]?.name;
+    if (done === undefined || instance === undefined) return;
+    const record: UpdateRecord = {
+      name: instance,
+      ttl: PUBLISHED_TTL,
+      data: { type: 'TXT', strings: txt },
+    };
+    await sendUpdate(
+      done.zone,
+      (id) => buildReplace(id, done.zone, record, { name: instance, type: RRType.SRV }),
+      `TXT update of ${JSON.stringify(instance)}`,
+      { signal: controller.signal, deadline: Date.now() + config.timings.resolveTimeoutMs, config },
+    );
+    // stop() deletes exactly what is there now.
+    if (added === done)
+      added = { ...done, records: done.records.map((r, i) => (i === 2 ? record : r)) };
+    forgetAnswer(instance, RRType.TXT, config);
+  };
+
   const registered = register();
   registered.catch(() => {});
+  // TXT changes go out one at a time, after the registration and before a withdrawal.
+  let changes: Promise<void> = registered.then(
+    () => undefined,
+    () => undefined,
+  );
   return {
     registered,
+    setTxt(txt) {
+      const size = txt.reduce((total, s) => total + 1 + s.length, 0);
+      if (size > MAX_MESSAGE - 1024)
+        throw new StreamError(
+          ErrorDomain.NetServices,
+          NetServicesError.BadArgument,
+          `a ${size}-byte TXT record does not fit one DNS message`,
+        );
+      // setTXTData returns at once (as CF's does): a failed UPDATE is logged, the old TXT stays.
+      changes = changes.then(() =>
+        replaceTxt(txt).catch((error: unknown) =>
+          log('TXT update failed: %s', error instanceof Error ? error.message : String(error)),
+        ),
+      );
+    },
     async stop() {
       await registered.catch(() => undefined);
+      await changes;
       clearInterval(keepAlive);
       keepAlive = undefined;
       const done = added;

@@ -1,0 +1,99 @@
+/**
+ * The live half of the API in a unicast DNS zone served by a real BIND 9:
+ * types$ lists the types of the zone's RFC 6763 §9 enumeration (and sees one
+ * removed with nsupdate), and setTXTData on a publication replaces its TXT
+ * with a signed UPDATE: dig sees the new TXT, and stop() still removes
+ * exactly what is there.
+ * Run: node scripts/in-private-network.mjs npx mocha <this file>.
+ */
+import assert from 'node:assert/strict';
+import { firstValueFrom } from 'rxjs';
+import { configureUnicastDNS, NetService, NetServiceBrowser } from '../../src/index.js';
+import { resetUnicastDNS } from '../../src/unicast/config.js';
+import { type BindServer, bindUnavailable, startBind } from '../support/bind.js';
+import { requirePrivateNetwork } from '../support/private-network.js';
+
+describe('unicast DNS-SD live view against BIND 9 (integration)', function () {
+  this.timeout(30_000);
+  let bind: BindServer;
+
+  before(async () => {
+    requirePrivateNetwork();
+    assert.equal(bindUnavailable(), undefined);
+    bind = await startBind({
+      records: [
+        '_services._dns-sd._udp IN PTR _http._tcp',
+        '_services._dns-sd._udp IN PTR _ipp._tcp',
+        '_http._tcp IN PTR Web._http._tcp',
+        'Web._http._tcp IN SRV 0 0 80 ns',
+        'Web._http._tcp IN TXT ""',
+      ],
+    });
+  });
+  after(async () => {
+    await bind?.stop();
+  });
+  beforeEach(() =>
+    configureUnicastDNS({
+      servers: [bind.server],
+      keys: { 'example.test.': bind.key },
+      // The SOA serial is polled every 100 ms, so a change made with nsupdate shows at once.
+      timings: { queryTimeoutMs: 1000, serialPollMs: 100 },
+    }),
+  );
+  afterEach(() => resetUnicastDNS());
+
+  it('types$ lists the types of the zone, and reports one removed with nsupdate', async () => {
+    const events: string[] = [];
+    const seen = new Promise<void>((resolve, reject) => {
+      const subscription = NetServiceBrowser.types$('example.test.').subscribe({
+        next: (event) => {
+          events.push(`${event.kind} ${event.type} ${event.domain}`);
+          if (events.length === 2)
+            void bind
+              .nsupdate([
+                'update delete _services._dns-sd._udp.example.test. PTR _ipp._tcp.example.test.',
+              ])
+              .catch(reject);
+          if (event.kind === 'removed') {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    await seen;
+    assert.deepEqual(events.slice(0, 2).sort(), [
+      'found _http._tcp. example.test.',
+      'found _ipp._tcp. example.test.',
+    ]);
+    assert.deepEqual(events.slice(2), ['removed _ipp._tcp. example.test.']);
+  });
+
+  it('setTXTData replaces the TXT of a publication: dig sees it, and stop() removes it', async () => {
+    const OWNER = 'Live\\032One._http._tcp.example.test.';
+    const service = new NetService('example.test.', '_http._tcp', 'Live One', 8080);
+    await service.publish({ txt: { state: 'idle' } });
+    assert.deepEqual(bind.dig(OWNER, 'TXT'), ['"state=idle"']);
+    service.setTXTData({ state: 'busy', jobs: '3' });
+    await waitForDig(() => bind.dig(OWNER, 'TXT'), ['"state=busy" "jobs=3"']);
+    // Our resolve reads the new TXT (the cached one was forgotten).
+    const info = await firstValueFrom(
+      new NetService('example.test.', '_http._tcp', 'Live One').resolve$(),
+    );
+    assert.equal(info.txt.state?.toString(), 'busy');
+    await service.stop();
+    assert.deepEqual(bind.dig(OWNER, 'TXT'), []);
+    assert.deepEqual(bind.dig(OWNER, 'SRV'), []);
+  });
+});
+
+/** dig until it shows `expected` (the UPDATE goes out after setTXTData returns). */
+async function waitForDig(dig: () => string[], expected: string[]): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (JSON.stringify(dig()) === JSON.stringify(expected)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.deepEqual(dig(), expected);
+}
