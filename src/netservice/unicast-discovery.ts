@@ -2,13 +2,15 @@
  * DNS-SD over unicast DNS (RFC 6763) for every domain other than `local.`:
  * resolve and browse through the configured DNS servers, publish (and change
  * a publication's TXT) with dynamic update (RFC 2136) signed with TSIG
- * (RFC 8945), list the domain's service types (RFC 6763 §9). Registered as the
+ * (RFC 8945), list the domain's service types (RFC 6763 §9), and keep a
+ * live view of services by polling the zone's serial (live-services.ts). Registered as the
  * default discovery, so a NetService in "example.com." needs nothing more
  * than configureUnicastDNS (or CFSTREAM_DNS_SERVERS and CFSTREAM_TSIG).
  */
 import { map } from 'rxjs';
 import { browseUnicast } from '../unicast/browse.js';
 import { findBrowseDomains } from '../unicast/browse-domains.js';
+import { unicastMonitor, unicastServices } from '../unicast/live-services.js';
 import { publishUnicast } from '../unicast/publish.js';
 import { cachedService, forgetService, resolveService } from '../unicast/resolve-service.js';
 import { registerDefaultDiscovery, type ServiceDiscovery } from './discovery.js';
@@ -33,6 +35,8 @@ export const unicastDiscovery: ServiceDiscovery = {
   },
   browse: (type) => browseUnicast(type),
   publish: (request) => publishUnicast(request),
+  services: (type) => unicastServices(type),
+  monitor: (instance) => unicastMonitor(instance),
   types: (domain) =>
     browseUnicast(`_services._dns-sd._udp.${domain}`).pipe(
       map((change) => ({

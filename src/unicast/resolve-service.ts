@@ -62,6 +62,8 @@ export async function resolveService(
     signal: AbortSignal;
     timeoutMs?: number | undefined;
     needTxt: boolean;
+    /** Ask the server, not the cache (a live view after the zone changed). */
+    fresh?: boolean;
     config?: UnicastConfig;
   },
 ): Promise<UnicastResolution> {
@@ -69,7 +71,7 @@ export async function resolveService(
   const name = instance.replace(/\.$/, '');
   const timeoutMs = options.timeoutMs ?? config.timings.resolveTimeoutMs;
   const deadline = Date.now() + timeoutMs;
-  const ask = { signal: options.signal, deadline, config };
+  const ask = { signal: options.signal, deadline, config, fresh: options.fresh === true };
   const what = `resolve of ${JSON.stringify(name)}`;
   try {
     const [srvAnswer, txtAnswer] = await Promise.all([

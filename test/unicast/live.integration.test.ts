@@ -1,6 +1,8 @@
 /**
  * The live half of the API in a unicast DNS zone served by a real BIND 9:
- * types$ lists the types of the zone's RFC 6763 §9 enumeration (and sees one
+ * services$ reports an instance found, a TXT change made with nsupdate as
+ * `updated` and its deletion as `removed`; monitor$ follows an SRV moved to
+ * another port; types$ lists the types of the zone's RFC 6763 §9 enumeration (and sees one
  * removed with nsupdate), and setTXTData on a publication replaces its TXT
  * with a signed UPDATE: dig sees the new TXT, and stop() still removes
  * exactly what is there.
@@ -26,7 +28,10 @@ describe('unicast DNS-SD live view against BIND 9 (integration)', function () {
         '_services._dns-sd._udp IN PTR _ipp._tcp',
         '_http._tcp IN PTR Web._http._tcp',
         'Web._http._tcp IN SRV 0 0 80 ns',
-        'Web._http._tcp IN TXT ""',
+        'Web._http._tcp IN TXT "v=1"',
+        '_ipp._tcp IN PTR Printer._ipp._tcp',
+        'Printer._ipp._tcp IN SRV 0 0 631 ns',
+        'Printer._ipp._tcp IN TXT ""',
       ],
     });
   });
@@ -86,6 +91,58 @@ describe('unicast DNS-SD live view against BIND 9 (integration)', function () {
     await service.stop();
     assert.deepEqual(bind.dig(OWNER, 'TXT'), []);
     assert.deepEqual(bind.dig(OWNER, 'SRV'), []);
+  });
+  it('services$ reports found, a TXT changed with nsupdate as updated, and removed', async () => {
+    const WEB = 'Web._http._tcp.example.test.';
+    const events: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const subscription = NetServiceBrowser.services$('_http._tcp', 'example.test.').subscribe({
+        next: (event) => {
+          if (event.service.name !== 'Web') return;
+          events.push(`${event.kind} ${event.info.port} v=${event.info.txt.v?.toString()}`);
+          const next =
+            event.kind === 'found'
+              ? [`update delete ${WEB} TXT`, `update add ${WEB} 60 TXT "v=2"`]
+              : event.kind === 'updated'
+                ? [`update delete _http._tcp.example.test. PTR ${WEB}`]
+                : undefined;
+          if (next !== undefined) void bind.nsupdate(next).catch(reject);
+          else {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    assert.deepEqual(events, ['found 80 v=1', 'updated 80 v=2', 'removed 80 v=2']);
+  });
+
+  it('monitor$ follows an SRV moved to another port with nsupdate', async () => {
+    const PRINTER = 'Printer._ipp._tcp.example.test.';
+    const ports: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const subscription = new NetService('example.test.', '_ipp._tcp', 'Printer')
+        .monitor$()
+        .subscribe({
+          next: (info) => {
+            ports.push(info.port);
+            if (ports.length === 1)
+              void bind
+                .nsupdate([
+                  `update delete ${PRINTER} SRV`,
+                  `update add ${PRINTER} 60 SRV 0 0 632 ns.example.test.`,
+                ])
+                .catch(reject);
+            else {
+              subscription.unsubscribe();
+              resolve();
+            }
+          },
+          error: reject,
+        });
+    });
+    assert.deepEqual(ports, [631, 632]);
   });
 });
 
