@@ -5,8 +5,9 @@
  * also an RxJS SchedulerLike, so `observeOn(runLoop)` moves work onto it.
  * This is the one file that imports RxJS scheduler types (rxjs 8+ drops them).
  */
-import { type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { kCFRunLoopCommonModes, kCFRunLoopDefaultMode } from './constants.js';
+import { subscriptionBase } from './rx.js';
 
 /** A run loop mode name; any string, as CFRunLoopMode. */
 export type RunLoopMode = string;
@@ -76,7 +77,8 @@ export class RunLoop implements SchedulerLike {
     delay = 0,
     state?: T,
   ): Subscription {
-    return new RunLoopAction(this, work).schedule(state, delay);
+    runLoopAction ??= defineRunLoopAction();
+    return new runLoopAction(this, work).schedule(state, delay);
   }
 
   #drain = (): void => {
@@ -116,51 +118,64 @@ export class RunLoop implements SchedulerLike {
   };
 }
 
-/** One scheduled piece of RxJS work; re-schedulable, cancelled by unsubscribe. */
-class RunLoopAction<T> extends Subscription implements SchedulerAction<T> {
-  readonly #loop: RunLoop;
-  readonly #work: (this: SchedulerAction<T>, state?: T) => void;
-  #state: T | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #queued = false;
+/** A scheduled piece of RxJS work: what `RunLoop.schedule` returns. */
+type RunLoopActionClass = new <T>(
+  loop: RunLoop,
+  work: (this: SchedulerAction<T>, state?: T) => void,
+) => SchedulerAction<T>;
 
-  constructor(loop: RunLoop, work: (this: SchedulerAction<T>, state?: T) => void) {
-    super();
-    this.#loop = loop;
-    this.#work = work;
-    this.add(() => clearTimeout(this.#timer));
-  }
+// Made on the first `schedule()`: the class extends RxJS's Subscription, which is only loaded
+// once RxJS is in use (src/rx.ts), and RxJS is the only caller of `schedule()`.
+let runLoopAction: RunLoopActionClass | undefined;
 
-  schedule(state?: T, delay = 0): Subscription {
-    if (this.closed) return this;
-    this.#state = state;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (delay > 0) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
+/** Defines the action class on RxJS's Subscription, once. */
+function defineRunLoopAction(): RunLoopActionClass {
+  /** One scheduled piece of RxJS work; re-schedulable, cancelled by unsubscribe. */
+  return class RunLoopAction<T> extends subscriptionBase() implements SchedulerAction<T> {
+    readonly #loop: RunLoop;
+    readonly #work: (this: SchedulerAction<T>, state?: T) => void;
+    #state: T | undefined;
+    #timer: NodeJS.Timeout | undefined;
+    #queued = false;
+
+    constructor(loop: RunLoop, work: (this: SchedulerAction<T>, state?: T) => void) {
+      super();
+      this.#loop = loop;
+      this.#work = work;
+      this.add(() => clearTimeout(this.#timer));
+    }
+
+    schedule(state?: T, delay = 0): Subscription {
+      if (this.closed) return this;
+      this.#state = state;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      if (delay > 0) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#enqueue();
+        }, delay);
+      } else {
         this.#enqueue();
-      }, delay);
-    } else {
-      this.#enqueue();
+      }
+      return this;
     }
-    return this;
-  }
 
-  #enqueue(): void {
-    if (this.#queued) return;
-    this.#queued = true;
-    this.#loop.post(this.#run);
-  }
-
-  #run = (): void => {
-    this.#queued = false;
-    if (this.closed) return;
-    try {
-      this.#work.call(this, this.#state);
-    } catch (error) {
-      this.unsubscribe();
-      throw error;
+    #enqueue(): void {
+      if (this.#queued) return;
+      this.#queued = true;
+      this.#loop.post(this.#run);
     }
+
+    #run = (): void => {
+      this.#queued = false;
+      if (this.closed) return;
+      try {
+        this.#work.call(this, this.#state);
+      } catch (error) {
+        this.unsubscribe();
+        throw error;
+      }
+    };
   };
 }

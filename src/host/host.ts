@@ -4,10 +4,11 @@
  * addresses need no lookup. Concurrent resolutions of one Host share a lookup.
  */
 import { promises as dns } from 'node:dns';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { raceAbort, SharedLookup } from '../abort.js';
 import { literalFamily, type ResolvedAddress } from '../address.js';
 import { netdbError, toStreamError } from '../errors.js';
+import { newObservable } from '../rx.js';
 import { resolverFor } from './host-resolver.js';
 
 const MAX_NAME_LENGTH = 253;
@@ -78,7 +79,7 @@ export class Host {
   resolve$(
     info: HostInfo = 'addresses',
   ): Observable<readonly ResolvedAddress[] | readonly string[]> {
-    return new Observable<readonly ResolvedAddress[] | readonly string[]>((subscriber) => {
+    return newObservable<readonly ResolvedAddress[] | readonly string[]>((subscriber) => {
       const abort = new AbortController();
       const work =
         info === 'names' ? this.#resolveNames(abort.signal) : this.resolveAddresses(abort.signal);

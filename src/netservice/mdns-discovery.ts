@@ -3,13 +3,14 @@
  * through the shared engine's cache and querier, publish through its
  * responder.
  */
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { nameKey } from '../mdns/dns-name.js';
 import { getMdnsEngine, runningMdnsEngine } from '../mdns/engine.js';
 import type { CacheEvent } from '../mdns/record-cache.js';
 import { cachedService, reconfirmService, resolveServiceWithEngine } from '../mdns/resolve.js';
 import { publishWithEngine } from '../mdns/responder-registry.js';
 import { RRType } from '../mdns/wire-types.js';
+import { newObservable } from '../rx.js';
 import {
   type DiscoveryEvent,
   type Publication,
@@ -21,7 +22,7 @@ import { liveServices, monitorService, serviceTypes } from './mdns-live-discover
 
 /** Browses one service type (RFC 6763 §4): PTR records of `_type._proto.local`. */
 function browseWithEngine(type: string): Observable<DiscoveryEvent> {
-  return new Observable<DiscoveryEvent>((subscriber) => {
+  return newObservable<DiscoveryEvent>((subscriber) => {
     const engine = getMdnsEngine();
     const key = nameKey(type);
     const present = new Map<string, string>();

@@ -5,7 +5,7 @@
  * through one place (`signal`) and reach callers on its run loop, never inside
  * the call that caused them.
  */
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import {
   kCFRunLoopDefaultMode,
   StreamEvent,
@@ -14,6 +14,7 @@ import {
 } from '../constants.js';
 import type { CFStreamError, StreamError } from '../errors.js';
 import { RunLoop, type RunLoopMode } from '../runloop.js';
+import { newObservable } from '../rx.js';
 import type { PairLink, PairSide } from './stream-interfaces.js';
 
 /** One event of a stream, as `events$` emits it. */
@@ -180,7 +181,7 @@ export abstract class SocketStream implements PairSide {
    * EndEncountered (delivered as values) and when the stream is closed.
    */
   get events$(): Observable<StreamEventRecord<this>> {
-    return new Observable<StreamEventRecord<this>>((subscriber) => {
+    return newObservable<StreamEventRecord<this>>((subscriber) => {
       if (this.#status === StreamStatus.Closed) {
         subscriber.complete();
         return;
