@@ -153,7 +153,7 @@ export async function measureStart(build: string, rounds: number): Promise<Rows>
     add('open after import: library-free Node', bare?.result.open);
     add('open after import: python-zeroconf', python?.result.open);
     add('library: Node start-up before its first line', lib?.result.boot);
-    add('library: echo to exit', (lib?.wall ?? NaN) - (lib?.result.done ?? NaN));
+    add('library: echo to exit, plus spawning', (lib?.wall ?? NaN) - (lib?.result.done ?? NaN));
     add(
       'open after import: library / Node floor',
       (lib?.result.open ?? NaN) / (bare?.result.open ?? NaN),

@@ -1,16 +1,23 @@
-/** The built package loads with both `require` and `import`, with the same surface. */
+/** The built package loads with both `require` and `import`, with the same surface and types. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+const ESM = pathToFileURL(`${process.cwd()}/dist/esm/index.js`).href;
+const CJS = `${process.cwd()}/dist/cjs/index.js`;
+
+/** Runs `code` in a fresh Node process (ESM) and returns what it printed. */
+const freshNode = (code: string): string =>
+  execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }).trim();
 
 describe('the built package (dist/)', () => {
   it('loads through require and import with the same exports', async () => {
     const require = createRequire(import.meta.url);
-    const cjs = require('../dist/cjs/index.js') as Record<string, unknown>;
-    const esm = (await import(pathToFileURL(`${process.cwd()}/dist/esm/index.js`).href)) as Record<
-      string,
-      unknown
-    >;
+    const cjs = require(CJS) as Record<string, unknown>;
+    const esm = (await import(ESM)) as Record<string, unknown>;
     for (const name of [
       'createPairWithSocketToHost',
       'CFStreamCreatePairWithSocketToCFHost',
@@ -28,5 +35,62 @@ describe('the built package (dist/)', () => {
         .sort(),
     );
     assert.equal(cjs.kCFStreamPropertySOCKSProxyHost, 'SOCKSProxy');
+  });
+
+  it('loads no RxJS until an observable API is used, then the caller’s own RxJS', () => {
+    const out = freshNode(`
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const rxjsFiles = () => Object.keys(require.cache).filter((k) => k.includes('/rxjs/')).length;
+      const esm = await import(${JSON.stringify(ESM)});
+      const cjs = require(${JSON.stringify(CJS)});
+      const atImport = rxjsFiles();
+      const { Observable, firstValueFrom, observeOn, range, toArray } = await import('rxjs');
+      const result = { atImport };
+      for (const [name, lib] of [['esm', esm], ['cjs', cjs]]) {
+        const pair = lib.createPairWithSocketToHost('127.0.0.1', 9);
+        result[name] = {
+          events: pair.readStream.events$ instanceof Observable,
+          host: lib.Host.withName('localhost').resolve$() instanceof Observable,
+          browse: lib.NetServiceBrowser.browse$('_echo._tcp') instanceof Observable,
+          resolve: lib.NetService.parse('A._echo._tcp.local.').resolve$() instanceof Observable,
+          observeOn: await firstValueFrom(range(0, 3).pipe(observeOn(lib.RunLoop.main), toArray())),
+        };
+        pair.close();
+      }
+      console.log(JSON.stringify(result));
+    `);
+    const yes = { events: true, host: true, browse: true, resolve: true, observeOn: [0, 1, 2] };
+    assert.deepEqual(JSON.parse(out), { atImport: 0, esm: yes, cjs: yes });
+  });
+
+  it('type-checks for an ESM and a CommonJS consumer', function () {
+    this.timeout(60_000);
+    // Inside the checkout, so that the package resolves by its own name ("exports").
+    const dir = mkdtempSync(join(process.cwd(), '.package-consumer-'));
+    try {
+      const use = `
+        const pair = createPairWithSocketToHost('127.0.0.1', 7);
+        const events: Observable<unknown> = pair.readStream.events$.pipe(observeOn(RunLoop.main));
+        const n: number = pair.readStream.read(Buffer.alloc(1), 1);
+        export { events, n };`;
+      writeFileSync(
+        join(dir, 'esm.mts'),
+        `import { createPairWithSocketToHost, RunLoop } from 'cfsocketstream';
+         import { type Observable, observeOn } from 'rxjs';${use}`,
+      );
+      writeFileSync(
+        join(dir, 'cjs.cts'),
+        `import { createPairWithSocketToHost, RunLoop } from 'cfsocketstream';
+         import { type Observable, observeOn } from 'rxjs';${use}`,
+      );
+      const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+      const args = ['--noEmit', '--strict', '--module', 'nodenext', '--types', 'node'];
+      execFileSync(process.execPath, [tsc, ...args, join(dir, 'esm.mts'), join(dir, 'cjs.cts')], {
+        encoding: 'utf8',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
