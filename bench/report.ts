@@ -144,8 +144,13 @@ export function secureTable(rows: readonly SecureRow[]): string {
 
 export function warmOpenTable(rows: readonly WarmOpenRow[]): string {
   return table([
-    ['path', 'rounds', 'median ms', 'x raw'],
-    ...rows.map((r) => [r.path, String(r.rounds), r.medianMs.toFixed(3), r.ratioToRaw.toFixed(2)]),
+    ['path', 'rounds x opens', 'median ms', 'x raw, median (range over rounds)'],
+    ...rows.map((r) => [
+      r.path,
+      `${r.rounds} x ${r.opensPerRound}`,
+      r.medianMs.toFixed(3),
+      `${r.ratioToRaw.toFixed(2)} (${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)})`,
+    ]),
   ]);
 }
 

@@ -93,11 +93,21 @@ let report: BenchReport;
 try {
   let warmOpen: WarmOpenRow[] = [];
   if (parts.has('open')) {
-    const rounds = quick ? 100 : 1000;
+    const rounds = envNumber('BENCH_OPEN_ROUNDS', quick ? 5 : 11);
+    const opensPerRound = quick ? 50 : 100;
+    const crowd = quick ? 200 : 1000;
     // First, so a latency measured in microseconds does not depend on what the gigabyte parts
     // leave behind (run after them on 26 Nov: 1.28x for the cached service; alone: 1.11-1.17x).
-    log(`\n0. warm opens: ${rounds} rounds after as many to warm up, interleaved`);
-    warmOpen = await runWarmOpen({ rounds, echoPort: server.ports.echo, log });
+    log(
+      `\n0. warm opens: ${rounds} rounds of ${opensPerRound} per path in turns, then ${crowd} concurrent opens per round`,
+    );
+    warmOpen = await runWarmOpen({
+      rounds,
+      opensPerRound,
+      crowd,
+      echoPort: server.ports.echo,
+      log,
+    });
   }
 
   let tlsOpen: TlsOpenResult | undefined;
@@ -199,11 +209,13 @@ try {
     });
   }
 
-  for (const row of warmOpen.filter((r) => r.path.startsWith('pair'))) {
+  for (const row of warmOpen.filter((r) => !r.path.includes('raw'))) {
+    const crowdRow = row.opensPerRound > 100;
+    const limit = crowdRow ? 1.2 : 1.1;
     goals.push({
-      goal: `warm open, ${row.path.slice(6)} <= 1.2 x raw connect`,
-      measured: `${row.ratioToRaw.toFixed(2)} x (${row.medianMs} ms)`,
-      met: row.ratioToRaw <= 1.2,
+      goal: `${crowdRow ? 'concurrent opens' : 'warm open'}, ${row.path} <= ${limit} x raw connect`,
+      measured: `${row.ratioToRaw.toFixed(2)} x (rounds ${row.ratioMin.toFixed(2)}-${row.ratioMax.toFixed(2)}; ${row.medianMs} ms)`,
+      met: row.ratioToRaw <= limit,
     });
   }
 
