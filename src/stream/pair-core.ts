@@ -16,7 +16,7 @@ import {
   kCFStreamPropertySSLPeerCertificates,
   kCFStreamSocketSecurityLevelNone,
 } from '../constants.js';
-import { posixError, toStreamError } from '../errors.js';
+import { posixError, type StreamError, toStreamError } from '../errors.js';
 import { peerCertificates } from '../tls/index.js';
 import { raceConnect } from './connect-race.js';
 import {
@@ -369,11 +369,15 @@ export class PairCore implements PairLink {
   #tearDown(): void {
     const previous = this.#state;
     if (!this.#moveTo(CLOSED)) return;
-    const cancelled = posixError('ECANCELED', 'the pair was closed while opening');
-    this.#abort?.abort(cancelled);
+    // Made only when an open or STARTTLS is still in progress: an error captures a stack, which
+    // cost a closed open pair more than anything else it did (docs/performance.md, warm opens).
+    let cancelled: StreamError | undefined;
+    const reason = (): StreamError =>
+      (cancelled ??= posixError('ECANCELED', 'the pair was closed while opening'));
+    if (this.#abort !== undefined) this.#abort.abort(reason());
     this.#cancelRace?.();
     if (previous.kind === 'upgrading') {
-      previous.upgrade.abort.abort(cancelled);
+      previous.upgrade.abort.abort(reason());
       previous.upgrade.fail(posixError('ECANCELED', 'the pair was closed during STARTTLS'));
     }
     this.#detach();
