@@ -4,7 +4,9 @@
  * writes bench/results/profile-API-DIRECTION.cpuprofile (open it in Chrome
  * DevTools) and prints the functions with the most self time.
  *
- *   node scripts/in-private-network.mjs node --import tsx bench/profile.ts cf download [MiB] [--source]
+ *   node scripts/in-private-network.mjs node --import tsx bench/profile.ts cf download [MiB] [--source] [--block=KiB]
+ *
+ * --block sets the bytes per write() and per CF read() (default: 1 MiB writes, 64 KiB reads).
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -14,7 +16,7 @@ import { rawClient } from './client-raw.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
 import { MiB, round, timed } from './stats.js';
-import { type Client, type Direction, portFor } from './workload.js';
+import { type Client, type Direction, portFor, useBlockSize } from './workload.js';
 
 interface ProfileNode {
   id: number;
@@ -34,6 +36,8 @@ const clients: Record<string, Client> = { raw: rawClient, cf: cfClient, duplex: 
 const client = clients[api];
 if (client === undefined) throw new Error(`api must be raw, cf or duplex, not ${api}`);
 const size = Number(mib) * MiB;
+const blockArg = process.argv.find((a) => a.startsWith('--block='));
+if (blockArg !== undefined) useBlockSize(Number(blockArg.slice(8)) * 1024);
 
 const from = process.argv.includes('--source') ? 'source' : buildLibrary();
 await loadLibrary(from);

@@ -18,11 +18,17 @@ export type Transfer = (port: number, size: number) => Promise<number>;
 /** The three directions of one API. */
 export type Client = Record<Direction, Transfer>;
 
-/** The bytes a client sends: one 1 MiB block, offered again and again (never changed, so reuse is safe). */
-export const SEND_BLOCK = Buffer.alloc(MiB, 0xa5);
+/** The bytes a client sends: one block (1 MiB by default), offered again and again (never changed, so reuse is safe). */
+export let SEND_BLOCK = Buffer.alloc(MiB, 0xa5);
 
-/** The buffer a CF-style client reads into per read() call (CF clients usually use 4–64 KiB). */
-export const READ_BUFFER_BYTES = 64 * KiB;
+/** The buffer a CF-style client reads into per read() call (64 KiB by default; CF clients use 4–64 KiB). */
+export let READ_BUFFER_BYTES = 64 * KiB;
+
+/** Sets the block size of the runs that follow: the send block and the CF read buffer. */
+export function useBlockSize(bytes: number): void {
+  SEND_BLOCK = Buffer.alloc(bytes, 0xa5);
+  READ_BUFFER_BYTES = bytes;
+}
 
 /** The blocks that make `size` bytes. */
 export function* blocks(size: number): Generator<Buffer> {
