@@ -12,13 +12,14 @@
  * before each mDNS client (a responder answers a record on multicast at most
  * once a second, RFC 6762 §6):
  * - library: bench/start-client.mjs open (import, pair by name, echo, exit);
- * - `cfstream connect NAME` with "x" on stdin (exits once the peer closes);
+ * - `cfstream connect NAME` (bin/cfstream.cjs) with "x" on stdin (exits once the peer closes);
  * - python-zeroconf: import, Zeroconf(), get_service_info, connect, echo, close;
  * - the library-free Node floor, bench/start-bare-client.mjs;
  * and imports alone: the ESM and CommonJS builds, `import zeroconf`, `node -e 0`.
  * Ratios are taken per round; the table gives their median and range.
  */
 import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Avahi, startAvahi } from '../test/support/avahi.js';
 import { startEchoServer } from '../test/support/tcp-peers.js';
@@ -88,16 +89,21 @@ function run(argv: readonly string[], stdin?: string): Promise<Run> {
   });
 }
 
-/** Builds the package into `out`, as `npm run build` builds dist/. */
-function buildPackage(out: string): Promise<void> {
+/** Builds the package into `root`: `root`/dist as `npm run build` builds dist/, and `root`/bin. */
+function buildPackage(root: string): Promise<void> {
+  const out = `${root}/dist`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['scripts/build.mjs', '--out', out], {
       cwd: ROOT,
       stdio: 'inherit',
     });
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`build exited ${code}`)),
-    );
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`build exited ${code}`));
+      // The command as installed: the launcher beside the build, as bin/ beside dist/.
+      mkdirSync(`${root}/bin`);
+      copyFileSync(`${ROOT}bin/cfstream.cjs`, `${root}/bin/cfstream.cjs`);
+      resolve();
+    });
   });
 }
 
@@ -111,7 +117,8 @@ const spread = (xs: readonly number[], digits = 1): string =>
     : `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
 
 /** Runs `rounds` interleaved rounds and returns every measurement per round. */
-export async function measureStart(build: string, rounds: number): Promise<Rows> {
+export async function measureStart(root: string, rounds: number): Promise<Rows> {
+  const build = `${root}/dist`;
   const rows: Rows = {};
   const add = (key: string, value: number | undefined): void => {
     if (value !== undefined && Number.isFinite(value)) (rows[key] ??= []).push(value);
@@ -121,7 +128,7 @@ export async function measureStart(build: string, rounds: number): Promise<Rows>
     const r: Record<string, Run> = {};
     const clients: Array<[string, () => Promise<Run>]> = [
       ['lib', () => run([node, CLIENT, 'open', build, NAME])],
-      ['cli', () => run([node, `${build}/esm/cli/main.js`, 'connect', NAME], 'x')],
+      ['cli', () => run([node, `${root}/bin/cfstream.cjs`, 'connect', NAME], 'x')],
       ['python', () => run([PYTHON, '-c', ZEROCONF_CLIENT, NAME])],
       ['bare', () => run([node, BARE, NAME])],
     ];
@@ -184,8 +191,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const rounds = Number(process.argv[2] ?? 9);
-  const build = `${ROOT}node_modules/.cache/cfsocketstream-bench/start-${process.pid}`;
-  await buildPackage(build);
+  const root = `${ROOT}node_modules/.cache/cfsocketstream-bench/start-${process.pid}`;
+  await buildPackage(root);
   const echo = await startEchoServer();
   let avahi: Avahi | undefined;
   try {
@@ -193,14 +200,13 @@ async function main(): Promise<void> {
       services: [{ name: 'Bench Start', type: '_echo._tcp', port: echo.port }],
     });
     await avahi.waitForLog(/Bench Start.*successfully established/);
-    const rows = await measureStart(build, rounds);
+    const rows = await measureStart(root, rounds);
     console.log(startTable(rows, rounds));
     console.log(`\nJSON ${JSON.stringify(rows)}`);
   } finally {
     await avahi?.stop();
     await echo.close();
-    const { rmSync } = await import('node:fs');
-    rmSync(build, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
 }
 

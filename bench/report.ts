@@ -88,11 +88,28 @@ export function dispatchTable(rows: readonly DispatchRow[]): string {
   ]);
 }
 
+/** The range of heap+external / raw's over the samples (sample i of each kind ran back to back). */
+function ratioRange(row: MemoryRow, raw: MemoryRow): string {
+  if (row === raw) return '';
+  const heap = (s: MemoryRow['samples'][number]): number => (s.heapUsed + s.external) / s.count;
+  const ratios = row.samples.map((s, i) => heap(s) / heap(raw.samples[i] ?? s));
+  return ` (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+}
+
 export function memoryTable(rows: readonly MemoryRow[]): string {
   const kib = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KiB`;
   const raw = rows.find((r) => r.kind === 'raw');
   return table([
-    ['kind', 'N', 'heap+external', 'heapUsed', 'external', 'RSS', 'heap+ext x raw', 'RSS x raw'],
+    [
+      'kind',
+      'N',
+      'heap+external',
+      'heapUsed',
+      'external',
+      'RSS',
+      'heap+ext x raw (range over samples)',
+      'RSS x raw',
+    ],
     ...rows.map((r) => [
       r.kind,
       String(r.count),
@@ -100,7 +117,7 @@ export function memoryTable(rows: readonly MemoryRow[]): string {
       kib(r.heapUsed),
       kib(r.external),
       kib(r.rss),
-      raw ? (r.heapPlusExternal / raw.heapPlusExternal).toFixed(2) : '-',
+      raw ? `${(r.heapPlusExternal / raw.heapPlusExternal).toFixed(2)}${ratioRange(r, raw)}` : '-',
       raw ? (r.rss / raw.rss).toFixed(2) : '-',
     ]),
   ]);

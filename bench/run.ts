@@ -7,14 +7,15 @@
  * bench/bonjour-open.ts); the CPU of a TLS open against tls.connect (issue 13,
  * bench/tls-open.ts); the live view of 200 python-zeroconf services against
  * python-zeroconf's own browser, and its memory at 5,000 instances (issue 10,
- * bench/live-services.ts). Prints tables and writes bench/results/latest.json.
+ * bench/live-services.ts); start-up in fresh processes against python-zeroconf
+ * (issue 12, bench/cold-start.ts). Prints tables and writes bench/results/latest.json.
  *
  * Runs inside a private network namespace (loopback only); see package.json.
  * Options: --source (measure src through tsx instead of the tsc build; see
  * library.ts); --quick (64 MiB, fewer events and connections: a smoke test);
- * --only=throughput,dispatch,memory,secure,open,tlsopen,bonjour,widearea,live (a subset; the goals
- * cover what ran). Part 7 (widearea) starts a BIND 9 of its own (bench/wide-area.ts); part 8
- * (live) a python-zeroconf publisher (bench/live-services.ts).
+ * --only=throughput,dispatch,memory,secure,open,tlsopen,bonjour,widearea,live,start (a subset;
+ * the goals cover what ran). Part 7 (widearea) starts a BIND 9 of its own (bench/wide-area.ts);
+ * part 8 (live) a python-zeroconf publisher (bench/live-services.ts).
  * Environment: BENCH_SIZE_MIB, BENCH_REPEATS, BENCH_EVENTS, BENCH_CONNECTIONS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -67,6 +68,7 @@ const ALL_PARTS = [
   'bonjour',
   'widearea',
   'live',
+  'start',
 ];
 const parts = new Set(onlyArg === undefined ? ALL_PARTS : onlyArg.slice(7).split(','));
 const log = (line: string): void => console.log(line);
@@ -140,10 +142,11 @@ try {
   }
   let memory: MemoryRow[] = [];
   if (parts.has('memory')) {
-    log(`\n3. memory: ${connections} idle connections per sample, ${repeats} samples each`);
+    const memoryRepeats = envNumber('BENCH_MEMORY_REPEATS', quick ? 3 : 9);
+    log(`\n3. memory: ${connections} idle connections per sample, ${memoryRepeats} samples each`);
     memory = await runMemory({
       count: connections,
-      repeats,
+      repeats: memoryRepeats,
       idlePort: server.ports.idle,
       from,
       log,
@@ -347,4 +350,16 @@ if (parts.has('live')) {
     { stdio: 'inherit' },
   );
   if (live.status !== 0) process.exitCode = 1;
+}
+
+// Start-up (issue 12): import, connect by name spawn to exit, open after import; fresh processes.
+if (parts.has('start')) {
+  const rounds = envNumber('BENCH_START_ROUNDS', quick ? 3 : 11);
+  log(`\n9. Start-up in fresh processes, ${rounds} interleaved rounds (bench/cold-start.ts)`);
+  const start = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./cold-start.ts', import.meta.url)), String(rounds)],
+    { stdio: 'inherit' },
+  );
+  if (start.status !== 0) process.exitCode = 1;
 }

@@ -30,16 +30,17 @@ const common = {
 await build({
   ...common,
   format: 'esm',
-  entryPoints: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+  entryPoints: { index: 'src/index.ts' },
   outdir: `${out}/esm`,
 });
 await build({
   ...common,
   format: 'cjs',
-  entryPoints: { index: 'src/index.ts' },
+  // The command too: bin/cfstream.cjs starts it as CommonJS, without Node's ESM loader.
+  entryPoints: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
   outdir: `${out}/cjs`,
   // src/rx.ts loads RxJS through createRequire(import.meta.url); CommonJS has __filename instead.
   define: { 'import.meta.url': 'import_meta_url' },
-  banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  inject: ['scripts/cjs-import-meta.js'],
 });
 writeFileSync(`${out}/cjs/package.json`, '{ "type": "commonjs" }\n');

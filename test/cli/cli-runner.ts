@@ -1,9 +1,9 @@
 /**
  * Runs the real `cfstream` executable as a child process: the file package.json's
- * "bin" names (dist/esm/cli/main.js, made by `npm run build`, which `npm test`
- * runs first). Set CFSTREAM_CLI_FROM_SOURCE=1 to run src/cli/main.ts through
- * tsx instead while developing. Every child is awaited until its pipes close,
- * so the leak check sees nothing left behind.
+ * "bin" names (bin/cfstream.cjs, which loads dist/cjs/cli/main.js, made by
+ * `npm run build`, which `npm test` runs first). Set CFSTREAM_CLI_FROM_SOURCE=1
+ * to run src/cli/main.ts through tsx instead while developing. Every child is
+ * awaited until its pipes close, so the leak check sees nothing left behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `cfstream` command (package.json "bin"). The program is src/cli/main.ts, bundled into
+// dist/cjs/cli/main.js by `npm run build` (which `npm install` runs as `prepare`). This launcher
+// is committed with its executable bit, so rebuilding dist/ never leaves the command without one.
+// CommonJS, so that Node starts the command without its ESM loader (docs/performance.md,
+// start-up); Node 22.1+ also keeps compiled code between runs (module.enableCompileCache).
+'use strict';
+require('node:module').enableCompileCache?.();
+require('../dist/cjs/cli/main.js');
