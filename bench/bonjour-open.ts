@@ -31,7 +31,8 @@ if (process.env.CFSTREAM_PRIVATE_NETWORK !== '1') {
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const CLIENT = fileURLToPath(new URL('./bonjour-client.ts', import.meta.url));
-const BARE_CLIENT = fileURLToPath(new URL('./bonjour-bare-client.ts', import.meta.url));
+// Plain JavaScript run without a loader, as bench/cold-start.ts runs it: tsx is no part of the floor.
+const BARE_CLIENT = fileURLToPath(new URL('./start-bare-client.mjs', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
 // python-zeroconf: import outside the timing; time Zeroconf() + get_service_info + connect + echo.
@@ -110,14 +111,8 @@ async function measure(
     add('ours: fresh engine again at once', a.again);
     if (withBare) {
       await sleep(1100);
-      const bare = await runClient(spawner, [
-        process.execPath,
-        '--import',
-        'tsx',
-        BARE_CLIENT,
-        name,
-      ]);
-      add('bare Node, no library (the floor)', bare.cold);
+      const bare = await runClient(spawner, [process.execPath, BARE_CLIENT, name]);
+      add('bare Node, no library (the floor)', bare.open);
     }
     add('phase: engine start', (a.phases as unknown as Record<string, number>)?.engineStart);
     add('phase: resolve', (a.phases as unknown as Record<string, number>)?.resolve);
