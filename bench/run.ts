@@ -285,7 +285,9 @@ if (report.dispatch.length > 0) {
   log(dispatchTable(report.dispatch));
 }
 if (report.memory.length > 0) {
-  log(`\nMemory per idle connection (N = ${connections}, median of ${repeats} child processes)\n`);
+  log(
+    `\nMemory per idle connection (N = ${connections}, median of ${report.memory[0]?.samples.length ?? 0} child processes)\n`,
+  );
   log(memoryTable(report.memory));
 }
 if (report.secure.length > 0) {
