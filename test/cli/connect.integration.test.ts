@@ -43,6 +43,23 @@ describe('cfstream connect (integration)', function () {
     }
   });
 
+  it('loads no RxJS for a plain connect (start-up: only --events and --timeout watch events)', async () => {
+    const server = await startServer((socket) => socket.pipe(socket));
+    try {
+      // NODE_DEBUG=module names every CommonJS file Node loads, RxJS's included.
+      const result = await runCfstream(['connect', `127.0.0.1:${server.port}`], {
+        input: 'one\n',
+        env: { NODE_DEBUG: 'module' },
+      });
+      assert.equal(result.stdout, 'one\n');
+      assert.equal(result.status, 0);
+      assert.match(result.stderr, /cli\/main\.js/, 'NODE_DEBUG=module printed the loads');
+      assert.doesNotMatch(result.stderr, /node_modules\/rxjs\//);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('connects to [::1]:port', async () => {
     const server = await startServer((socket) => socket.pipe(socket), '::1');
     try {

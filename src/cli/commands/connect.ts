@@ -156,7 +156,10 @@ function transfer(
 ): Promise<number> {
   return new Promise((resolve) => {
     const streams: SocketStream[] = [pair.readStream, pair.writeStream];
-    const subscriptions = streams.map((stream) =>
+    // Watched only when something needs the events: the first `events$` loads RxJS, which was
+    // the largest part of a plain `cfstream connect`'s start-up (docs/performance.md).
+    const watched = showEvents || timeout !== undefined ? streams : [];
+    const subscriptions = watched.map((stream) =>
       stream.events$.subscribe((event) => {
         if (event.type === StreamEvent.OpenCompleted) clearTimeout(timer);
         if (showEvents) printEvent(out, event);
