@@ -9,10 +9,11 @@
  */
 
 import { debuglog } from 'node:util';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Clock, Timer } from '../mdns/clock.js';
 import { nameKey } from '../mdns/dns-name.js';
 import { RRType } from '../mdns/wire-types.js';
+import { newObservable } from '../rx.js';
 import { type UnicastConfig, type UnicastTimings, unicastConfig } from './config.js';
 import { lookup } from './dns-client.js';
 import { findZone, zoneSerial } from './zone.js';
@@ -181,7 +182,7 @@ function networkSource(name: string, config: UnicastConfig, signal: AbortSignal)
 
 /** Browses `type` (type and domain with the final dot, "_http._tcp.example.com."). */
 export function browseUnicast(type: string): Observable<BrowseChange> {
-  return new Observable<BrowseChange>((subscriber) => {
+  return newObservable<BrowseChange>((subscriber) => {
     const config = unicastConfig();
     const controller = new AbortController();
     const poller = new BrowsePoller(
