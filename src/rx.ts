@@ -7,7 +7,14 @@
  * Observable made here is the caller's Observable class.
  */
 import { createRequire } from 'node:module';
-import type { Observable, Subscriber, Subscription, TeardownLogic } from 'rxjs';
+import type {
+  map,
+  Observable,
+  OperatorFunction,
+  Subscriber,
+  Subscription,
+  TeardownLogic,
+} from 'rxjs';
 
 const load = createRequire(import.meta.url);
 
@@ -29,4 +36,12 @@ export function subscriptionBase(): typeof Subscription {
     load('rxjs/internal/Subscription') as { Subscription: typeof Subscription }
   ).Subscription;
   return subscriptionClass;
+}
+
+let mapOperator: typeof map | undefined;
+
+/** RxJS's `map` operator (RxJS loads on the first call). */
+export function rxMap<T, R>(project: (value: T, index: number) => R): OperatorFunction<T, R> {
+  mapOperator ??= (load('rxjs/internal/operators/map') as { map: typeof map }).map;
+  return mapOperator(project);
 }

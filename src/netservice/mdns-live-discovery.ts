@@ -3,17 +3,18 @@
  * view (services$, monitor$) and the service type enumeration (RFC 6763 §9)
  * as observables. mdns-discovery.ts plugs these into the `local.` discovery.
  */
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { nameKey } from '../mdns/dns-name.js';
 import { getMdnsEngine } from '../mdns/engine.js';
 import { monitorServiceWithEngine, watchServicesWithEngine } from '../mdns/live-services.js';
 import { SERVICES_META } from '../mdns/responder-records.js';
 import { RRType } from '../mdns/wire-types.js';
+import { newObservable } from '../rx.js';
 import type { ServiceChange, ServiceResolution, TypeEvent } from './discovery.js';
 
 /** Every instance of `type` ("_http._tcp.local", no final dot) with its resolution. */
 export function liveServices(type: string): Observable<ServiceChange> {
-  return new Observable<ServiceChange>((subscriber) =>
+  return newObservable<ServiceChange>((subscriber) =>
     watchServicesWithEngine(getMdnsEngine(), type, {
       changes: (changes) => {
         for (const [i, change] of changes.entries())
@@ -26,7 +27,7 @@ export function liveServices(type: string): Observable<ServiceChange> {
 
 /** One instance's resolution now and after every change. */
 export function monitorService(instance: string): Observable<ServiceResolution> {
-  return new Observable<ServiceResolution>((subscriber) =>
+  return newObservable<ServiceResolution>((subscriber) =>
     monitorServiceWithEngine(getMdnsEngine(), instance, {
       changes: (changes) => {
         for (const change of changes)
@@ -39,7 +40,7 @@ export function monitorService(instance: string): Observable<ServiceResolution> 
 
 /** RFC 6763 §9: the PTR records of `_services._dns-sd._udp.local` name the types on the link. */
 export function serviceTypes(): Observable<TypeEvent> {
-  return new Observable<TypeEvent>((subscriber) => {
+  return newObservable<TypeEvent>((subscriber) => {
     const engine = getMdnsEngine();
     const metaKey = nameKey(SERVICES_META);
     const present = new Map<string, string>();

@@ -6,10 +6,11 @@
  * of the instances with their resolutions; `types$` lists the service types
  * of a domain (RFC 6763 §9).
  */
-import { map, Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { nameKey } from '../mdns/dns-name.js';
+import { newObservable, rxMap } from '../rx.js';
 import { defaultDiscovery, discoveryFor, unsupported } from './discovery.js';
 import './mdns-discovery.js';
 import './unicast-discovery.js';
@@ -96,12 +97,12 @@ export class NetServiceBrowser {
     const normalizedDomain = normalizeDomain(domain);
     refuseMetaType(normalizedType);
     const fullType = `${normalizedType}${normalizedDomain}`;
-    return new Observable<BrowseEvent>((subscriber) => {
+    return newObservable<BrowseEvent>((subscriber) => {
       const discovery = discoveryFor(normalizedDomain);
       const subscription = discovery
         .browse(fullType)
         .pipe(
-          map((event): BrowseEvent | undefined => {
+          rxMap((event): BrowseEvent | undefined => {
             const service = serviceFromInstance(event.instance, fullType);
             return service && { kind: event.kind, service, moreComing: event.moreComing };
           }),
@@ -123,7 +124,7 @@ export class NetServiceBrowser {
    * reverse-mapping domains; completes when every question is answered.
    */
   domains$(): Observable<string> {
-    return new Observable<string>((subscriber) => {
+    return newObservable<string>((subscriber) => {
       const controller = new AbortController();
       subscriber.next('local.');
       const unicast = defaultDiscovery();
@@ -157,7 +158,7 @@ export class NetServiceBrowser {
     const normalizedDomain = normalizeDomain(domain);
     refuseMetaType(normalizedType);
     const fullType = `${normalizedType}${normalizedDomain}`;
-    return new Observable<ServiceEvent>((subscriber) => {
+    return newObservable<ServiceEvent>((subscriber) => {
       const discovery = discoveryFor(normalizedDomain);
       if (discovery.services === undefined) throw unsupported('services$', normalizedDomain);
       const services = new Map<string, NetService>();
@@ -185,7 +186,7 @@ export class NetServiceBrowser {
   /** Emits found/removed for the service types of `domain` (RFC 6763 §9) until unsubscribed. */
   types$(domain = 'local.'): Observable<ServiceTypeEvent> {
     const normalizedDomain = normalizeDomain(domain);
-    return new Observable<ServiceTypeEvent>((subscriber) => {
+    return newObservable<ServiceTypeEvent>((subscriber) => {
       const discovery = discoveryFor(normalizedDomain);
       if (discovery.types === undefined) throw unsupported('types$', normalizedDomain);
       return discovery.types(normalizedDomain).subscribe({

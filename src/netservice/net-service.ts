@@ -4,12 +4,13 @@
  * concurrent `resolveForConnect` (the first open of many pairs) shares one
  * resolution; `publish` registers it on the link and `stop` withdraws it.
  */
-import { map, Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { SharedLookup } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { portProblem } from '../port.js';
+import { newObservable, rxMap } from '../rx.js';
 import {
   discoveryFor,
   findDiscovery,
@@ -148,7 +149,7 @@ export class NetService {
 
   /** Resolves host, port, addresses and TXT; errors with NetServices Timeout (-72007) when `timeout` ms pass first. */
   resolve$(options: { timeout?: number } = {}): Observable<NetServiceInfo> {
-    return new Observable<NetServiceInfo>((subscriber) => {
+    return newObservable<NetServiceInfo>((subscriber) => {
       const controller = new AbortController();
       discoveryFor(this.#domain)
         .resolve(this.#wireName(), {
@@ -181,13 +182,13 @@ export class NetService {
    * a second are merged into the latest.
    */
   monitor$(): Observable<NetServiceInfo> {
-    return new Observable<NetServiceInfo>((subscriber) => {
+    return newObservable<NetServiceInfo>((subscriber) => {
       const discovery = discoveryFor(this.#domain);
       if (discovery.monitor === undefined) throw unsupported('monitor$', this.#domain);
       return discovery
         .monitor(this.#wireName())
         .pipe(
-          map((resolution) => {
+          rxMap((resolution) => {
             this.#resolved = resolution;
             return netServiceInfo(resolution);
           }),
