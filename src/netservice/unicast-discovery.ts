@@ -7,7 +7,8 @@
  * default discovery, so a NetService in "example.com." needs nothing more
  * than configureUnicastDNS (or CFSTREAM_DNS_SERVERS and CFSTREAM_TSIG).
  */
-import { map } from 'rxjs';
+
+import { rxMap } from '../rx.js';
 import { browseUnicast } from '../unicast/browse.js';
 import { findBrowseDomains } from '../unicast/browse-domains.js';
 import { unicastMonitor, unicastServices } from '../unicast/live-services.js';
@@ -39,7 +40,7 @@ export const unicastDiscovery: ServiceDiscovery = {
   monitor: (instance) => unicastMonitor(instance),
   types: (domain) =>
     browseUnicast(`_services._dns-sd._udp.${domain}`).pipe(
-      map((change) => ({
+      rxMap((change) => ({
         kind: change.kind,
         type: change.instance,
         moreComing: change.moreComing,

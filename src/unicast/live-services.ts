@@ -10,9 +10,10 @@
  */
 
 import { debuglog } from 'node:util';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Clock, Timer } from '../mdns/clock.js';
 import { nameKey } from '../mdns/dns-name.js';
+import { newObservable } from '../rx.js';
 import { browseUnicast } from './browse.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { resolveService, type UnicastResolution } from './resolve-service.js';
@@ -142,7 +143,7 @@ async function refresh(
 
 /** found / updated / removed with resolutions for every instance of `type` ("_http._tcp.example.com."). */
 export function unicastServices(type: string): Observable<UnicastServiceChange> {
-  return new Observable<UnicastServiceChange>((subscriber) => {
+  return newObservable<UnicastServiceChange>((subscriber) => {
     const config = unicastConfig();
     const controller = new AbortController();
     const options = { signal: controller.signal, config };
@@ -186,7 +187,7 @@ export function unicastServices(type: string): Observable<UnicastServiceChange> 
 
 /** The resolution of `instance` now and after every change, until unsubscribed. */
 export function unicastMonitor(instance: string): Observable<UnicastResolution> {
-  return new Observable<UnicastResolution>((subscriber) => {
+  return newObservable<UnicastResolution>((subscriber) => {
     const config = unicastConfig();
     const controller = new AbortController();
     const options = { signal: controller.signal, config };
