@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { abortedError, raceAbort, SharedLookup } from '../src/abort.js';
+import { abortedError, type CancelSignal, raceAbort, SharedLookup } from '../src/abort.js';
 import { ErrorDomain } from '../src/error-codes.js';
 import { StreamError } from '../src/errors.js';
 
@@ -30,7 +30,7 @@ describe('abort helpers', () => {
     const lookup = new SharedLookup<string>();
     let starts = 0;
     let cancelled: unknown;
-    const start = (signal: AbortSignal): Promise<string> => {
+    const start = (signal: CancelSignal): Promise<string> => {
       starts++;
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => resolve('answer'), 20);
@@ -67,5 +67,52 @@ describe('abort helpers', () => {
     );
     lookup.cancel(new Error('stopped'));
     await assert.rejects(waiting, /stopped/);
+  });
+
+  it('SharedLookup builds no AbortSignal unless its step asks, and the one built aborts with the lookup', async () => {
+    const lookup = new SharedLookup<string>();
+    const given: CancelSignal[] = [];
+    let heard = 0;
+    const start = (signal: CancelSignal): Promise<string> => {
+      given.push(signal);
+      signal.addEventListener('abort', () => heard++);
+      return new Promise(() => {});
+    };
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = lookup.join(first.signal, start);
+    const b = lookup.join(second.signal, start);
+    const shared = given[0];
+    assert.equal(given.length, 1);
+    // A lookup nobody cancels costs no EventTarget: the step gets a plain object.
+    assert.ok(shared !== undefined && !(shared instanceof AbortSignal));
+    first.abort(new Error('first left'));
+    await assert.rejects(a, /first left/);
+    assert.equal(shared.aborted, false);
+    const real = (shared as unknown as { readonly signal: AbortSignal }).signal;
+    assert.ok(real instanceof AbortSignal);
+    assert.equal(real.aborted, false);
+    let realHeard: unknown;
+    real.addEventListener('abort', () => {
+      realHeard = real.reason;
+    });
+    second.abort(new Error('all left'));
+    await assert.rejects(b, /all left/);
+    assert.equal(heard, 1);
+    assert.match(String(shared.reason), /all left/);
+    assert.match(String(realHeard), /all left/);
+    // Asked for after the abort, the real signal is already aborted with the same reason.
+    const late = new SharedLookup<string>();
+    let lateSignal: CancelSignal | undefined;
+    const only = new AbortController();
+    const c = late.join(only.signal, (signal) => {
+      lateSignal = signal;
+      return new Promise(() => {});
+    });
+    only.abort(new Error('gone'));
+    await assert.rejects(c, /gone/);
+    const built = (lateSignal as unknown as { readonly signal: AbortSignal }).signal;
+    assert.equal(built.aborted, true);
+    assert.match(String(built.reason), /gone/);
   });
 });

@@ -105,7 +105,7 @@ export class Host {
     const name = this.#name as string;
     return this.#lookup
       .join(signal, (lookupSignal) =>
-        resolverFor(name)(name, lookupSignal).then((addresses) => {
+        resolverFor(name)(name, lookupSignal.signal).then((addresses) => {
           if (addresses.length === 0) {
             throw netdbError(Object.assign(new Error('no addresses'), { code: 'ENOTFOUND' }), name);
           }

@@ -6,7 +6,9 @@
  * These types belong to netservice: a protocol adapter (mdns-discovery.ts)
  * implements them, and the protocol itself imports nothing from here.
  */
+
 import type { Observable } from 'rxjs';
+import type { LazySignal } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
@@ -74,7 +76,7 @@ export interface Publication {
 export interface ServiceDiscovery {
   resolve(
     instance: string,
-    options: { signal: AbortSignal; timeoutMs?: number | undefined; needTxt: boolean },
+    options: { signal: AbortSignal | LazySignal; timeoutMs?: number | undefined; needTxt: boolean },
   ): Promise<ServiceResolution>;
   /** The resolution known now without any I/O (a fresh cache), or undefined. */
   cached(instance: string): ServiceResolution | undefined;

@@ -4,6 +4,7 @@
  * responder.
  */
 import type { Observable } from 'rxjs';
+import { abortSignalOf } from '../abort.js';
 import { nameKey } from '../mdns/dns-name.js';
 import { getMdnsEngine, runningMdnsEngine } from '../mdns/engine.js';
 import type { CacheEvent } from '../mdns/record-cache.js';
@@ -77,7 +78,7 @@ function browseWithEngine(type: string): Observable<DiscoveryEvent> {
 export const mdnsDiscovery: ServiceDiscovery = {
   resolve(instance, options) {
     return resolveServiceWithEngine(getMdnsEngine(), instance, {
-      signal: options.signal,
+      signal: abortSignalOf(options.signal),
       needTxt: options.needTxt,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });

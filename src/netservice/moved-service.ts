@@ -5,6 +5,7 @@
  * reconfirmed (RFC 6762 §10.4) and the network is asked again, past the
  * cache; a different answer is the service's new place.
  */
+import type { LazySignal } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
 import type { ServiceDiscovery, ServiceResolution } from './discovery.js';
 
@@ -32,7 +33,7 @@ export async function resolveMovedService(
   discovery: ServiceDiscovery,
   instance: string,
   failed: TriedResolution,
-  signal: AbortSignal,
+  signal: AbortSignal | LazySignal,
 ): Promise<ServiceResolution | undefined> {
   if (discovery.reconfirm === undefined) return undefined;
   discovery.reconfirm(instance, { ...failed, addresses: [...failed.addresses], txt: undefined });

@@ -5,7 +5,7 @@
  * resolution; `publish` registers it on the link and `stop` withdraws it.
  */
 import type { Observable } from 'rxjs';
-import { SharedLookup } from '../abort.js';
+import { LazySignal, SharedLookup } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
@@ -150,10 +150,11 @@ export class NetService {
   /** Resolves host, port, addresses and TXT; errors with NetServices Timeout (-72007) when `timeout` ms pass first. */
   resolve$(options: { timeout?: number } = {}): Observable<NetServiceInfo> {
     return newObservable<NetServiceInfo>((subscriber) => {
-      const controller = new AbortController();
+      // A LazySignal: no AbortSignal is built for the resolve unless the discovery wants one.
+      const cancel = new LazySignal();
       discoveryFor(this.#domain)
         .resolve(this.#wireName(), {
-          signal: controller.signal,
+          signal: cancel,
           timeoutMs: options.timeout,
           needTxt: true,
         })
@@ -164,11 +165,11 @@ export class NetService {
             subscriber.complete();
           },
           (error: unknown) => {
-            if (!controller.signal.aborted) subscriber.error(error);
+            if (!cancel.aborted) subscriber.error(error);
           },
         );
       return () =>
-        controller.abort(
+        cancel.abort(
           new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'resolve cancelled'),
         );
     });

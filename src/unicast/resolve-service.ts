@@ -10,6 +10,7 @@ import { StreamError } from '../errors.js';
 import { nameKey } from '../mdns/dns-name.js';
 import { type DnsRecord, RRType } from '../mdns/wire-types.js';
 import type { CachedAnswer } from './answer-cache.js';
+import type { CancelSignal } from './cancel.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { answerCache, forgetAnswer, type LookupResult, lookup } from './dns-client.js';
 import { describeServer } from './exchange.js';
@@ -59,7 +60,7 @@ function missing(result: LookupResult, what: string): StreamError {
 export async function resolveService(
   instance: string,
   options: {
-    signal: AbortSignal;
+    signal: CancelSignal;
     timeoutMs?: number | undefined;
     needTxt: boolean;
     /** Ask the server, not the cache (a live view after the zone changed). */
