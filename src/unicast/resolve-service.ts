@@ -73,18 +73,21 @@ export async function resolveService(
   const timeoutMs = options.timeoutMs ?? config.timings.resolveTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   const ask = { signal: options.signal, deadline, config, fresh: options.fresh === true };
-  const what = `resolve of ${JSON.stringify(name)}`;
+  // Built only for an error: a resolve that succeeds formats nothing.
+  const what = (): string => `resolve of ${JSON.stringify(name)}`;
   try {
-    const [srvAnswer, txtAnswer] = await Promise.all([
-      lookup(name, RRType.SRV, ask),
-      options.needTxt ? lookup(name, RRType.TXT, ask).catch(() => undefined) : undefined,
-    ]);
-    if (srvAnswer.kind !== 'records') throw missing(srvAnswer, what);
+    // SRV and TXT in parallel (RFC 6763 §6: independent records); without TXT no Promise.all.
+    const txtLookup = options.needTxt
+      ? lookup(name, RRType.TXT, ask).catch(() => undefined)
+      : undefined;
+    const srvAnswer = await lookup(name, RRType.SRV, ask);
+    const txtAnswer = await txtLookup;
+    if (srvAnswer.kind !== 'records') throw missing(srvAnswer, what());
     const srv = pickSrv(srvAnswer.records);
-    if (srv === undefined) throw missing({ kind: 'nodata' }, what);
+    if (srv === undefined) throw missing({ kind: 'nodata' }, what());
     // RFC 2782: a target of "." means the service is decidedly not available here.
     if (srv.target === '')
-      throw notFoundError(`${what}: the service says it is not available (SRV target ".")`);
+      throw notFoundError(`${what()}: the service says it is not available (SRV target ".")`);
     let addresses = addressesIn(srvAnswer.additionals, srv.target);
     if (addresses.length === 0) {
       const [a, aaaa] = await Promise.all([
@@ -95,7 +98,8 @@ export async function resolveService(
         ...(a.kind === 'records' ? addressesIn(a.records, srv.target) : []),
         ...(aaaa.kind === 'records' ? addressesIn(aaaa.records, srv.target) : []),
       ];
-      if (addresses.length === 0) throw notFoundError(`${what}: host ${srv.target} has no address`);
+      if (addresses.length === 0)
+        throw notFoundError(`${what()}: host ${srv.target} has no address`);
     }
     const txtData = txtAnswer?.kind === 'records' ? txtAnswer.records[0]?.data : undefined;
     return {
@@ -113,7 +117,7 @@ export async function resolveService(
       throw new StreamError(
         ErrorDomain.NetServices,
         NetServicesError.Timeout,
-        `${what}: no answer within ${timeoutMs} ms`,
+        `${what()}: no answer within ${timeoutMs} ms`,
         {
           cause: error,
         },
