@@ -7,7 +7,11 @@
  *            the address from the additional section) against a library-free query of the same records (a
  *            hand-built SRV question on a fresh UDP socket, waiting for the
  *            reply with its ID); interleaved round by round, the ratio of the
- *            medians with its spread over five blocks of rounds;
+ *            medians with its spread over five blocks of rounds. Both ask one
+ *            question; the library also reads and checks the whole reply
+ *            (source, ID, question, every record) and caches it;
+ *   resolve$ the same with TXT (`resolve$`: SRV and TXT asked in parallel)
+ *            against two library-free queries, SRV and TXT, sent in parallel;
  *   many     browse plus resolve (SRV, TXT, address) of 1,000 services in the
  *            zone: the time until all are resolved, and the heap and external
  *            memory held while the browse and the 1,000 resolutions are alive.
@@ -20,14 +24,19 @@ import { startOwnBind } from '../samples/support/own-bind.js';
 import { library } from './library.js';
 import { median, round } from './stats.js';
 
+/** A library timing against a library-free one, interleaved. */
+export interface Comparison {
+  readonly rounds: number;
+  readonly libraryMedianMs: number;
+  readonly rawMedianMs: number;
+  readonly ratio: { readonly median: number; readonly min: number; readonly max: number };
+}
+
 /** What part 7 measured. */
 export interface WideAreaResult {
-  readonly resolve: {
-    readonly rounds: number;
-    readonly libraryMedianMs: number;
-    readonly rawMedianMs: number;
-    readonly ratio: { readonly median: number; readonly min: number; readonly max: number };
-  };
+  readonly resolve: Comparison;
+  /** resolve$ (SRV and TXT) against raw SRV and TXT queries in parallel. */
+  readonly resolveWithTxt?: Comparison;
   readonly many: {
     readonly services: number;
     readonly browseMs: number;
@@ -36,17 +45,21 @@ export interface WideAreaResult {
   };
 }
 
-/** A library-free SRV query: bytes built by hand, one datagram, the reply matched by ID. */
-function rawQuery(port: number, id: number): Promise<number> {
+/** The bytes of a library-free query for the bench instance (SRV unless `type` says otherwise), built by hand. */
+function rawBytes(id: number, type = 33): Buffer {
   const labels = ['Bench', '_bench', '_tcp', 'example', 'test'];
   const name = Buffer.concat([
     ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
     Buffer.from([0]),
   ]);
   const header = Buffer.from([id >> 8, id & 0xff, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
-  const query = Buffer.concat([header, name, Buffer.from([0, 33, 0, 1])]);
+  return Buffer.concat([header, name, Buffer.from([0, type, 0, 1])]);
+}
+
+/** One datagram from a fresh socket: the ms from `started` to the reply with its ID (read in the handler, no promise hop). */
+function sendRaw(port: number, query: Buffer, started: number): Promise<number> {
+  const id = query.readUInt16BE(0);
   return new Promise((resolve) => {
-    const started = performance.now();
     const socket = createSocket('udp4');
     socket.on('message', (reply) => {
       if (reply.readUInt16BE(0) !== id) return;
@@ -56,6 +69,52 @@ function rawQuery(port: number, id: number): Promise<number> {
     });
     socket.send(query, port, '127.0.0.1');
   });
+}
+
+/** A library-free SRV query (the bytes built before the clock starts): its round trip in ms. */
+function rawQuery(port: number, id: number): Promise<number> {
+  const query = rawBytes(id);
+  return sendRaw(port, query, performance.now());
+}
+
+/** The ratio of the medians, with its spread over five blocks of rounds. */
+function compare(libraryMs: number[], rawMs: number[]): Comparison {
+  const blocks = 5;
+  const size = Math.floor(libraryMs.length / blocks);
+  const blockRatios = Array.from({ length: blocks }, (_, b) => {
+    const slice = (list: number[]): number[] => list.slice(b * size, (b + 1) * size);
+    return median(slice(libraryMs)) / median(slice(rawMs));
+  });
+  return {
+    rounds: libraryMs.length,
+    libraryMedianMs: round(median(libraryMs), 3),
+    rawMedianMs: round(median(rawMs), 3),
+    ratio: {
+      median: round(median(libraryMs) / median(rawMs), 2),
+      min: round(Math.min(...blockRatios), 2),
+      max: round(Math.max(...blockRatios), 2),
+    },
+  };
+}
+
+/** Runs `a` and `b` alternately `rounds` times, the order swapped each round so drift hits both alike. */
+async function interleave(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<Comparison> {
+  const aMs: number[] = [];
+  const bMs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      aMs.push(await a());
+      bMs.push(await b());
+    } else {
+      bMs.push(await b());
+      aMs.push(await a());
+    }
+  }
+  return compare(aMs, bMs);
 }
 
 function gc(): void {
@@ -97,36 +156,36 @@ export async function runWideArea(options: {
       await viaLibrary();
       await rawQuery(port, i);
     }
-    const libraryMs: number[] = [];
-    const rawMs: number[] = [];
-    for (let i = 0; i < options.rounds; i++) {
-      // Interleaved, and the order swapped each round, so drift hits both alike.
-      if (i % 2 === 0) {
-        libraryMs.push(await viaLibrary());
-        rawMs.push(await rawQuery(port, 1000 + i));
-      } else {
-        rawMs.push(await rawQuery(port, 1000 + i));
-        libraryMs.push(await viaLibrary());
-      }
-    }
-    const blocks = 5;
-    const size = Math.floor(options.rounds / blocks);
-    const blockRatios = Array.from({ length: blocks }, (_, b) => {
-      const slice = (list: number[]): number[] => list.slice(b * size, (b + 1) * size);
-      return median(slice(libraryMs)) / median(slice(rawMs));
-    });
-    const resolve = {
-      rounds: options.rounds,
-      libraryMedianMs: round(median(libraryMs), 3),
-      rawMedianMs: round(median(rawMs), 3),
-      ratio: {
-        median: round(median(libraryMs) / median(rawMs), 2),
-        min: round(Math.min(...blockRatios), 2),
-        max: round(Math.max(...blockRatios), 2),
-      },
-    };
+    let id = 1000;
+    const resolve = await interleave(options.rounds, viaLibrary, () =>
+      rawQuery(port, id++ & 0xffff),
+    );
     options.log(
       `  resolve: library ${resolve.libraryMedianMs} ms, raw query ${resolve.rawMedianMs} ms: ${resolve.ratio.median}x (blocks ${resolve.ratio.min}-${resolve.ratio.max})`,
+    );
+    // resolve$ asks for TXT too: its reference sends the same two questions at once.
+    const withTxt = async (): Promise<number> => {
+      lib.configureUnicastDNS({ servers: [bind.server], timings });
+      const started = performance.now();
+      await firstValueFrom(service.resolve$());
+      return performance.now() - started;
+    };
+    const rawPair = async (): Promise<number> => {
+      const srv = rawBytes(id++ & 0xffff, 33);
+      const txt = rawBytes(id++ & 0xffff, 16);
+      const started = performance.now();
+      // Done when the later of the two replies is in.
+      return Math.max(
+        ...(await Promise.all([sendRaw(port, srv, started), sendRaw(port, txt, started)])),
+      );
+    };
+    for (let i = 0; i < warm; i++) {
+      await withTxt();
+      await rawPair();
+    }
+    const resolveWithTxt = await interleave(options.rounds, withTxt, rawPair);
+    options.log(
+      `  resolve$ with TXT: library ${resolveWithTxt.libraryMedianMs} ms, raw SRV + TXT in parallel ${resolveWithTxt.rawMedianMs} ms: ${resolveWithTxt.ratio.median}x (blocks ${resolveWithTxt.ratio.min}-${resolveWithTxt.ratio.max})`,
     );
 
     lib.configureUnicastDNS({ servers: [bind.server], timings });
@@ -170,7 +229,7 @@ export async function runWideArea(options: {
     options.log(
       `  ${result.services} services: browse ${result.browseMs} ms, browse + resolve ${result.browseAndResolveMs} ms, ${(heldBytes / 1024).toFixed(0)} KiB held (heap + external)`,
     );
-    return { resolve, many: result };
+    return { resolve, resolveWithTxt, many: result };
   } finally {
     await bind.stop();
   }
