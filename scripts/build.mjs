@@ -32,6 +32,11 @@ await build({
   format: 'esm',
   entryPoints: { index: 'src/index.ts' },
   outdir: `${out}/esm`,
+  // Wide-area DNS-SD (src/netservice/unicast-discovery.ts) is an import() on first use: its own
+  // file, so that importing the package does not parse it. esbuild splits only ESM; the
+  // CommonJS bundle keeps it inline, evaluated on first use.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
 await build({
   ...common,

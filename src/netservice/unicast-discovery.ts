@@ -1,52 +1,104 @@
 /**
- * DNS-SD over unicast DNS (RFC 6763) for every domain other than `local.`:
- * resolve and browse through the configured DNS servers, publish (and change
- * a publication's TXT) with dynamic update (RFC 2136) signed with TSIG
- * (RFC 8945), list the domain's service types (RFC 6763 §9), and keep a
- * live view of services by polling the zone's serial (live-services.ts). Registered as the
+ * The default discovery (every domain other than `local.`): unicast DNS-SD
+ * (RFC 6763), loaded on first use. The real one (wide-area-discovery.ts and
+ * the unicast room behind it) is a seventh of the bundle that V8 would parse
+ * and run at every import, for a feature most processes never use
+ * (docs/performance.md, start-up). This stand-in keeps the discovery's shapes:
+ * a Promise from resolve, Observables (through src/rx.ts) that load the room
+ * when subscribed, and a Publication returned at once. Registered as the
  * default discovery, so a NetService in "example.com." needs nothing more
  * than configureUnicastDNS (or CFSTREAM_DNS_SERVERS and CFSTREAM_TSIG).
  */
+import type { Observable } from 'rxjs';
+import { ErrorDomain, NetServicesError } from '../error-codes.js';
+import { StreamError } from '../errors.js';
+import { newObservable } from '../rx.js';
+import { unicastConfig } from '../unicast/config.js';
+import { MAX_MESSAGE } from '../unicast/wire-extra.js';
+import {
+  type Publication,
+  type PublishRequest,
+  registerDefaultDiscovery,
+  type ServiceDiscovery,
+} from './discovery.js';
 
-import { rxMap } from '../rx.js';
-import { browseUnicast } from '../unicast/browse.js';
-import { findBrowseDomains } from '../unicast/browse-domains.js';
-import { unicastMonitor, unicastServices } from '../unicast/live-services.js';
-import { publishUnicast } from '../unicast/publish.js';
-import { cachedService, forgetService, resolveService } from '../unicast/resolve-service.js';
-import { registerDefaultDiscovery, type ServiceDiscovery } from './discovery.js';
+type WideArea = typeof import('./wide-area-discovery.js').wideAreaDiscovery;
 
-/** The discovery of every domain but `local.`. */
+let loaded: WideArea | undefined;
+let loading: Promise<WideArea> | undefined;
+
+/** The real discovery, loading it on the first call. */
+function load(): Promise<WideArea> {
+  loading ??= import('./wide-area-discovery.js').then((room) => {
+    loaded = room.wideAreaDiscovery;
+    return loaded;
+  });
+  return loading;
+}
+
+/** An Observable that subscribes to the real discovery's, loading it first if need be. */
+function deferred<T>(make: (real: WideArea) => Observable<T>): Observable<T> {
+  if (loaded !== undefined) return make(loaded);
+  return newObservable<T>((subscriber) => {
+    let closed = false;
+    let inner: { unsubscribe(): void } | undefined;
+    load().then(
+      (real) => {
+        if (closed) return;
+        // A throw while subscribing (a bad CFSTREAM_TSIG) reaches `error`, as it did before.
+        inner = make(real).subscribe({
+          next: (value) => subscriber.next(value),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+      },
+      (error: unknown) => subscriber.error(error),
+    );
+    return () => {
+      closed = true;
+      inner?.unsubscribe();
+    };
+  });
+}
+
+/** A Publication that starts once the real discovery has loaded. */
+function deferredPublication(request: PublishRequest): Publication {
+  // A configuration the room would reject (a bad CFSTREAM_TSIG) throws here, as publish() did.
+  unicastConfig();
+  const started = load().then((real) => real.publish(request));
+  const registered = started.then((publication) => publication.registered);
+  registered.catch(() => {});
+  return {
+    registered,
+    setTxt(txt) {
+      // The real publication's own check (publish.ts), so that a TXT too big fails here at once.
+      const size = txt.reduce((total, s) => total + 1 + s.length, 0);
+      if (size > MAX_MESSAGE - 1024)
+        throw new StreamError(
+          ErrorDomain.NetServices,
+          NetServicesError.BadArgument,
+          `a ${size}-byte TXT record does not fit one DNS message`,
+        );
+      void started.then((publication) => publication.setTxt(txt)).catch(() => {});
+    },
+    async stop() {
+      await (await started).stop();
+    },
+  };
+}
+
+/** The discovery of every domain but `local.`: the unicast room, loaded on first use. */
 export const unicastDiscovery: ServiceDiscovery = {
-  resolve: (instance, options) => resolveService(instance, options),
-  cached: (instance) => {
-    // A peek never throws: a bad CFSTREAM_TSIG is reported by the resolve that follows.
-    try {
-      return cachedService(instance);
-    } catch {
-      return undefined;
-    }
-  },
-  reconfirm: (instance, failed) => {
-    try {
-      forgetService(instance, failed);
-    } catch {
-      // A bad configuration is reported by the resolve that follows.
-    }
-  },
-  browse: (type) => browseUnicast(type),
-  publish: (request) => publishUnicast(request),
-  services: (type) => unicastServices(type),
-  monitor: (instance) => unicastMonitor(instance),
-  types: (domain) =>
-    browseUnicast(`_services._dns-sd._udp.${domain}`).pipe(
-      rxMap((change) => ({
-        kind: change.kind,
-        type: change.instance,
-        moreComing: change.moreComing,
-      })),
-    ),
-  domains: (signal) => findBrowseDomains({ signal }),
+  resolve: async (instance, options) => (loaded ?? (await load())).resolve(instance, options),
+  // Nothing is cached, and nothing can be in doubt, before the room has loaded.
+  cached: (instance) => loaded?.cached(instance),
+  reconfirm: (instance, failed) => loaded?.reconfirm(instance, failed),
+  browse: (type) => deferred((real) => real.browse(type)),
+  publish: (request) => (loaded ? loaded.publish(request) : deferredPublication(request)),
+  services: (type) => deferred((real) => real.services(type)),
+  monitor: (instance) => deferred((real) => real.monitor(instance)),
+  types: (domain) => deferred((real) => real.types(domain)),
+  domains: async (signal) => (loaded ?? (await load())).domains(signal),
 };
 
 registerDefaultDiscovery(unicastDiscovery);
