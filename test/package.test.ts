@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type BindServer, bindUnavailable, startBind } from './support/bind.js';
 
 const ESM = pathToFileURL(`${process.cwd()}/dist/esm/index.js`).href;
 const CJS = `${process.cwd()}/dist/cjs/index.js`;
@@ -62,6 +63,76 @@ describe('the built package (dist/)', () => {
     `);
     const yes = { events: true, host: true, browse: true, resolve: true, observeOn: [0, 1, 2] };
     assert.deepEqual(JSON.parse(out), { atImport: 0, esm: yes, cjs: yes });
+  });
+
+  it('loads neither node:tls, node:crypto nor wide-area DNS-SD at import', () => {
+    // The unicast room imports node:crypto at its top: it would show here if it were evaluated.
+    const loaded = (load: string): string[] =>
+      JSON.parse(
+        freshNode(`
+          const before = new Set(process.moduleLoadList);
+          ${load};
+          const added = process.moduleLoadList.filter((m) => !before.has(m));
+          console.log(JSON.stringify(added.filter((m) => m === 'NativeModule tls' || m === 'NativeModule crypto')));
+        `),
+      ) as string[];
+    assert.deepEqual(loaded(`await import(${JSON.stringify(ESM)})`), []);
+    assert.deepEqual(
+      loaded(
+        `(await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(CJS)})`,
+      ),
+      [],
+    );
+  });
+
+  describe('wide-area DNS-SD, loaded on first use, against BIND 9', function () {
+    this.timeout(60_000);
+    let bind: BindServer;
+    before(async () => {
+      assert.equal(bindUnavailable(), undefined);
+      bind = await startBind({ records: ['host IN A 127.0.0.1'] });
+    });
+    after(async () => {
+      await bind?.stop();
+    });
+
+    // A fresh process per build, so that the first call is the one that loads the room: publish
+    // (and a TXT change before the room is there), then resolve, browse and withdraw.
+    for (const [format, load] of [
+      ['ESM', `await import(${JSON.stringify(ESM)})`],
+      [
+        'CommonJS',
+        `(await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(CJS)})`,
+      ],
+    ]) {
+      it(`publishes, resolves and browses from the ${format} build`, () => {
+        const out = freshNode(`
+          const lib = ${load};
+          const { firstValueFrom } = await import('rxjs');
+          lib.configureUnicastDNS({
+            servers: [${JSON.stringify(bind.server)}],
+            keys: { 'example.test.': ${JSON.stringify(bind.key)} },
+            timings: { queryTimeoutMs: 2000 },
+          });
+          const service = new lib.NetService('example.test.', '_http._tcp', 'Lazy ${format}', 8080);
+          const published = service.publish({ txt: { a: '1' } });
+          service.setTXTData({ a: '2' });
+          let tooBig;
+          try { service.setTXTData({ big: 'x'.repeat(65_000) }); } catch (error) { tooBig = error.code; }
+          const name = await published;
+          const found = await firstValueFrom(lib.NetServiceBrowser.browse$('_http._tcp', 'example.test.'));
+          const info = await firstValueFrom(new lib.NetService('example.test.', '_http._tcp', name).resolve$());
+          await service.stop();
+          console.log(JSON.stringify({ name, tooBig, found: found.service.name, port: info.port }));
+        `);
+        assert.deepEqual(JSON.parse(out), {
+          name: `Lazy ${format}`,
+          tooBig: -72004,
+          found: `Lazy ${format}`,
+          port: 8080,
+        });
+      });
+    }
   });
 
   it('type-checks for an ESM and a CommonJS consumer', function () {

@@ -7,7 +7,6 @@
  * only as the sides of stream-interfaces.ts.
  */
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import {
   kCFStreamPropertyShouldCloseNativeSocket,
   kCFStreamPropertySocketNativeHandle,
@@ -18,6 +17,7 @@ import {
 } from '../constants.js';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
 import { peerCertificates } from '../tls/index.js';
+import { nodeTls } from '../tls/node-tls.js';
 import { raceConnect } from './connect-race.js';
 import {
   directRoute,
@@ -158,7 +158,7 @@ export class PairCore implements PairLink {
         return this.target.kind === 'service' ? this.target.service : undefined;
       case kCFStreamPropertySSLPeerCertificates: {
         const stream = connectionOf(this.#state)?.stream;
-        return stream instanceof TLSSocket ? peerCertificates(stream) : undefined;
+        return stream instanceof nodeTls().TLSSocket ? peerCertificates(stream) : undefined;
       }
       case kCFStreamPropertyShouldCloseNativeSocket:
         return this.property(key);

@@ -4,9 +4,9 @@
  * an idle pair holds no closures of its own for them.
  */
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
 import { tlsErrorToStreamError } from '../tls/index.js';
+import { nodeTls } from '../tls/node-tls.js';
 import type { PairReadSide, PairWriteSide } from './stream-interfaces.js';
 
 /** What a socket's events reach: the streams of its pair. */
@@ -47,7 +47,8 @@ function onClose(this: Tagged): void {
 function failureOf(stream: Duplex, error: Error): StreamError {
   const code = (error as { code?: unknown }).code;
   const fromOpenSSL = typeof code === 'string' && code.startsWith('ERR_SSL');
-  return stream instanceof TLSSocket && fromOpenSSL
+  // node:tls is loaded by then: an OpenSSL error comes from a TLS socket.
+  return fromOpenSSL && stream instanceof nodeTls().TLSSocket
     ? tlsErrorToStreamError(error)
     : toStreamError(error);
 }

@@ -12,10 +12,11 @@
  * found a fault, the chain is therefore re-examined here (issuer links,
  * signatures, CA flags, trust anchor, dates) and every fault found counts.
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { SSLError } from '../error-codes.js';
 import type { StreamError } from '../errors.js';
+import { nodeCrypto } from './node-tls.js';
 import { sslCodeForVerifyError, sslError } from './tls-errors.js';
 import { defaultTrustStore, type TrustStore } from './trust-store.js';
 
@@ -302,7 +303,7 @@ function chainFrom(first: DetailedPeerCertificate | undefined): X509Certificate[
   const seen = new Set<unknown>();
   while (cert?.raw !== undefined && !seen.has(cert)) {
     seen.add(cert);
-    chain.push(new X509Certificate(cert.raw));
+    chain.push(new (nodeCrypto().X509Certificate)(cert.raw));
     cert = cert.issuerCertificate;
   }
   return chain;

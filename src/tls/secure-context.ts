@@ -10,9 +10,9 @@
  * identity get the same context. Only those go into a context; every other
  * setting is applied per connection (secure-socket.ts).
  */
-import { createHash } from 'node:crypto';
-import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
+import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { SecurityLevel } from '../constants.js';
+import { nodeCrypto, nodeTls } from './node-tls.js';
 import type { ProtocolOptions } from './security-level.js';
 import type { SSLCertificates, SSLSettings } from './ssl-settings.js';
 import { defaultTrustStore, type TrustStore } from './trust-store.js';
@@ -63,7 +63,7 @@ function contentKey(settings: SSLSettings): string {
 
 /** A digest, not the key itself: the cache key must not hold secrets in the clear. */
 function identityDigest({ identity, chain }: SSLCertificates): string {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   const field = (value: string | Buffer) => {
     const bytes = typeof value === 'string' ? Buffer.from(value) : value;
     hash.update(`${bytes.length}:`).update(bytes);
@@ -94,11 +94,12 @@ function buildContext(
   };
   const trusted = settings?.trustedRoots.map((root) => root.toString()) ?? [];
   // Without trusted roots the context uses Node's default store as it is.
-  if (trusted.length === 0) return createSecureContext(options);
+  if (trusted.length === 0) return nodeTls().createSecureContext(options);
   // Private roots add to the default trust, they do not replace it.
   const roots = store.contextRoots(trusted);
-  if (roots.kind === 'replace') return createSecureContext({ ...options, ca: [...roots.ca] });
-  const context = createSecureContext(options);
+  if (roots.kind === 'replace')
+    return nodeTls().createSecureContext({ ...options, ca: [...roots.ca] });
+  const context = nodeTls().createSecureContext(options);
   // Adding to a context on the default store copies the store first (Node's
   // SecureContext::SetCACert), so other contexts keep trusting exactly the default roots.
   const native = context.context as { addCACert(pem: string): void };

@@ -10,18 +10,13 @@
 
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
-import {
-  checkServerIdentity,
-  connect,
-  type PeerCertificate,
-  type SecureContext,
-  TLSSocket,
-} from 'node:tls';
+import type { PeerCertificate, SecureContext, TLSSocket } from 'node:tls';
 import { abortedError } from '../abort.js';
 import type { SecurityLevel } from '../constants.js';
 import { SSLError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { evaluateTrust, peerChain, trustAnchors } from './certificate-trust.js';
+import { nodeTls } from './node-tls.js';
 import { secureContextFor } from './secure-context.js';
 import { effectiveSecurityLevel, protocolOptionsForLevel } from './security-level.js';
 import { SSLAuthenticate, type SSLSettings } from './ssl-settings.js';
@@ -97,7 +92,7 @@ function startClient(
   sniName: string | undefined,
 ): TLSSocket {
   const name = sniName === undefined ? undefined : withoutTrailingDot(sniName);
-  const tlsSocket: TLSSocket = connect({
+  const tlsSocket: TLSSocket = nodeTls().connect({
     socket,
     secureContext,
     // RFC 6066 §3: SNI carries host names only, never literal addresses.
@@ -123,7 +118,7 @@ function startServer(
 ): TLSSocket {
   const requestCert =
     settings !== undefined && settings.clientSideAuthenticate !== SSLAuthenticate.Never;
-  return new TLSSocket(socket, {
+  return new (nodeTls().TLSSocket)(socket, {
     isServer: true,
     secureContext,
     requestCert,
@@ -175,7 +170,7 @@ function judgeServer(
     nameError =
       leaf === undefined
         ? new Error(`no certificate to check the name ${peerName} against`)
-        : checkServerIdentity(withoutTrailingDot(peerName), leaf);
+        : nodeTls().checkServerIdentity(withoutTrailingDot(peerName), leaf);
   }
   return evaluateTrust({
     ...verdict,
@@ -200,7 +195,7 @@ function judgeClient(socket: TLSSocket, settings: SSLSettings): StreamError | un
   }
   const nameError =
     typeof settings.peerName === 'string'
-      ? checkServerIdentity(withoutTrailingDot(settings.peerName), leaf)
+      ? nodeTls().checkServerIdentity(withoutTrailingDot(settings.peerName), leaf)
       : undefined;
   return evaluateTrust({
     ...verdict,

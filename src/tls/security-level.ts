@@ -4,7 +4,7 @@
  * property and `kCFStreamSSLLevel` are set, and the TLS versions and
  * ciphers of each level (secure-context.ts turns them into a context).
  */
-import { DEFAULT_CIPHERS, type SecureVersion } from 'node:tls';
+import type { SecureVersion } from 'node:tls';
 import {
   kCFStreamSocketSecurityLevelNegotiatedSSL,
   kCFStreamSocketSecurityLevelNone,
@@ -17,6 +17,7 @@ import {
 } from '../constants.js';
 import { ErrorDomain, SSLError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
+import { nodeTls } from './node-tls.js';
 
 /** Validates a kCFStreamPropertySocketSecurityLevel value; throws TypeError. */
 export function parseSecurityLevel(value: unknown): SecurityLevel {
@@ -93,7 +94,7 @@ export function protocolOptionsForLevel(level: SecurityLevel): ProtocolOptions |
       return {
         minVersion: 'TLSv1',
         maxVersion: 'TLSv1.3',
-        ciphers: `${DEFAULT_CIPHERS}:@SECLEVEL=0`,
+        ciphers: `${nodeTls().DEFAULT_CIPHERS}:@SECLEVEL=0`,
       };
     case kCFStreamSocketSecurityLevelSSLv2:
     case kCFStreamSocketSecurityLevelSSLv3: {

@@ -5,8 +5,7 @@
  * Everything is checked when the property is set, so a bad key, PEM or
  * passphrase fails there with a TypeError instead of later during open.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { createSecureContext } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import {
   kCFStreamSSLAllowsAnyRoot,
   kCFStreamSSLAllowsExpiredCertificates,
@@ -18,6 +17,7 @@ import {
   kCFStreamSSLValidatesCertificateChain,
   type SecurityLevel,
 } from '../constants.js';
+import { nodeCrypto, nodeTls } from './node-tls.js';
 import { describe, parseSecurityLevel } from './security-level.js';
 
 /**
@@ -178,6 +178,7 @@ const parsed = new Map<string, readonly X509Certificate[]>();
 
 /** Every certificate in one input: a PEM bundle may hold several. */
 function toCertificates(input: unknown, what: string): X509Certificate[] {
+  const { X509Certificate } = nodeCrypto();
   if (input instanceof X509Certificate) return [input];
   if (typeof input !== 'string' && !Buffer.isBuffer(input)) {
     throw new TypeError(
@@ -244,7 +245,7 @@ function parseIdentity(value: unknown): SSLIdentity {
     if (!Buffer.isBuffer(pfx))
       throw new TypeError(`${what}.pfx must be a Buffer (PKCS#12); got ${describe(pfx)}`);
     try {
-      createSecureContext({ pfx, ...secret });
+      nodeTls().createSecureContext({ pfx, ...secret });
     } catch (error) {
       throw new TypeError(`${what}.pfx cannot be loaded: ${(error as Error).message}`, {
         cause: error,
@@ -260,7 +261,7 @@ function parseIdentity(value: unknown): SSLIdentity {
   const [certificate] = toCertificates(cert, `${what}.cert`);
   let matches: boolean;
   try {
-    matches = certificate!.checkPrivateKey(createPrivateKey({ key, ...secret }));
+    matches = certificate!.checkPrivateKey(nodeCrypto().createPrivateKey({ key, ...secret }));
   } catch (error) {
     throw new TypeError(`${what}.key cannot be read: ${(error as Error).message}`, {
       cause: error,

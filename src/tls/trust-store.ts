@@ -11,10 +11,10 @@
  * everything else is a pure function of them that tests drive with made-up
  * facts.
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tls from 'node:tls';
+import { nodeCrypto, nodeTls } from './node-tls.js';
 
 /** The kinds tls.getCACertificates knows. */
 export type CACertificateKind = 'default' | 'system' | 'bundled' | 'extra';
@@ -125,7 +125,7 @@ export function createTrustStore(facts: PlatformTrustFacts): TrustStore {
       defaultRoots ??= new Set(
         defaultRootPems().flatMap((pem) => {
           try {
-            return [new X509Certificate(pem).fingerprint256];
+            return [new (nodeCrypto().X509Certificate)(pem).fingerprint256];
           } catch {
             return []; // OpenSSL skips a certificate it cannot read; so do we.
           }
@@ -156,6 +156,7 @@ function openSSLDirectory(): string | undefined {
 
 /** The facts of the running Node. */
 export function platformTrustFacts(): PlatformTrustFacts {
+  const tls = nodeTls();
   const getCACertificates = (tls as { getCACertificates?: (kind: CACertificateKind) => string[] })
     .getCACertificates;
   const dir = openSSLDirectory();
