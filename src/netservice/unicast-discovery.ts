@@ -9,6 +9,7 @@
  * default discovery, so a NetService in "example.com." needs nothing more
  * than configureUnicastDNS (or CFSTREAM_DNS_SERVERS and CFSTREAM_TSIG).
  */
+import { createRequire } from 'node:module';
 import type { Observable } from 'rxjs';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
@@ -27,9 +28,20 @@ type WideArea = typeof import('./wide-area-discovery.js').wideAreaDiscovery;
 let loaded: WideArea | undefined;
 let loading: Promise<WideArea> | undefined;
 
+type Room = typeof import('./wide-area-discovery.js');
+
+// Run from source under tsx's CommonJS hook (mocha), import() would load a second copy of every
+// module the room shares with this one (its configuration, the error classes); require loads the
+// same ones. The bundles (a .js URL) always take import(): in ESM the room is a file of its own.
+const fromCommonJSSource = typeof require === 'function' && import.meta.url.endsWith('.ts');
+
 /** The real discovery, loading it on the first call. */
 function load(): Promise<WideArea> {
-  loading ??= import('./wide-area-discovery.js').then((room) => {
+  loading ??= (
+    fromCommonJSSource
+      ? Promise.resolve(createRequire(import.meta.url)('./wide-area-discovery.ts') as Room)
+      : import('./wide-area-discovery.js')
+  ).then((room) => {
     loaded = room.wideAreaDiscovery;
     return loaded;
   });
