@@ -38,11 +38,26 @@ export type { ServiceSpec } from './responder-registration.js';
 
 const log = debuglog('cfstream:mdns');
 
+/** The records announced on one interface, and what they were built from. */
+interface AnswerSet {
+  readonly iface: MdnsInterface | undefined;
+  readonly addresses: MdnsInterface['addresses'] | undefined;
+  readonly hostName: string;
+  readonly made: readonly {
+    reg: Registration;
+    state: Registration['state'];
+    label: string;
+    spec: Registration['spec'];
+  }[];
+  readonly records: OwnedRecord[];
+}
+
 /** The responder of one engine. */
 export class Responder {
   readonly #engine: MdnsEngine;
   readonly #registrations = new Set<Registration>();
   readonly #replier: Replier;
+  readonly #answerSets = new Map<string, AnswerSet>();
   readonly #conflicts = new ConflictRate();
   #hostName: string;
   #unsubscribe: (() => void) | undefined;
@@ -180,8 +195,41 @@ export class Responder {
     return registrationRecords(reg, this.#hostName, iface);
   }
 
+  // Every query asks for these: built again only when what they are made of changed (a
+  // registration's state, name or TXT, the host name, the interface or its addresses).
   #announcedRecords(iface: MdnsInterface | undefined): OwnedRecord[] {
-    return announcedRecords(this.#registrations, this.#hostName, iface);
+    const key = iface?.name ?? '';
+    const cached = this.#answerSets.get(key);
+    if (cached !== undefined && this.#stillValid(cached, iface)) return cached.records;
+    const records = announcedRecords(this.#registrations, this.#hostName, iface);
+    const made = [...this.#registrations].map((reg) => ({
+      reg,
+      state: reg.state,
+      label: reg.label,
+      spec: reg.spec,
+    }));
+    const entry = { iface, addresses: iface?.addresses, hostName: this.#hostName, made, records };
+    this.#answerSets.set(key, entry);
+    return records;
+  }
+
+  #stillValid(set: AnswerSet, iface: MdnsInterface | undefined): boolean {
+    if (set.iface !== iface || set.addresses !== iface?.addresses) return false;
+    if (set.hostName !== this.#hostName || set.made.length !== this.#registrations.size)
+      return false;
+    let i = 0;
+    for (const reg of this.#registrations) {
+      const was = set.made[i++];
+      if (
+        was === undefined ||
+        was.reg !== reg ||
+        was.state !== reg.state ||
+        was.label !== reg.label ||
+        was.spec !== reg.spec
+      )
+        return false;
+    }
+    return true;
   }
 
   #interfaces(): readonly MdnsInterface[] {

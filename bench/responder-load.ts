@@ -1,0 +1,315 @@
+/**
+ * Responder under load (issue 12): our responder (one published service, in a
+ * process of its own) and avahi-daemon (the same service, no D-Bus) each
+ * answer the same query load, one at a time on the loopback of the private
+ * namespace, in interleaved rounds. The load generator (a process of its own)
+ * sends 10,000 queries/s for the service's PTR, SRV, TXT and A records, a
+ * third each QM (from 0.0.0.0:5353), QU (from 127.0.0.2:5353, so unicast
+ * replies reach it and not the responder) and legacy unicast (an ephemeral
+ * port, RFC 6762 §6.7), and counts what comes back: response packets and
+ * answer records. CPU (utime+stime) and RSS of both responders come from
+ * /proc/<pid>, the same way, sampled every second of the load.
+ *
+ *   node scripts/in-private-network.mjs node --import tsx bench/responder-load.ts [rounds] [seconds]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodePacket, encodePacket, makeMessage, RRType } from '../src/mdns/index.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const TYPE = '_load._tcp.local';
+const INSTANCE = `Load Target.${TYPE}`;
+const RATE = 10_000;
+const TICK_MS = 10;
+const CLK_TCK = 100;
+const PAGE = 4096;
+
+/** One responder's numbers over one round of load. */
+export interface ResponderLoadRow {
+  readonly subject: 'ours' | 'avahi';
+  readonly round: number;
+  readonly seconds: number;
+  readonly queries: number;
+  readonly responses: number;
+  readonly answers: number;
+  readonly cpuPercent: number;
+  readonly cpuUsPerAnswer: number;
+  readonly cpuUsPerQuery: number;
+  readonly rssStartKiB: number;
+  readonly rssEndKiB: number;
+}
+
+// ---- the load generator (mode "load"): sends, counts, prints JSON ----
+
+async function generate(host: string, seconds: number): Promise<void> {
+  const names: [string, number][] = [
+    [TYPE, RRType.PTR],
+    [INSTANCE, RRType.SRV],
+    [INSTANCE, RRType.TXT],
+    [host, RRType.A],
+  ];
+  const counts = { queries: 0, responses: 0, answers: 0, multicast: 0, qu: 0, legacy: 0 };
+  const counter =
+    (kind: 'multicast' | 'qu' | 'legacy') =>
+    (bytes: Buffer): void => {
+      const { message } = decodePacket(bytes);
+      if (message === undefined || (message.flags & 0x8000) === 0) return;
+      counts.responses += 1;
+      counts[kind] += 1;
+      counts.answers += message.answers.length;
+    };
+  const bind = (type: 'udp4', port: number, address?: string): Promise<dgram.Socket> =>
+    new Promise((resolve) => {
+      const s = dgram.createSocket({ type, reuseAddr: true });
+      s.bind(port, address, () => resolve(s));
+    });
+  const qm = await bind('udp4', 5353);
+  qm.addMembership('224.0.0.251', '127.0.0.1');
+  qm.setMulticastInterface('127.0.0.1');
+  qm.setMulticastLoopback(true);
+  qm.on('message', counter('multicast'));
+  const qu = await bind('udp4', 5353, '127.0.0.2');
+  qu.setMulticastInterface('127.0.0.1');
+  qu.on('message', counter('qu'));
+  const legacy = await bind('udp4', 0);
+  legacy.setMulticastInterface('127.0.0.1');
+  legacy.on('message', counter('legacy'));
+  const started = process.hrtime.bigint();
+  let id = 1;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+      if (elapsed >= seconds) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      // Catch up to the rate, whatever the timer's lateness.
+      while (counts.queries < elapsed * RATE) {
+        const n = counts.queries;
+        const [name, type] = names[n % names.length] as [string, number];
+        const kind = Math.floor(n / names.length) % 3;
+        const socket = kind === 0 ? qm : kind === 1 ? qu : legacy;
+        id = (id + 1) & 0xffff;
+        const query = makeMessage({
+          id: kind === 2 ? id : 0,
+          questions: [{ name, type, rrclass: 1, unicastResponse: kind === 1 }],
+        });
+        socket.send(encodePacket(query), 5353, '224.0.0.251');
+        counts.queries += 1;
+      }
+    }, TICK_MS);
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  for (const s of [qm, qu, legacy]) s.close();
+  console.log(JSON.stringify(counts));
+}
+
+// ---- our responder (mode "ours") ----
+
+async function ours(): Promise<void> {
+  const { getMdnsEngine } = await import('../src/mdns/engine.js');
+  const { Responder } = await import('../src/mdns/responder.js');
+  const responder = new Responder(getMdnsEngine(), 'loadhost.local');
+  const { registered } = responder.register({
+    name: 'Load Target',
+    type: TYPE,
+    port: 7100,
+    txt: [Buffer.from('path=/load')],
+    noRename: true,
+  });
+  await registered;
+  console.log('ready');
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+  // exit() (not the default kill) so that --cpu-prof writes its profile.
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+// ---- the parent ----
+
+function procStat(pid: number): { cpuTicks: number; rssKiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields after the comm: state is [0], utime [11], stime [12], rss (pages) [21].
+  return {
+    cpuTicks: Number(fields[11]) + Number(fields[12]),
+    rssKiB: (Number(fields[21]) * PAGE) / 1024,
+  };
+}
+
+function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: not ready:\n${out}`)), 15000);
+    const on = (d: Buffer): void => {
+      out += d.toString();
+      if (pattern.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.once('exit', () => reject(new Error(`${what} exited:\n${out}`)));
+  });
+}
+
+interface Subject {
+  readonly pid: number;
+  readonly host: string;
+  stop(): Promise<void>;
+}
+
+async function startOurs(): Promise<Subject> {
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', SELF, 'ours'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  await waitFor(child, /ready/, 'our responder');
+  return {
+    pid: child.pid as number,
+    host: 'loadhost.local',
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// Like test/support/avahi.ts, but the parent needs avahi-daemon's own pid (unshare and sh exec it).
+async function startAvahi(): Promise<Subject> {
+  const dir = mkdtempSync(join(tmpdir(), 'cfstream-load-avahi-'));
+  const conf = join(dir, 'avahi-daemon.conf');
+  const services = join(dir, 'services');
+  rmSync(services, { recursive: true, force: true });
+  await import('node:fs').then((fs) => fs.mkdirSync(services));
+  writeFileSync(
+    conf,
+    '[server]\nhost-name=avahihost\nuse-ipv4=yes\nuse-ipv6=no\nenable-dbus=no\n[publish]\npublish-hinfo=no\npublish-workstation=no\n[wide-area]\nenable-wide-area=no\n[rlimits]\n',
+  );
+  writeFileSync(
+    join(services, 'load.service'),
+    `<?xml version="1.0" standalone='no'?>\n<!DOCTYPE service-group SYSTEM "avahi-service.dtd">\n<service-group><name>Load Target</name><service><type>_load._tcp</type><port>7100</port><txt-record>path=/load</txt-record></service></service-group>\n`,
+  );
+  const script = `mkdir -p /run/avahi-daemon && mount -t tmpfs tmpfs /run/avahi-daemon && mount --bind "$1" /etc/avahi/services && exec avahi-daemon --no-chroot --no-drop-root --no-rlimits -f "$2"`;
+  const child = spawn('unshare', ['--mount', 'sh', '-c', script, 'sh', services, conf], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitFor(child, /Load Target.*successfully established/, 'avahi-daemon');
+  return {
+    pid: child.pid as number,
+    host: 'avahihost.local',
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLoadRow, 'round'>> {
+  const name = subject.host === 'loadhost.local' ? 'ours' : 'avahi';
+  const generator = spawn(
+    process.execPath,
+    ['--import', 'tsx', SELF, 'load', subject.host, String(seconds)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  generator.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<void>((resolve) => generator.once('exit', () => resolve()));
+  // The generator's start (tsx) is not load: the CPU window opens with its first second.
+  await new Promise((r) => setTimeout(r, 1500));
+  const start = procStat(subject.pid);
+  const t0 = process.hrtime.bigint();
+  let last = start;
+  const timer = setInterval(() => {
+    last = procStat(subject.pid);
+  }, 1000);
+  await done;
+  clearInterval(timer);
+  const end = procStat(subject.pid);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  void last;
+  const counts = JSON.parse(out) as { queries: number; responses: number; answers: number };
+  if (process.env.BENCH_VERBOSE) console.log(out.trim());
+  const cpuSeconds = (end.cpuTicks - start.cpuTicks) / CLK_TCK;
+  // The window is the load's last `wall` seconds; scale the counts to it.
+  const share = Math.min(1, wall / seconds);
+  return {
+    subject: name,
+    seconds: wall,
+    queries: counts.queries,
+    responses: counts.responses,
+    answers: counts.answers,
+    cpuPercent: (100 * cpuSeconds) / wall,
+    cpuUsPerAnswer: (cpuSeconds * 1e6) / Math.max(1, counts.answers * share),
+    cpuUsPerQuery: (cpuSeconds * 1e6) / Math.max(1, counts.queries * share),
+    rssStartKiB: start.rssKiB,
+    rssEndKiB: end.rssKiB,
+  };
+}
+
+/** Runs `rounds` interleaved rounds (order alternating) of `seconds` of load each. */
+export async function runResponderLoad(
+  rounds: number,
+  seconds: number,
+  log: (line: string) => void = console.log,
+): Promise<ResponderLoadRow[]> {
+  const rows: ResponderLoadRow[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? (['ours', 'avahi'] as const) : (['avahi', 'ours'] as const);
+    for (const which of order) {
+      const subject = which === 'ours' ? await startOurs() : await startAvahi();
+      try {
+        const row = { round, ...(await load(subject, seconds)) };
+        rows.push(row);
+        log(
+          `round ${round} ${row.subject.padEnd(5)} ${row.cpuPercent.toFixed(1)}% CPU, ${row.queries} queries, ${row.responses} responses, ${row.answers} answers, ${row.cpuUsPerAnswer.toFixed(1)} µs/answer, ${row.cpuUsPerQuery.toFixed(1)} µs/query, RSS ${Math.round(row.rssStartKiB)} -> ${Math.round(row.rssEndKiB)} KiB`,
+        );
+      } finally {
+        await subject.stop();
+      }
+    }
+  }
+  return rows;
+}
+
+const mode = process.argv[2];
+if (mode === 'load') {
+  await generate(process.argv[3] as string, Number(process.argv[4]));
+} else if (mode === 'ours') {
+  await ours();
+} else if (process.argv[1] === SELF) {
+  if (process.env.CFSTREAM_PRIVATE_NETWORK !== '1') {
+    console.error(
+      'usage: node scripts/in-private-network.mjs node --import tsx bench/responder-load.ts [rounds] [seconds]',
+    );
+    process.exit(2);
+  }
+  const rounds = Number(mode ?? 5);
+  const seconds = Number(process.argv[3] ?? 10);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  await runResponderLoad(rounds, seconds);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+}
