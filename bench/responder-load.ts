@@ -10,15 +10,19 @@
  * answer records. CPU (utime+stime) and RSS of both responders come from
  * /proc/<pid>, the same way, sampled every second of the load.
  *
- *   node scripts/in-private-network.mjs node --import tsx bench/responder-load.ts [rounds] [seconds]
+ *   node scripts/in-private-network.mjs node --import tsx bench/responder-load.ts [rounds] [seconds] [--source]
+ *
+ * Our responder runs from the tsc build (bench/library.ts), as it ships; --source runs src
+ * through tsx. BENCH_CPU_PROF=<dir> writes a --cpu-prof profile of our responder there.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { decodePacket, encodePacket, makeMessage, RRType } from '../src/mdns/index.js';
+import { buildLibrary, removeBuild } from './library.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const TYPE = '_load._tcp.local';
@@ -109,11 +113,16 @@ async function generate(host: string, seconds: number): Promise<void> {
   console.log(JSON.stringify(counts));
 }
 
-// ---- our responder (mode "ours") ----
+// ---- our responder (mode "ours"): from `from`, a buildLibrary() folder or 'source' ----
 
-async function ours(): Promise<void> {
-  const { getMdnsEngine } = await import('../src/mdns/engine.js');
-  const { Responder } = await import('../src/mdns/responder.js');
+async function ours(from: string): Promise<void> {
+  const base = from === 'source' ? '../src' : pathToFileURL(from).href;
+  const { getMdnsEngine } = (await import(
+    `${base}/mdns/engine.js`
+  )) as typeof import('../src/mdns/engine.js');
+  const { Responder } = (await import(
+    `${base}/mdns/responder.js`
+  )) as typeof import('../src/mdns/responder.js');
   const responder = new Responder(getMdnsEngine(), 'loadhost.local');
   const { registered } = responder.register({
     name: 'Load Target',
@@ -132,12 +141,13 @@ async function ours(): Promise<void> {
 
 // ---- the parent ----
 
-function procStat(pid: number): { cpuTicks: number; rssKiB: number } {
+function procStat(pid: number): { cpuTicks: number; sysTicks: number; rssKiB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields after the comm: state is [0], utime [11], stime [12], rss (pages) [21].
   return {
     cpuTicks: Number(fields[11]) + Number(fields[12]),
+    sysTicks: Number(fields[12]),
     rssKiB: (Number(fields[21]) * PAGE) / 1024,
   };
 }
@@ -165,11 +175,11 @@ interface Subject {
   stop(): Promise<void>;
 }
 
-async function startOurs(): Promise<Subject> {
+async function startOurs(from: string): Promise<Subject> {
   const prof = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', SELF, 'ours'], {
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', SELF, 'ours', from], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   await waitFor(child, /ready/, 'our responder');
@@ -242,7 +252,8 @@ async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLo
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   void last;
   const counts = JSON.parse(out) as { queries: number; responses: number; answers: number };
-  if (process.env.BENCH_VERBOSE) console.log(out.trim());
+  if (process.env.BENCH_VERBOSE)
+    console.log(out.trim(), `system ${(end.sysTicks - start.sysTicks) / CLK_TCK} s`);
   const cpuSeconds = (end.cpuTicks - start.cpuTicks) / CLK_TCK;
   // The window is the load's last `wall` seconds; scale the counts to it.
   const share = Math.min(1, wall / seconds);
@@ -265,12 +276,27 @@ export async function runResponderLoad(
   rounds: number,
   seconds: number,
   log: (line: string) => void = console.log,
+  from = 'build',
+): Promise<ResponderLoadRow[]> {
+  const build = from === 'build' ? buildLibrary() : from;
+  try {
+    return await interleaved(rounds, seconds, log, build);
+  } finally {
+    if (from === 'build') removeBuild(build);
+  }
+}
+
+async function interleaved(
+  rounds: number,
+  seconds: number,
+  log: (line: string) => void,
+  from: string,
 ): Promise<ResponderLoadRow[]> {
   const rows: ResponderLoadRow[] = [];
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? (['ours', 'avahi'] as const) : (['avahi', 'ours'] as const);
     for (const which of order) {
-      const subject = which === 'ours' ? await startOurs() : await startAvahi();
+      const subject = which === 'ours' ? await startOurs(from) : await startAvahi();
       try {
         const row = { round, ...(await load(subject, seconds)) };
         rows.push(row);
@@ -289,7 +315,7 @@ const mode = process.argv[2];
 if (mode === 'load') {
   await generate(process.argv[3] as string, Number(process.argv[4]));
 } else if (mode === 'ours') {
-  await ours();
+  await ours(process.argv[3] as string);
 } else if (process.argv[1] === SELF) {
   if (process.env.CFSTREAM_PRIVATE_NETWORK !== '1') {
     console.error(
@@ -297,15 +323,21 @@ if (mode === 'load') {
     );
     process.exit(2);
   }
-  const rounds = Number(mode ?? 5);
-  const seconds = Number(process.argv[3] ?? 10);
+  const numbers = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const rounds = Number(numbers[0] ?? 5);
+  const seconds = Number(numbers[1] ?? 10);
   console.log(
     `load average ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  await runResponderLoad(rounds, seconds);
+  await runResponderLoad(
+    rounds,
+    seconds,
+    console.log,
+    process.argv.includes('--source') ? 'source' : 'build',
+  );
   console.log(
     `load average ${os
       .loadavg()

@@ -246,6 +246,12 @@ export class MdnsEngine {
       onError?.(error as Error);
       return;
     }
+    this.sendEncoded(bytes, destination, onError);
+  }
+
+  /** Sends a message encoded already (by encodePacket), as send() does. */
+  sendEncoded(bytes: Buffer, destination: Destination, onError?: (error: Error) => void): void {
+    if (this.#closed) return;
     this.#remember(bytes);
     const go = (): void => {
       if (this.#closed) return;

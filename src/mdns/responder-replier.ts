@@ -18,7 +18,9 @@ import type { MdnsEngine } from './engine.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { linkMtu, type MtuReader, type PayloadLimits, payloadLimits } from './link-mtu.js';
+import { encodePacket } from './packet-codec.js';
 import { recordKey } from './record-cache.js';
+import { ReplyMemo, replyKey } from './reply-memo.js';
 import {
   legacyRecord,
   selectAdditionals,
@@ -41,6 +43,16 @@ const MAX_HELD_QUERIES = 64;
 const MAX_HELD_KNOWN_ANSWERS = 512;
 /** How long a link's MTU, once read, is trusted (the engine reads its links as often, §13). */
 const MTU_TTL_MS = 5000;
+
+// A reply that cannot be encoded (engine.send would refuse it the same way) is not sent.
+function encoded(message: DnsMessage): Buffer[] {
+  try {
+    return [encodePacket(message)];
+  } catch (error) {
+    log('cannot encode a reply: %s', (error as Error).message);
+    return [];
+  }
+}
 
 /** The records the responder has announced on an interface. */
 export type AnnouncedRecords = (iface: MdnsInterface | undefined) => OwnedRecord[];
@@ -71,6 +83,7 @@ export class Replier {
   readonly #held = new Map<string, HeldQuery>();
   readonly #mtu: MtuReader;
   readonly #linkLimits = new Map<string, { readonly limits: PayloadLimits; readonly at: number }>();
+  readonly #memo = new ReplyMemo();
 
   /** `mtu` reads a link's MTU (sysfs on Linux); tests give their own. */
   constructor(engine: MdnsEngine, announced: AnnouncedRecords, mtu: MtuReader = linkMtu) {
@@ -166,7 +179,7 @@ export class Replier {
     if (answers.length === 0) return;
     const additionalsFor: AdditionalsFor = (some) => selectAdditionals(some, mine, message);
     if (source.port !== MDNS_PORT) {
-      this.#answerLegacy(message, source, iface, answers, additionalsFor);
+      this.#answerLegacy(message, source, iface, mine, answers, additionalsFor);
       return;
     }
     if (iface === undefined) return;
@@ -178,8 +191,15 @@ export class Replier {
       message.questions.length > 0 && message.questions.every((q) => q.unicastResponse);
     if (wantsUnicast && !isProbe && answers.some((a) => this.#since(iface, a.record) < limit)) {
       // §5.4: recently multicast, so answer the QU question by unicast alone.
-      for (const part of packResponse(answers, additionalsFor, this.#limits(iface)))
-        this.#engine.send(part.message, {
+      const limits = this.#limits(iface);
+      const key = replyKey('qu', iface.name, message);
+      let packets = key === undefined ? undefined : this.#memo.get(key, mine, limits);
+      if (packets === undefined) {
+        packets = packResponse(answers, additionalsFor, limits).flatMap((p) => encoded(p.message));
+        if (key !== undefined) this.#memo.set(key, mine, limits, packets);
+      }
+      for (const bytes of packets)
+        this.#engine.sendEncoded(bytes, {
           kind: 'unicast',
           address: source.address,
           port: source.port,
@@ -205,9 +225,36 @@ export class Replier {
     message: DnsMessage,
     source: PacketSource,
     iface: MdnsInterface | undefined,
+    mine: readonly OwnedRecord[],
     answers: readonly OwnedRecord[],
     additionalsFor: AdditionalsFor,
   ): void {
+    const limits = this.#limits(iface);
+    const key = replyKey('legacy', iface?.name, message);
+    let [reply] = (key === undefined ? undefined : this.#memo.get(key, mine, limits)) ?? [];
+    if (reply === undefined) {
+      const made = this.#legacyReply(message, limits, answers, additionalsFor);
+      if (made === undefined) return;
+      [reply] = encoded(made);
+      if (reply === undefined) return;
+      if (key !== undefined) this.#memo.set(key, mine, limits, [reply]);
+    }
+    // The same reply to another resolver, or its next query: only the ID differs.
+    const bytes = Buffer.from(reply);
+    bytes.writeUInt16BE(message.id, 0);
+    this.#engine.sendEncoded(bytes, {
+      kind: 'unicast',
+      address: source.address,
+      port: source.port,
+    });
+  }
+
+  #legacyReply(
+    message: DnsMessage,
+    limits: PayloadLimits,
+    answers: readonly OwnedRecord[],
+    additionalsFor: AdditionalsFor,
+  ): DnsMessage | undefined {
     const legacy = (r: OwnedRecord): OwnedRecord => ({
       ...r,
       record: legacyRecord(r.record, TTL.legacyMax),
@@ -220,17 +267,15 @@ export class Replier {
     const parts = packResponse(
       answers.map(legacy),
       (some) => additionalsFor(some).map(legacy),
-      this.#limits(iface),
+      limits,
       base,
       1,
     );
     const [first] = parts;
-    if (first === undefined) return;
-    const reply =
-      first.answers.length < answers.length
-        ? { ...first.message, flags: first.message.flags | Flag.TC }
-        : first.message;
-    this.#engine.send(reply, { kind: 'unicast', address: source.address, port: source.port });
+    if (first === undefined) return undefined;
+    return first.answers.length < answers.length
+      ? { ...first.message, flags: first.message.flags | Flag.TC }
+      : first.message;
   }
 
   /**
@@ -304,6 +349,7 @@ export class Replier {
     this.#rescues.clear();
     for (const held of this.#held.values()) held.timer.cancel();
     this.#held.clear();
+    this.#memo.clear();
   }
 
   // §6: shared answers wait 20-120 ms so that answers from several responders do not collide.
