@@ -206,3 +206,32 @@ export function onLinkSource(
       : source;
   return { address: scoped, interfaceName: iface.name };
 }
+
+/** Sources remembered: a few peers send most packets; a flood of new addresses only cycles this. */
+const MAX_ORIGINS = 256;
+
+/**
+ * onLinkSource, remembered for each recent source while the interface list
+ * stays the same (the same array: the transport replaces it on a change).
+ * Every received packet asks, and parsing the addresses was a visible share
+ * of a busy responder's CPU.
+ */
+export class OriginMemo {
+  #for: readonly MdnsInterface[] | undefined;
+  readonly #origins = new Map<string, OnLinkSource | null>();
+
+  /** onLinkSource(interfaces, source). */
+  lookup(interfaces: readonly MdnsInterface[], source: string): OnLinkSource | undefined {
+    if (this.#for !== interfaces) {
+      this.#origins.clear();
+      this.#for = interfaces;
+    }
+    let origin = this.#origins.get(source);
+    if (origin === undefined) {
+      origin = onLinkSource(interfaces, source) ?? null;
+      if (this.#origins.size >= MAX_ORIGINS) this.#origins.clear();
+      this.#origins.set(source, origin);
+    }
+    return origin ?? undefined;
+  }
+}

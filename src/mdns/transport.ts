@@ -10,7 +10,7 @@ import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { debuglog } from 'node:util';
 import { literalFamily } from '../address.js';
 import { posixError } from '../errors.js';
-import { listMulticastInterfaces, type MdnsInterface, onLinkSource } from './interfaces.js';
+import { listMulticastInterfaces, type MdnsInterface, OriginMemo } from './interfaces.js';
 import { scopeId } from './platform.js';
 import { MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 
@@ -115,6 +115,7 @@ export class UdpTransport implements PacketTransport {
     { socket: Socket; ready: Promise<void>; idle: NodeJS.Timeout | undefined }
   >();
   #handler: PacketHandler = () => {};
+  readonly #origins = new OriginMemo();
   // Why port 5353 could not be bound, told to senders that then have no socket.
   #bindError: Error | undefined;
   #active = false;
@@ -263,7 +264,7 @@ export class UdpTransport implements PacketTransport {
   // send limit). RFC 6762 §11: only on-link sources count; the check runs before decoding,
   // so a spoofed or routed packet costs one subnet test and is neither answered nor cached.
   #receive(bytes: Buffer, address: string, port: number, family: 4 | 6, viaOneShot: boolean): void {
-    const origin = onLinkSource(this.#interfaces, address);
+    const origin = this.#origins.lookup(this.#interfaces, address);
     if (origin === undefined) {
       log('dropping datagram from off-link %s', address);
       return;
