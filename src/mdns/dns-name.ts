@@ -87,6 +87,8 @@ function splitPlain(name: string): string[] {
   if (name === '') return [];
   const labels = name.split('.');
   if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
+  // As the escaped path: in a name ending ".." the last dot is the final one, after a label.
+  if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
   if (labels.includes('')) throw new NameError(`empty label in ${JSON.stringify(name)}`);
   return labels;
 }

@@ -38,7 +38,10 @@ describe('mdns names: writing the same names again (RFC 1035 §4.1.4)', () => {
     assert.deepEqual(splitName('a.b.'), ['a', 'b']);
     assert.deepEqual(splitName('a\\.b.c'), ['a.b', 'c']);
     assert.deepEqual(splitName('\u00e9t\u00e9.local'), ['\u00e9t\u00e9', 'local']);
-    for (const bad of ['.', '.a', 'a..b', 'a.b..'])
+    // The final dot may follow an empty label (the escaped path always allowed it).
+    assert.deepEqual(splitName('a.b..'), ['a', 'b']);
+    assert.deepEqual(splitName('a\\.b..'), ['a.b']);
+    for (const bad of ['.', '..', '.a', 'a..b', 'a...', 'a\\....'])
       assert.throws(() => splitName(bad), NameError, JSON.stringify(bad));
   });
 
