@@ -191,6 +191,25 @@ export class NameWriter {
   }
 }
 
+// One label's presentation text. Most labels are ASCII with nothing to escape: their bytes
+// are their text, without the UTF-8 decoder (a busy responder decodes every question).
+function labelText(buf: Buffer, start: number, end: number): string {
+  let plain = true;
+  for (let i = start; i < end; i++) {
+    const b = buf[i] as number;
+    if (b >= 0x80) {
+      try {
+        return escapeLabel(utf8.decode(buf.subarray(start, end)));
+      } catch {
+        throw new NameError('label is not valid UTF-8');
+      }
+    }
+    if (b < 0x20 || b === 0x2e || b === 0x5c || b === 0x7f) plain = false;
+  }
+  const text = buf.toString('latin1', start, end);
+  return plain ? text : escapeLabel(text);
+}
+
 /** Reads a name at `offset`; returns it and the offset just after it in the message. */
 export function readName(buf: Buffer, offset: number): { name: string; next: number } {
   const labels: string[] = [];
@@ -221,15 +240,8 @@ export function readName(buf: Buffer, offset: number): { name: string; next: num
       throw new NameError('label runs past the end of the packet');
     octets += len + 1;
     if (octets > MAX_NAME_OCTETS) throw new NameError(`name over ${MAX_NAME_OCTETS} octets`);
-    const raw = buf.subarray(position + 1, position + 1 + len);
-    let text: string;
-    try {
-      text = utf8.decode(raw);
-    } catch {
-      throw new NameError('label is not valid UTF-8');
-    }
-    labels.push(text);
+    labels.push(labelText(buf, position + 1, position + 1 + len));
     position += 1 + len;
   }
-  return { name: joinName(labels), next: next < 0 ? position : next };
+  return { name: labels.join('.'), next: next < 0 ? position : next };
 }

@@ -15,6 +15,20 @@ const CLASS_ANY = 255;
 // scans quadratic (300 PTR answers against 1,200 records and 300 known answers).
 const byNameCache = new WeakMap<readonly OwnedRecord[], Map<string, OwnedRecord[]>>();
 const knownCache = new WeakMap<DnsMessage, Map<string, number>>();
+const keyCache = new WeakMap<DnsRecord, string>();
+
+/**
+ * recordKey of one of our records, built once per record object: every query
+ * asks for the keys of the same few (records are never changed in place).
+ */
+export function ownKey(record: DnsRecord): string {
+  let key = keyCache.get(record);
+  if (key === undefined) {
+    key = recordKey(record);
+    keyCache.set(record, key);
+  }
+  return key;
+}
 
 /** `mine` by name key. */
 function byName(mine: readonly OwnedRecord[]): Map<string, OwnedRecord[]> {
@@ -54,7 +68,7 @@ export function selectAnswers(message: DnsMessage, mine: readonly OwnedRecord[])
     for (const candidate of byName(mine).get(nameKey(question.name)) ?? []) {
       const { record } = candidate;
       if (question.type !== RRType.ANY && question.type !== typeCode(record.data)) continue;
-      chosen.set(recordKey(record), candidate);
+      chosen.set(ownKey(record), candidate);
     }
   }
   return [...chosen.values()].filter((c) => !isKnownAnswer(message, c.record));
@@ -106,7 +120,7 @@ export function nsecFor(named: readonly OwnedRecord[]): OwnedRecord {
 /** §7.1: the querier listed this record with at least half its TTL left. */
 export function isKnownAnswer(message: DnsMessage, record: DnsRecord): boolean {
   if (message.answers.length === 0) return false;
-  const ttl = knownTtls(message).get(recordKey(record));
+  const ttl = knownTtls(message).get(ownKey(record));
   return ttl !== undefined && ttl * 2 >= record.ttl;
 }
 
@@ -120,13 +134,13 @@ export function selectAdditionals(
   mine: readonly OwnedRecord[],
   message: DnsMessage,
 ): OwnedRecord[] {
-  const inAnswers = new Set(answers.map((a) => recordKey(a.record)));
+  const inAnswers = new Set(answers.map((a) => ownKey(a.record)));
   const out = new Map<string, OwnedRecord>();
   const index = byName(mine);
   const addNamed = (name: string, types: readonly number[]): void => {
     for (const candidate of index.get(nameKey(name)) ?? []) {
       if (!types.includes(typeCode(candidate.record.data))) continue;
-      const k = recordKey(candidate.record);
+      const k = ownKey(candidate.record);
       if (inAnswers.has(k) || out.has(k)) continue;
       if (isKnownAnswer(message, candidate.record)) continue;
       out.set(k, candidate);

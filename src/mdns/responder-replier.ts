@@ -23,6 +23,7 @@ import { recordKey } from './record-cache.js';
 import { ReplyMemo, replyKey } from './reply-memo.js';
 import {
   legacyRecord,
+  ownKey,
   selectAdditionals,
   selectAnswers,
   selectNegativeAnswers,
@@ -105,7 +106,7 @@ export class Replier {
     const now = this.#engine.clock.now();
     for (const part of packResponse(answers, additionalsFor, this.#limits(iface))) {
       for (const r of [...part.answers, ...part.additionals])
-        this.#lastMulticast.set(`${iface.name}|${recordKey(r.record)}`, now);
+        this.#lastMulticast.set(`${iface.name}|${ownKey(r.record)}`, now);
       this.#engine.send(part.message, { kind: 'multicast', interfaceName: iface.name });
     }
   }
@@ -380,7 +381,7 @@ export class Replier {
   }
 
   #since(iface: MdnsInterface, record: DnsRecord): number {
-    const last = this.#lastMulticast.get(`${iface.name}|${recordKey(record)}`);
+    const last = this.#lastMulticast.get(`${iface.name}|${ownKey(record)}`);
     return last === undefined ? Number.POSITIVE_INFINITY : this.#engine.clock.now() - last;
   }
 }
