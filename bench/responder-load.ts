@@ -45,6 +45,8 @@ export interface ResponderLoadRow {
   readonly cpuUsPerQuery: number;
   readonly rssStartKiB: number;
   readonly rssEndKiB: number;
+  /** RSS once a second during the load. */
+  readonly rssKiB: readonly number[];
 }
 
 // ---- the load generator (mode "load"): sends, counts, prints JSON ----
@@ -260,18 +262,17 @@ async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLo
   await new Promise((r) => setTimeout(r, 1500));
   const start = procStat(subject.pid);
   const t0 = process.hrtime.bigint();
-  let last = start;
+  const rss: number[] = [];
   const timer = setInterval(() => {
-    last = procStat(subject.pid);
+    rss.push(Math.round(procStat(subject.pid).rssKiB));
   }, 1000);
   await done;
   clearInterval(timer);
   const end = procStat(subject.pid);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  void last;
   const counts = JSON.parse(out) as { queries: number; responses: number; answers: number };
   if (process.env.BENCH_VERBOSE)
-    console.log(out.trim(), `system ${(end.sysTicks - start.sysTicks) / CLK_TCK} s`);
+    console.log(out.trim(), `system ${(end.sysTicks - start.sysTicks) / CLK_TCK} s; RSS ${rss}`);
   const cpuSeconds = (end.cpuTicks - start.cpuTicks) / CLK_TCK;
   // The window is the load's last `wall` seconds; scale the counts to it.
   const share = Math.min(1, wall / seconds);
@@ -286,6 +287,7 @@ async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLo
     cpuUsPerQuery: (cpuSeconds * 1e6) / Math.max(1, counts.queries * share),
     rssStartKiB: start.rssKiB,
     rssEndKiB: end.rssKiB,
+    rssKiB: rss,
   };
 }
 
@@ -314,6 +316,7 @@ async function interleaved(
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? (['ours', 'avahi'] as const) : (['avahi', 'ours'] as const);
     for (const which of order) {
+      if (process.env.BENCH_ONLY !== undefined && process.env.BENCH_ONLY !== which) continue;
       const subject = which === 'ours' ? await startOurs(from) : await startAvahi();
       try {
         const row = { round, ...(await load(subject, seconds)) };
@@ -327,6 +330,34 @@ async function interleaved(
     }
   }
   return rows;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** Issue 12's goal: our responder's CPU no more than avahi-daemon's (medians of the rounds). */
+export function responderLoadGoal(rows: readonly ResponderLoadRow[]): {
+  goal: string;
+  measured: string;
+  met: boolean;
+} {
+  const cpu = (s: string) => median(rows.filter((r) => r.subject === s).map((r) => r.cpuPercent));
+  const ratios = [...new Set(rows.map((r) => r.round))].flatMap((round) => {
+    const o = rows.find((r) => r.round === round && r.subject === 'ours');
+    const a = rows.find((r) => r.round === round && r.subject === 'avahi');
+    return o && a ? [o.cpuPercent / a.cpuPercent] : [];
+  });
+  const ratio = cpu('ours') / cpu('avahi');
+  return {
+    goal: 'responder CPU at 10,000 queries/s <= avahi-daemon',
+    measured: `${ratio.toFixed(2)} x (${cpu('ours').toFixed(1)}% vs ${cpu('avahi').toFixed(1)}%; rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)} x)`,
+    met: ratio <= 1,
+  };
 }
 
 const mode = process.argv[2];
@@ -350,12 +381,14 @@ if (mode === 'load') {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  await runResponderLoad(
+  const rows = await runResponderLoad(
     rounds,
     seconds,
     console.log,
     process.argv.includes('--source') ? 'source' : 'build',
   );
+  const { goal, measured } = responderLoadGoal(rows);
+  console.log(`${goal}: ${measured}`);
   console.log(
     `load average ${os
       .loadavg()

@@ -36,6 +36,7 @@ import {
   warmOpenTable,
   writeJson,
 } from './report.js';
+import { responderLoadGoal, runResponderLoad } from './responder-load.js';
 import { type DispatchRow, runDispatch } from './runloop.js';
 import { runSecure, type SecureRow } from './secure-throughput.js';
 import { MiB, round } from './stats.js';
@@ -69,6 +70,7 @@ const ALL_PARTS = [
   'widearea',
   'live',
   'start',
+  'responder',
 ];
 const parts = new Set(onlyArg === undefined ? ALL_PARTS : onlyArg.slice(7).split(','));
 const log = (line: string): void => console.log(line);
@@ -169,6 +171,11 @@ try {
   }
 
   const goals: Goal[] = [];
+  // Issue 12: our responder against avahi-daemon under 10,000 queries/s (bench/responder-load.ts).
+  if (parts.has('responder')) {
+    log('\nresponder under 10,000 queries/s: ours and avahi-daemon, interleaved rounds');
+    goals.push(responderLoadGoal(await runResponderLoad(quick ? 2 : 5, quick ? 3 : 10, log, from)));
+  }
   for (const row of throughput) {
     if (row.api === 'raw') continue;
     goals.push({
