@@ -8,7 +8,9 @@
  * replies reach it and not the responder) and legacy unicast (an ephemeral
  * port, RFC 6762 §6.7), and counts what comes back: response packets and
  * answer records. CPU (utime+stime) and RSS of both responders come from
- * /proc/<pid>, the same way, sampled every second of the load.
+ * /proc/<pid>, the same way, sampled every second of the load. A third
+ * subject, the Node floor, answers the same QU and legacy queries with fixed
+ * bytes through node:dgram alone: the least any Node responder pays.
  *
  *   node scripts/in-private-network.mjs node --import tsx bench/responder-load.ts [rounds] [seconds] [--source]
  *
@@ -32,9 +34,12 @@ const TICK_MS = 10;
 const CLK_TCK = 100;
 const PAGE = 4096;
 
+/** What answers: our responder, avahi-daemon, or the Node floor (dgram alone, fixed replies). */
+export type SubjectName = 'ours' | 'avahi' | 'floor';
+
 /** One responder's numbers over one round of load. */
 export interface ResponderLoadRow {
-  readonly subject: 'ours' | 'avahi';
+  readonly subject: SubjectName;
   readonly round: number;
   readonly seconds: number;
   readonly queries: number;
@@ -188,6 +193,7 @@ function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<vo
 
 interface Subject {
   readonly pid: number;
+  readonly name: SubjectName;
   readonly host: string;
   stop(): Promise<void>;
 }
@@ -205,6 +211,7 @@ async function startOurs(from: string): Promise<Subject> {
   await waitFor(child, /ready/, 'our responder');
   return {
     pid: child.pid as number,
+    name: 'ours',
     host: 'loadhost.local',
     stop: () =>
       new Promise((resolve) => {
@@ -236,6 +243,7 @@ async function startAvahi(): Promise<Subject> {
   await waitFor(child, /Load Target.*successfully established/, 'avahi-daemon');
   return {
     pid: child.pid as number,
+    name: 'avahi',
     host: 'avahihost.local',
     stop: () =>
       new Promise((resolve) => {
@@ -249,7 +257,6 @@ async function startAvahi(): Promise<Subject> {
 }
 
 async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLoadRow, 'round'>> {
-  const name = subject.host === 'loadhost.local' ? 'ours' : 'avahi';
   const generator = spawn(
     process.execPath,
     ['--import', 'tsx', SELF, 'load', subject.host, String(seconds)],
@@ -277,7 +284,7 @@ async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLo
   // The window is the load's last `wall` seconds; scale the counts to it.
   const share = Math.min(1, wall / seconds);
   return {
-    subject: name,
+    subject: subject.name,
     seconds: wall,
     queries: counts.queries,
     responses: counts.responses,
@@ -291,7 +298,47 @@ async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLo
   };
 }
 
-/** Runs `rounds` interleaved rounds (order alternating) of `seconds` of load each. */
+// The floor: Node's dgram alone, answering every QU and legacy query with a fixed 12-byte reply
+// (no decoding, no records): what any Node responder pays before doing anything.
+const FLOOR_JS = `
+const dgram = await import('node:dgram');
+const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+await new Promise((ok) => s.bind(5353, ok));
+s.addMembership('224.0.0.251', '127.0.0.1');
+const reply = Buffer.alloc(12);
+reply.writeUInt16BE(0x8400, 2);
+s.on('message', (b, r) => {
+  if (b.length < 12 || b[2] & 0x80) return;
+  // One question a query: its class's top bit (QU) is the second byte from the end.
+  if (r.port === 5353 && (b[b.length - 2] & 0x80) === 0) return;
+  const out = Buffer.from(reply);
+  out[0] = b[0];
+  out[1] = b[1];
+  s.send(out, r.port, r.address);
+});
+console.log('ready');
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function startFloor(): Promise<Subject> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', FLOOR_JS], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitFor(child, /ready/, 'the floor');
+  return {
+    pid: child.pid as number,
+    name: 'floor',
+    // The floor answers whatever is asked.
+    host: 'loadhost.local',
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Runs `rounds` interleaved rounds (the order rotating) of `seconds` of load each. */
 export async function runResponderLoad(
   rounds: number,
   seconds: number,
@@ -314,10 +361,17 @@ async function interleaved(
 ): Promise<ResponderLoadRow[]> {
   const rows: ResponderLoadRow[] = [];
   for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? (['ours', 'avahi'] as const) : (['avahi', 'ours'] as const);
+    // Each subject goes first, second and last in turn.
+    const all: SubjectName[] = ['ours', 'avahi', 'floor'];
+    const order = [...all.slice((round - 1) % 3), ...all.slice(0, (round - 1) % 3)];
     for (const which of order) {
       if (process.env.BENCH_ONLY !== undefined && process.env.BENCH_ONLY !== which) continue;
-      const subject = which === 'ours' ? await startOurs(from) : await startAvahi();
+      const subject =
+        which === 'ours'
+          ? await startOurs(from)
+          : which === 'avahi'
+            ? await startAvahi()
+            : await startFloor();
       try {
         const row = { round, ...(await load(subject, seconds)) };
         rows.push(row);
@@ -353,9 +407,12 @@ export function responderLoadGoal(rows: readonly ResponderLoadRow[]): {
     return o && a ? [o.cpuPercent / a.cpuPercent] : [];
   });
   const ratio = cpu('ours') / cpu('avahi');
+  const floor = rows.some((r) => r.subject === 'floor')
+    ? `; Node floor ${cpu('floor').toFixed(1)}%`
+    : '';
   return {
     goal: 'responder CPU at 10,000 queries/s <= avahi-daemon',
-    measured: `${ratio.toFixed(2)} x (${cpu('ours').toFixed(1)}% vs ${cpu('avahi').toFixed(1)}%; rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)} x)`,
+    measured: `${ratio.toFixed(2)} x (${cpu('ours').toFixed(1)}% vs ${cpu('avahi').toFixed(1)}%; rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)} x${floor})`,
     met: ratio <= 1,
   };
 }
