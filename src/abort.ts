@@ -97,10 +97,49 @@ export function abortSignalOf(signal: AbortSignal | LazySignal): AbortSignal {
   return signal instanceof LazySignal ? signal.signal : signal;
 }
 
-interface InFlight<T> {
+/** A step in flight that several callers wait on. */
+export interface SharedStep<T> {
   readonly promise: Promise<T>;
-  readonly cancel: LazySignal;
+  /** Callers waiting now. */
   waiters: number;
+}
+
+/**
+ * Waits on a shared step for one caller: settles as the step does, or
+ * rejects with the caller's reason when `signal` aborts first; when the last
+ * waiter has aborted, `abandon` cancels the step. Used by SharedLookup and by
+ * the unicast room's shared questions.
+ */
+export function waitOn<T>(
+  step: SharedStep<T>,
+  signal: CancelSignal,
+  abandon: (reason: unknown) => void,
+): Promise<T> {
+  step.waiters += 1;
+  return new Promise<T>((resolve, reject) => {
+    let left = false;
+    const leave = (): boolean => {
+      if (left) return false;
+      left = true;
+      signal.removeEventListener('abort', onAbort);
+      step.waiters -= 1;
+      return true;
+    };
+    const onAbort = (): void => {
+      if (!leave()) return;
+      if (step.waiters === 0) abandon(signal.reason);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    step.promise.then(
+      (value) => leave() && resolve(value),
+      (error: unknown) => leave() && reject(error),
+    );
+  });
+}
+
+interface InFlight<T> extends SharedStep<T> {
+  readonly cancel: LazySignal;
 }
 
 /**
@@ -133,27 +172,7 @@ export class SharedLookup<T> {
       this.#current = entry = started;
     }
     const joined = entry;
-    joined.waiters += 1;
-    return new Promise<T>((resolve, reject) => {
-      let left = false;
-      const leave = (): boolean => {
-        if (left) return false;
-        left = true;
-        signal.removeEventListener('abort', onAbort);
-        joined.waiters -= 1;
-        return true;
-      };
-      const onAbort = (): void => {
-        if (!leave()) return;
-        if (joined.waiters === 0) this.#abandon(joined, signal.reason);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      joined.promise.then(
-        (value) => leave() && resolve(value),
-        (error: unknown) => leave() && reject(error),
-      );
-    });
+    return waitOn(joined, signal, (reason) => this.#abandon(joined, reason));
   }
 
   /** Cancels the lookup in flight, if any. */

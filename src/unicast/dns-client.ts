@@ -5,12 +5,13 @@
  * their TTLs (RFC 2308 §5 for negative answers), DNS-SD names
  * point at their records directly (RFC 6763 §4-6), so aliases are not followed.
  */
+
+import type { CancelSignal } from '../abort.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { nameKey } from '../mdns/dns-name.js';
 import { type DnsRecord, typeCode } from '../mdns/wire-types.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
-import type { CancelSignal } from './cancel.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { type Answer, describeServer, exchangeWith } from './exchange.js';
 import { buildQuery, newMessageId, type ServerAddress } from './exchange-core.js';

@@ -8,9 +8,9 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
 import { debuglog } from 'node:util';
+import type { CancelSignal } from '../abort.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import type { CancelSignal } from './cancel.js';
 import { type Expectation, judgeReply, type ServerAddress, type Verdict } from './exchange-core.js';
 import { EDNS_UDP_SIZE, MAX_MESSAGE } from './wire-extra.js';
 

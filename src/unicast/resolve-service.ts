@@ -4,13 +4,14 @@
  * target, taken from the SRV answer's additional section when the server put
  * them there (RFC 6763 §12.2) and asked for otherwise.
  */
+
+import type { CancelSignal } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { nameKey } from '../mdns/dns-name.js';
 import { type DnsRecord, RRType } from '../mdns/wire-types.js';
 import type { CachedAnswer } from './answer-cache.js';
-import type { CancelSignal } from './cancel.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { answerCache, forgetAnswer, type LookupResult, lookup } from './dns-client.js';
 import { describeServer } from './exchange.js';

@@ -2,16 +2,14 @@
  * Concurrent identical questions share one exchange: a thousand opens of one
  * service, or a browse and a resolve asking for the same SRV, send one query
  * and take the same answer. The shared exchange is cancelled only when every
- * caller has left; it has its own signal (a Canceller: an AbortSignal costs
+ * caller has left; it has its own signal (a LazySignal: an AbortSignal costs
  * as much as a tenth of the exchange on loopback). A settled question is not
  * shared any more: the answer cache serves what comes next.
  */
-import { Canceller, type CancelSignal } from './cancel.js';
+import { type CancelSignal, LazySignal, type SharedStep, waitOn } from '../abort.js';
 
-interface InFlight<T> {
-  readonly promise: Promise<T>;
-  readonly canceller: Canceller;
-  waiters: number;
+interface InFlight<T> extends SharedStep<T> {
+  readonly canceller: LazySignal;
 }
 
 /** The questions in flight, by key ("name/type"). */
@@ -33,7 +31,7 @@ export class SharedQueries<T> {
     if (signal.aborted) return Promise.reject(signal.reason);
     let entry = fresh ? undefined : this.#inFlight.get(key);
     if (entry === undefined) {
-      const canceller = new Canceller();
+      const canceller = new LazySignal();
       let promise: Promise<T>;
       try {
         promise = start(canceller);
@@ -49,29 +47,9 @@ export class SharedQueries<T> {
       entry = started;
     }
     const joined = entry;
-    joined.waiters += 1;
-    return new Promise<T>((resolve, reject) => {
-      let left = false;
-      const leave = (): boolean => {
-        if (left) return false;
-        left = true;
-        signal.removeEventListener('abort', onAbort);
-        joined.waiters -= 1;
-        return true;
-      };
-      const onAbort = (): void => {
-        if (!leave()) return;
-        if (joined.waiters === 0) {
-          if (this.#inFlight.get(key) === joined) this.#inFlight.delete(key);
-          joined.canceller.abort(signal.reason);
-        }
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      joined.promise.then(
-        (value) => leave() && resolve(value),
-        (error: unknown) => leave() && reject(error),
-      );
+    return waitOn(joined, signal, (reason) => {
+      if (this.#inFlight.get(key) === joined) this.#inFlight.delete(key);
+      joined.canceller.abort(reason);
     });
   }
 

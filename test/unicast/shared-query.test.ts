@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { createSocket, type RemoteInfo } from 'node:dgram';
+import { LazySignal } from '../../src/abort.js';
 import { encodePacket } from '../../src/mdns/packet-codec.js';
 import { Flag, makeMessage, RRType } from '../../src/mdns/wire-types.js';
-import { Canceller } from '../../src/unicast/cancel.js';
 import { configureUnicastDNS, resetUnicastDNS } from '../../src/unicast/config.js';
 import { forgetAnswer, lookup, queriesInFlight } from '../../src/unicast/dns-client.js';
 import { readMessage } from '../../src/unicast/message-reader.js';
@@ -88,7 +88,7 @@ describe('unicast DNS: concurrent identical questions share one exchange', () =>
     resetUnicastDNS();
     await server.close();
   });
-  const ask = (signal: AbortSignal | Canceller = new Canceller()) =>
+  const ask = (signal: AbortSignal | LazySignal = new LazySignal()) =>
     lookup(NAME, RRType.SRV, { signal, deadline: Date.now() + 10_000 });
 
   it('fifty lookups at once send one query and all take its answer', async () => {
