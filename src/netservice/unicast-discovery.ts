@@ -11,11 +11,9 @@
  */
 import { createRequire } from 'node:module';
 import type { Observable } from 'rxjs';
-import { ErrorDomain, NetServicesError } from '../error-codes.js';
-import { StreamError } from '../errors.js';
 import { newObservable } from '../rx.js';
 import { unicastConfig } from '../unicast/config.js';
-import { MAX_MESSAGE } from '../unicast/wire-extra.js';
+import { checkTxtFitsUpdate } from '../unicast/txt-limit.js';
 import {
   type Publication,
   type PublishRequest,
@@ -83,14 +81,8 @@ function deferredPublication(request: PublishRequest): Publication {
   return {
     registered,
     setTxt(txt) {
-      // The real publication's own check (publish.ts), so that a TXT too big fails here at once.
-      const size = txt.reduce((total, s) => total + 1 + s.length, 0);
-      if (size > MAX_MESSAGE - 1024)
-        throw new StreamError(
-          ErrorDomain.NetServices,
-          NetServicesError.BadArgument,
-          `a ${size}-byte TXT record does not fit one DNS message`,
-        );
+      // The real publication's own check, so that a TXT too big fails here at once.
+      checkTxtFitsUpdate(txt);
       void started.then((publication) => publication.setTxt(txt)).catch(() => {});
     },
     async stop() {

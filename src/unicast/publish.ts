@@ -18,9 +18,9 @@ import { escapeLabel, nameKey } from '../mdns/dns-name.js';
 import { RRType } from '../mdns/wire-types.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { answerCache, forgetAnswer, lookup } from './dns-client.js';
+import { checkTxtFitsUpdate } from './txt-limit.js';
 import { sendUpdate } from './update-client.js';
 import { buildAdd, buildDelete, buildReplace, type UpdateRecord } from './update-message.js';
-import { MAX_MESSAGE } from './wire-extra.js';
 import { findZone } from './zone.js';
 
 /** What to publish (the shape of netservice's PublishRequest). */
@@ -179,13 +179,7 @@ export function publishUnicast(
   return {
     registered,
     setTxt(txt) {
-      const size = txt.reduce((total, s) => total + 1 + s.length, 0);
-      if (size > MAX_MESSAGE - 1024)
-        throw new StreamError(
-          ErrorDomain.NetServices,
-          NetServicesError.BadArgument,
-          `a ${size}-byte TXT record does not fit one DNS message`,
-        );
+      checkTxtFitsUpdate(txt);
       // setTXTData returns at once (as CF's does): a failed UPDATE is logged, the old TXT stays.
       changes = changes.then(() =>
         replaceTxt(txt).catch((error: unknown) =>
