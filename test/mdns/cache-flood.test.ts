@@ -17,6 +17,7 @@ import {
   resolveServiceWithEngine,
 } from '../../src/mdns/index.js';
 import { type FakeTransport, fakeEngine, settle } from './fake-network.js';
+import { srvRecord } from './records.js';
 
 const FLOODER = '10.0.0.66';
 
@@ -49,13 +50,7 @@ function serviceAnswer(
   host: string,
   port: number,
 ): ReturnType<typeof makeMessage> {
-  const srv: DnsRecord = {
-    name: instance,
-    rrclass: 1,
-    cacheFlush: true,
-    ttl: 120,
-    data: { type: 'SRV', priority: 0, weight: 0, port, target: host },
-  };
+  const srv = srvRecord(instance, host, port);
   return makeMessage({
     flags: Flag.QR | Flag.AA,
     answers: [srv],

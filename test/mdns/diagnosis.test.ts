@@ -16,6 +16,7 @@ import {
   resolveServiceWithEngine,
 } from '../../src/mdns/index.js';
 import { type FakeTransport, fakeEngine } from './fake-network.js';
+import { srvRecord } from './records.js';
 
 const TYPE = '_ipp._tcp.local';
 const ptr = (instance: string): DnsRecord => ({
@@ -25,13 +26,7 @@ const ptr = (instance: string): DnsRecord => ({
   ttl: 4500,
   data: { type: 'PTR', target: `${instance}.${TYPE}` },
 });
-const srv: DnsRecord = {
-  name: `Printer.${TYPE}`,
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 120,
-  data: { type: 'SRV', priority: 0, weight: 0, port: 631, target: 'peer.local' },
-};
+const srv = srvRecord(`Printer.${TYPE}`, 'peer.local', 631);
 
 describe('mdns lookup diagnosis (error.diagnosis)', () => {
   let engine: MdnsEngine;

@@ -13,22 +13,11 @@ import {
   resolveServiceWithEngine,
 } from '../../src/mdns/index.js';
 import { type FakeTransport, fakeEngine, settle } from './fake-network.js';
+import { addressRecord, srvRecord } from './records.js';
 
 const INSTANCE = 'Svc._echo._tcp.local';
-const srv: DnsRecord = {
-  name: INSTANCE,
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 120,
-  data: { type: 'SRV', priority: 0, weight: 0, port: 7, target: 'peer.local' },
-};
-const addr: DnsRecord = {
-  name: 'peer.local',
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 120,
-  data: { type: 'AAAA', address: 'fe80::2' },
-};
+const srv = srvRecord(INSTANCE, 'peer.local', 7);
+const addr = addressRecord('peer.local', 'fe80::2');
 
 describe('mdns querier conformance (RFC 6762 §5, §7)', () => {
   let engine: MdnsEngine;

@@ -10,22 +10,11 @@ import {
 } from '../../src/mdns/index.js';
 import { cachedService, reconfirmService } from '../../src/mdns/resolve.js';
 import { type FakeTransport, fakeEngine } from './fake-network.js';
+import { addressRecord, srvRecord } from './records.js';
 
 const INSTANCE = 'Svc._echo._tcp.local';
-const srv: DnsRecord = {
-  name: INSTANCE,
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 120,
-  data: { type: 'SRV', priority: 0, weight: 0, port: 7, target: 'peer.local' },
-};
-const addr: DnsRecord = {
-  name: 'peer.local',
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 120,
-  data: { type: 'A', address: '10.0.0.2' },
-};
+const srv = srvRecord(INSTANCE, 'peer.local', 7);
+const addr = addressRecord('peer.local', '10.0.0.2');
 const FAILED = {
   hostName: 'peer.local',
   port: 7,

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { NetServicesError } from '../../src/error-codes.js';
 import type { FakeClock } from '../../src/mdns/clock.js';
 import {
-  type DnsRecord,
   Flag,
   type MdnsEngine,
   makeMessage,
@@ -11,29 +10,12 @@ import {
   resolveServiceWithEngine,
 } from '../../src/mdns/index.js';
 import { type FakeTransport, fakeEngine } from './fake-network.js';
+import { addressRecord, srvRecord, txtRecord } from './records.js';
 
 const INSTANCE = 'Svc._echo._tcp.local';
-const srv: DnsRecord = {
-  name: INSTANCE,
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 120,
-  data: { type: 'SRV', priority: 0, weight: 0, port: 7, target: 'peer.local' },
-};
-const addr: DnsRecord = {
-  name: 'peer.local',
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 120,
-  data: { type: 'A', address: '10.0.0.2' },
-};
-const txt: DnsRecord = {
-  name: INSTANCE,
-  rrclass: 1,
-  cacheFlush: true,
-  ttl: 4500,
-  data: { type: 'TXT', strings: [Buffer.from('path=/x')] },
-};
+const srv = srvRecord(INSTANCE, 'peer.local', 7);
+const addr = addressRecord('peer.local', '10.0.0.2');
+const txt = txtRecord(INSTANCE, ['path=/x']);
 
 describe('mdns service resolution: TXT after SRV (RFC 6763 §6)', () => {
   let engine: MdnsEngine;
