@@ -38,6 +38,32 @@ function cancelled(signal: CancelSignal): unknown {
   );
 }
 
+/**
+ * The settle-once guard of one try: the first outcome (reply, error, timeout
+ * or abort) clears the timer and the abort listener and releases the socket;
+ * later ones do nothing (a second close of a dgram socket throws).
+ */
+function settleOnce(
+  options: { signal: CancelSignal; timeoutMs: number },
+  timedOut: () => StreamError,
+  release: () => void,
+  reject: (reason: unknown) => void,
+): (outcome: () => void) => void {
+  let settled = false;
+  const finish = (outcome: () => void): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onAbort);
+    release();
+    outcome();
+  };
+  const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
+  const timer = setTimeout(() => finish(() => reject(timedOut())), options.timeoutMs);
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  return finish;
+}
+
 /** Sends `request` over UDP and waits for the reply the core accepts; `truncated` asks the caller for TCP. */
 function overUdp(
   server: ServerAddress,
@@ -48,21 +74,12 @@ function overUdp(
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(cancelled(options.signal));
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-    let settled = false;
-    const finish = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal.removeEventListener('abort', onAbort);
-      socket.close();
-      outcome();
-    };
-    const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
-    const timer = setTimeout(
-      () => finish(() => reject(timeoutError(server, options.timeoutMs, 'UDP'))),
-      options.timeoutMs,
+    const finish = settleOnce(
+      options,
+      () => timeoutError(server, options.timeoutMs, 'UDP'),
+      () => socket.close(),
+      reject,
     );
-    options.signal.addEventListener('abort', onAbort, { once: true });
     socket.on('message', (bytes: Buffer, rinfo: RemoteInfo) => {
       const verdict = judgeReply(expected, bytes, { host: rinfo.address, port: rinfo.port });
       if (verdict.kind === 'drop') log('dropped a reply: %s', verdict.reason);
@@ -97,21 +114,12 @@ function overTcp(
     if (options.signal.aborted) return reject(cancelled(options.signal));
     const socket = connect({ host: server.host, port: server.port });
     let received = Buffer.alloc(0);
-    let settled = false;
-    const finish = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      outcome();
-    };
-    const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
-    const timer = setTimeout(
-      () => finish(() => reject(timeoutError(server, options.timeoutMs, 'TCP'))),
-      options.timeoutMs,
+    const finish = settleOnce(
+      options,
+      () => timeoutError(server, options.timeoutMs, 'TCP'),
+      () => socket.destroy(),
+      reject,
     );
-    options.signal.addEventListener('abort', onAbort, { once: true });
     const length = Buffer.alloc(2);
     length.writeUInt16BE(request.length, 0);
     socket.write(Buffer.concat([length, request]));
