@@ -10,8 +10,9 @@
  * huge type does not flap), and past the overall budget the oldest go.
  * Every step is O(1): insertion-ordered sets are the LRU lists.
  */
+
+import type { RecordData } from '../dns/wire-types.js';
 import type { MdnsLimits } from './engine-options.js';
-import type { RecordData } from './wire-types.js';
 
 /**
  * Heap bytes of a cached record beyond its name and data: the entry, the

@@ -1,8 +1,8 @@
 /** The addresses a cache holds for a host name (RFC 6762 §3), shared by resolves and their diagnoses. */
 import type { ResolvedAddress } from '../address.js';
-import { isLinkLocalIPv6 } from './ip-bytes.js';
+import { isLinkLocalIPv6 } from '../dns/ip-bytes.js';
+import { RRType } from '../dns/wire-types.js';
 import type { RecordCache } from './record-cache.js';
-import { RRType } from './wire-types.js';
 
 /**
  * The addresses the cache holds for a host name; link-local IPv6 carries its

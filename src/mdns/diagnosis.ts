@@ -8,11 +8,11 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { LookupDiagnosis, OffLinkAnswer } from '../diagnosis.js';
+import { joinName, nameKey, splitName } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import { cachedAddresses } from './cached-addresses.js';
-import { joinName, nameKey, splitName } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import { interfaceForSource, type MdnsInterface } from './interfaces.js';
-import { RRType } from './wire-types.js';
 
 /** At most this many same-type instances are listed. */
 const SAME_TYPE_LISTED = 5;

@@ -2,7 +2,7 @@
  * The knobs of the mDNS engine. Production uses the RFC 6762 values; tests
  * shorten them and inject a clock, a random source and a transport.
  */
-import { type Clock, realClock } from './clock.js';
+import { type Clock, realClock } from '../clock.js';
 
 /** RFC 6762 timings, in milliseconds. */
 export interface MdnsTimings {

@@ -7,8 +7,10 @@
  */
 
 import { debuglog } from 'node:util';
+import type { Clock, Timer } from '../clock.js';
+import { decodePacket, encodePacket } from '../dns/packet-codec.js';
+import { type DnsMessage, isResponse, MDNS_PORT } from '../dns/wire-types.js';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
-import type { Clock, Timer } from './clock.js';
 import {
   type MdnsEngineOptions,
   type ResolvedEngineOptions,
@@ -16,13 +18,11 @@ import {
 } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { OffLinkLog } from './off-link-log.js';
-import { decodePacket, encodePacket } from './packet-codec.js';
 import { BLOCKED_SEND_CODES, blockedSendHint, scopeId } from './platform.js';
 import { Querier } from './querier.js';
 import { Reconfirmer } from './reconfirm.js';
 import { RecordCache } from './record-cache.js';
 import { type PacketSource, type PacketTransport, UdpTransport } from './transport.js';
-import { type DnsMessage, isResponse, MDNS_PORT } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /**

@@ -3,8 +3,10 @@ import type { ResolvedAddress } from '../address.js';
 import { getMdnsEngine } from './engine.js';
 import { resolveHostWithEngine } from './resolve.js';
 
-export { type Clock, FakeClock, realClock, type Timer } from './clock.js';
-export { escapeLabel, joinName, nameKey, sameName, splitName } from './dns-name.js';
+export { type Clock, FakeClock, realClock, type Timer } from '../clock.js';
+export { escapeLabel, joinName, nameKey, sameName, splitName } from '../dns/dns-name.js';
+export { decodePacket, encodePacket } from '../dns/packet-codec.js';
+export * from '../dns/wire-types.js';
 export {
   type Destination,
   getMdnsEngine,
@@ -20,7 +22,6 @@ export {
   RFC_TIMINGS,
   TTL,
 } from './engine-options.js';
-export { decodePacket, encodePacket } from './packet-codec.js';
 export type { CacheEntry, CacheEvent } from './record-cache.js';
 export {
   cachedAddresses,
@@ -30,7 +31,6 @@ export {
   type ServiceResolution,
 } from './resolve.js';
 export type { PacketSource, PacketTransport } from './transport.js';
-export * from './wire-types.js';
 
 /**
  * Resolves a `.local` host name to its A and AAAA addresses through the

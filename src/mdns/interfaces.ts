@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { ipv4ToBytes, ipv6ToBytes, isLinkLocalIPv6 } from './ip-bytes.js';
+import { ipv4ToBytes, ipv6ToBytes, isLinkLocalIPv6 } from '../dns/ip-bytes.js';
 import { hostPlatform, isSkippedTunnel, type PlatformFacts, scopeId } from './platform.js';
 
 const IFF_UP = 0x1;

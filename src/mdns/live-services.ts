@@ -4,11 +4,12 @@
  * instance monitored on its own. They own the cache listener, the questions,
  * the engine hold and the failure listener, and release all of them on stop.
  */
+
+import { nameKey } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import type { StreamError } from '../errors.js';
-import { nameKey } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import { type LiveChange, LiveView, type LiveViewTimings } from './live-view.js';
-import { RRType } from './wire-types.js';
 
 /** What a driver reports to. */
 export interface LiveSink {

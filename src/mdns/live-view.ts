@@ -10,12 +10,12 @@
  * flooded. Socket-free: the cache, querier and clock come from outside.
  */
 import type { ResolvedAddress } from '../address.js';
-import type { Clock, Timer } from './clock.js';
-import { nameKey } from './dns-name.js';
+import type { Clock, Timer } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import { QuestionSlots } from './question-slots.js';
 import type { CacheEntry, CacheEvent, RecordCache } from './record-cache.js';
 import { cachedAddresses } from './resolve.js';
-import { RRType } from './wire-types.js';
 
 /** What a live instance resolves to now. TXT strings are raw (RFC 6763 §6). */
 export interface LiveResolution {

@@ -5,9 +5,10 @@
  * §12). The caller's `evaluate` reads the cache and either returns a result
  * or calls `want()` for the questions still open.
  */
+
+import type { Clock } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
 import type { StreamError } from '../errors.js';
-import type { Clock } from './clock.js';
-import { nameKey } from './dns-name.js';
 import type { Querier } from './querier.js';
 import type { CacheEvent, RecordCache } from './record-cache.js';
 

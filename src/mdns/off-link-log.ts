@@ -3,8 +3,8 @@
  * never cached, but remembered by name so that a lookup that times out can
  * say "this name did answer, from an address on none of your links".
  */
-import { nameKey } from './dns-name.js';
-import type { DnsMessage } from './wire-types.js';
+import { nameKey } from '../dns/dns-name.js';
+import type { DnsMessage } from '../dns/wire-types.js';
 
 /** How many off-link responses are remembered; older ones are forgotten. */
 const REMEMBERED = 32;

@@ -10,9 +10,9 @@
  * responder refuses them at registration); one met while measuring is refused.
  */
 import { debuglog } from 'node:util';
-import { nameKey } from './dns-name.js';
-import { encodePacket } from './packet-codec.js';
-import { type DnsMessage, type DnsRecord, makeMessage } from './wire-types.js';
+import { nameKey } from '../dns/dns-name.js';
+import { encodePacket } from '../dns/packet-codec.js';
+import { type DnsMessage, type DnsRecord, makeMessage } from '../dns/wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH. */

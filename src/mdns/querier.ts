@@ -15,14 +15,14 @@
  * would (§7.3).
  */
 import { debuglog } from 'node:util';
-import type { Clock, Timer } from './clock.js';
-import { nameKey } from './dns-name.js';
+import type { Clock, Timer } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
+import { CLASS_IN, type DnsMessage, type DnsRecord, typeCode } from '../dns/wire-types.js';
 import type { MdnsTimings } from './engine-options.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { payloadLimits } from './link-mtu.js';
 import { type AskedQuestion, packQuery } from './query-packer.js';
 import { type CacheEntry, type RecordCache, recordKey } from './record-cache.js';
-import { CLASS_IN, type DnsMessage, type DnsRecord, typeCode } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /** Questions due within this window of each other share one packet. */

@@ -13,7 +13,14 @@
  * packet of ours with questions.
  */
 import { debuglog } from 'node:util';
-import { nameKey } from './dns-name.js';
+import { nameKey } from '../dns/dns-name.js';
+import {
+  type DnsMessage,
+  type DnsQuestion,
+  type DnsRecord,
+  Flag,
+  makeMessage,
+} from '../dns/wire-types.js';
 import type { PayloadLimits } from './link-mtu.js';
 import {
   nameBound,
@@ -22,13 +29,6 @@ import {
   recordSizeBound,
   suffixes,
 } from './packet-budget.js';
-import {
-  type DnsMessage,
-  type DnsQuestion,
-  type DnsRecord,
-  Flag,
-  makeMessage,
-} from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /** RFC 1035 §4.1.1: the header. */

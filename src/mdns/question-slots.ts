@@ -7,7 +7,7 @@
  * for a peer announcing thousands of instances it never resolves, which
  * would otherwise put thousands of questions on the querier and the wire.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /** Where questions go. */
 export interface QuestionHost {

@@ -6,10 +6,10 @@
  * carry no known answer for it (a doubted record is not sent as known, §7.1),
  * so a responder that still owns the record answers.
  */
-import type { Clock, Timer } from './clock.js';
+import type { Clock, Timer } from '../clock.js';
+import { typeCode } from '../dns/wire-types.js';
 import type { Querier } from './querier.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
-import { typeCode } from './wire-types.js';
 
 /** §10.4: how long a record in dispute has to be confirmed before it is flushed. */
 export const RECONFIRM_WAIT_MS = 10_000;

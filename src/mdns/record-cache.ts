@@ -8,13 +8,13 @@
  * flood cannot stall the event loop.
  */
 import { debuglog } from 'node:util';
+import type { Clock, Timer } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
+import { isLinkLocalIPv6 } from '../dns/ip-bytes.js';
+import { CLASS_IN, type DnsRecord, type RecordData, RRType, typeCode } from '../dns/wire-types.js';
 import { CacheBudget, recordCost } from './cache-budget.js';
-import type { Clock, Timer } from './clock.js';
-import { nameKey } from './dns-name.js';
 import type { MdnsLimits, MdnsTimings } from './engine-options.js';
 import { ExpiryQueue } from './expiry-queue.js';
-import { isLinkLocalIPv6 } from './ip-bytes.js';
-import { CLASS_IN, type DnsRecord, type RecordData, RRType, typeCode } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 

@@ -7,9 +7,10 @@
  * was most of the responder's CPU. Only the bytes are kept: whether and how
  * to answer (the §6 rate limits, §5.4 unicast) is decided for every query.
  */
+
+import type { DnsMessage } from '../dns/wire-types.js';
 import type { PayloadLimits } from './link-mtu.js';
 import type { OwnedRecord } from './responder-records.js';
-import type { DnsMessage } from './wire-types.js';
 
 /** Held replies: few questions are asked over and over; a flood of new ones only cycles this. */
 const MAX_REPLIES = 256;

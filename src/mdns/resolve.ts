@@ -7,15 +7,15 @@
 
 import type { ResolvedAddress } from '../address.js';
 import type { LookupDiagnosis } from '../diagnosis.js';
+import { sameName } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { cachedAddresses } from './cached-addresses.js';
 import { diagnoseLookup, splitInstance } from './diagnosis.js';
-import { sameName } from './dns-name.js';
 import type { MdnsEngine } from './engine.js';
 import { type LookupContext, lookupRecords } from './lookup.js';
 import type { CacheEntry, RecordCache } from './record-cache.js';
-import { RRType } from './wire-types.js';
 
 export { cachedAddresses } from './cached-addresses.js';
 

@@ -4,10 +4,10 @@
  * additional records DNS-SD recommends (RFC 6763 §12), and NSEC records that
  * say which types a name of ours does not have (§6.1, §6.2).
  */
-import { nameKey } from './dns-name.js';
+import { nameKey } from '../dns/dns-name.js';
+import { CLASS_IN, type DnsMessage, type DnsRecord, RRType, typeCode } from '../dns/wire-types.js';
 import { recordKey } from './record-cache.js';
 import type { OwnedRecord } from './responder-records.js';
-import { CLASS_IN, type DnsMessage, type DnsRecord, RRType, typeCode } from './wire-types.js';
 
 const CLASS_ANY = 255;
 

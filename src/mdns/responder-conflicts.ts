@@ -3,12 +3,12 @@
  * 6762 §8.1, §8.2, §9), and how often it may try again. Judgements only:
  * the responder acts on them (rename, probe again, wait).
  */
-import { nameKey } from './dns-name.js';
+import { nameKey } from '../dns/dns-name.js';
+import { type DnsMessage, typeCode } from '../dns/wire-types.js';
 import type { MdnsInterface } from './interfaces.js';
 import { recordKey } from './record-cache.js';
 import { compareRecordSets } from './responder-records.js';
 import { instanceName, type Registration, registrationRecords } from './responder-registration.js';
-import { type DnsMessage, typeCode } from './wire-types.js';
 
 /** §8.1: after this many conflicts within the window, a host waits before probing again. */
 const CONFLICT_WINDOW_MS = 10_000;

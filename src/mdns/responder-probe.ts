@@ -7,14 +7,15 @@
  * (§17); a service whose TXT does not is refused when it is published, not
  * left to fail unseen at every send.
  */
+
+import { escapeLabel } from '../dns/dns-name.js';
+import { encodePacket } from '../dns/packet-codec.js';
+import { CLASS_IN, type DnsMessage, makeMessage, RRType } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError, toStreamError } from '../errors.js';
-import { escapeLabel } from './dns-name.js';
 import type { MdnsInterface } from './interfaces.js';
 import { payloadLimits } from './link-mtu.js';
-import { encodePacket } from './packet-codec.js';
 import { hostRecords, serviceRecords } from './responder-records.js';
-import { CLASS_IN, type DnsMessage, makeMessage, RRType } from './wire-types.js';
 
 /** RFC 6763 §4.1.1: the longest instance label a rename ("Name (2)") can produce. */
 const MAX_LABEL_OCTETS = 63;

@@ -3,11 +3,11 @@
  * record-set comparison of the simultaneous-probe tie-break (RFC 6762 §8.2).
  */
 import { hostname } from 'node:os';
-import { escapeLabel } from './dns-name.js';
+import { escapeLabel } from '../dns/dns-name.js';
+import { encodeRdata } from '../dns/rdata.js';
+import { CLASS_IN, type DnsRecord, type RecordData, typeCode } from '../dns/wire-types.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
-import { encodeRdata } from './rdata.js';
-import { CLASS_IN, type DnsRecord, type RecordData, typeCode } from './wire-types.js';
 
 /** RFC 6763 §9: the meta-query name that lists service types. */
 export const SERVICES_META = '_services._dns-sd._udp.local';

@@ -3,8 +3,8 @@
  * state of its probing and announcing (RFC 6762 §8), and the records it owns
  * on each interface, with the address records of that interface's link.
  */
-import type { Timer } from './clock.js';
-import { escapeLabel } from './dns-name.js';
+import type { Timer } from '../clock.js';
+import { escapeLabel } from '../dns/dns-name.js';
 import type { MdnsInterface } from './interfaces.js';
 import { recordKey } from './record-cache.js';
 import { hostRecords, type OwnedRecord, serviceRecords } from './responder-records.js';

@@ -13,12 +13,19 @@
  * the link (§17, response-packer.ts).
  */
 import { debuglog } from 'node:util';
-import type { Timer } from './clock.js';
+import type { Timer } from '../clock.js';
+import { encodePacket } from '../dns/packet-codec.js';
+import {
+  type DnsMessage,
+  type DnsRecord,
+  Flag,
+  MDNS_PORT,
+  makeMessage,
+} from '../dns/wire-types.js';
 import type { MdnsEngine } from './engine.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { linkMtu, type MtuReader, type PayloadLimits, payloadLimits } from './link-mtu.js';
-import { encodePacket } from './packet-codec.js';
 import { recordKey } from './record-cache.js';
 import { ReplyMemo, replyKey } from './reply-memo.js';
 import {
@@ -31,7 +38,6 @@ import {
 import type { OwnedRecord } from './responder-records.js';
 import { type AdditionalsFor, packResponse } from './response-packer.js';
 import type { PacketSource } from './transport.js';
-import { type DnsMessage, type DnsRecord, Flag, MDNS_PORT, makeMessage } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 /** §8.1/§9: a probe is defended at most every 250 ms. */

@@ -11,6 +11,7 @@
  * responder-replier.ts paces the answers.
  */
 import { debuglog } from 'node:util';
+import { type DnsMessage, isResponse, MDNS_PORT } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import type { MdnsEngine } from './engine.js';
@@ -32,7 +33,6 @@ import { Replier } from './responder-replier.js';
 import type { PacketSource } from './transport.js';
 import { UpdateAnnouncer } from './update-announcer.js';
 import { vanishedAddressGoodbyes } from './vanished-addresses.js';
-import { type DnsMessage, isResponse, MDNS_PORT } from './wire-types.js';
 
 export type { ServiceSpec } from './responder-registration.js';
 

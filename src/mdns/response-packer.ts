@@ -10,12 +10,12 @@
  * most 9000 bytes (§17); a record too big even for that is not sent.
  */
 import { debuglog } from 'node:util';
+import type { DnsMessage } from '../dns/wire-types.js';
+import { Flag, makeMessage } from '../dns/wire-types.js';
 import type { PayloadLimits } from './link-mtu.js';
 import { PacketBudget } from './packet-budget.js';
 import { recordKey } from './record-cache.js';
 import type { OwnedRecord } from './responder-records.js';
-import type { DnsMessage } from './wire-types.js';
-import { Flag, makeMessage } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 

@@ -9,10 +9,10 @@
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { debuglog } from 'node:util';
 import { literalFamily } from '../address.js';
+import { MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from '../dns/wire-types.js';
 import { posixError } from '../errors.js';
 import { listMulticastInterfaces, type MdnsInterface, OriginMemo } from './interfaces.js';
 import { scopeId } from './platform.js';
-import { MDNS_IPV4, MDNS_IPV6, MDNS_PORT } from './wire-types.js';
 
 const log = debuglog('cfstream:mdns');
 const ONE_SHOT_IDLE_MS = 3000;

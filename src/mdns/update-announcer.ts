@@ -8,7 +8,7 @@
  * and go out as one announcement of the latest data. Socket-free: `send`
  * reads the current records when it runs, so a later change always wins.
  */
-import type { Clock, Timer } from './clock.js';
+import type { Clock, Timer } from '../clock.js';
 
 /** §8.4: at most this many updates in any window of `UPDATE_WINDOW_MS`. */
 export const UPDATE_LIMIT = 10;

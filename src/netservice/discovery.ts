@@ -10,9 +10,9 @@
 import type { Observable } from 'rxjs';
 import type { LazySignal } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
+import { nameKey } from '../dns/dns-name.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { nameKey } from '../mdns/dns-name.js';
 
 /** What a service instance resolves to. TXT strings are raw (RFC 6763 §6). */
 export interface ServiceResolution {

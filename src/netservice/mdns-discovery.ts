@@ -5,12 +5,12 @@
  */
 import type { Observable } from 'rxjs';
 import { abortSignalOf } from '../abort.js';
-import { nameKey } from '../mdns/dns-name.js';
+import { nameKey } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import { getMdnsEngine, runningMdnsEngine } from '../mdns/engine.js';
 import type { CacheEvent } from '../mdns/record-cache.js';
 import { cachedService, reconfirmService, resolveServiceWithEngine } from '../mdns/resolve.js';
 import { publishWithEngine } from '../mdns/responder-registry.js';
-import { RRType } from '../mdns/wire-types.js';
 import { newObservable } from '../rx.js';
 import {
   type DiscoveryEvent,

@@ -4,11 +4,11 @@
  * as observables. mdns-discovery.ts plugs these into the `local.` discovery.
  */
 import type { Observable } from 'rxjs';
-import { nameKey } from '../mdns/dns-name.js';
+import { nameKey } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import { getMdnsEngine } from '../mdns/engine.js';
 import { monitorServiceWithEngine, watchServicesWithEngine } from '../mdns/live-services.js';
 import { SERVICES_META } from '../mdns/responder-records.js';
-import { RRType } from '../mdns/wire-types.js';
 import { newObservable } from '../rx.js';
 import type { ServiceChange, ServiceResolution, TypeEvent } from './discovery.js';
 

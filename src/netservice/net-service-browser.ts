@@ -7,9 +7,9 @@
  * of a domain (RFC 6763 §9).
  */
 import type { Observable } from 'rxjs';
+import { nameKey } from '../dns/dns-name.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { nameKey } from '../mdns/dns-name.js';
 import { newObservable, rxMap } from '../rx.js';
 import { defaultDiscovery, discoveryFor, unsupported } from './discovery.js';
 import './mdns-discovery.js';

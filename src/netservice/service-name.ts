@@ -3,9 +3,10 @@
  * The instance label is free UTF-8 text -- dots and backslashes included --
  * so the full name is written with RFC 6763 §4.3 escapes: `\.`, `\\`, `\DDD`.
  */
+
+import { joinName, type NameError, splitName } from '../dns/dns-name.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { joinName, type NameError, splitName } from '../mdns/dns-name.js';
 
 /** RFC 6763 §4.1.1: an instance name is at most 63 octets of UTF-8. */
 export const MAX_INSTANCE_OCTETS = 63;

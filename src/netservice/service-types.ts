@@ -5,7 +5,7 @@
  * "<_service>.<_tcp|_udp>.<domain>" is a type; a subtype entry
  * ("_printer._sub._http._tcp") or anything malformed is dropped.
  */
-import { joinName, nameKey, splitName } from '../mdns/dns-name.js';
+import { joinName, nameKey, splitName } from '../dns/dns-name.js';
 import { normalizeType } from './service-name.js';
 
 /** The type a §9 PTR target names, as `browse$` takes it ("_http._tcp."), or undefined. */

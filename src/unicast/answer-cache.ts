@@ -5,9 +5,9 @@
  * than a bounded number of entries: the least recently used goes first. A
  * negative answer remembers its zone (the owner of that SOA).
  */
-import type { Clock } from '../mdns/clock.js';
-import { nameKey } from '../mdns/dns-name.js';
-import type { DnsRecord } from '../mdns/wire-types.js';
+import type { Clock } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
+import type { DnsRecord } from '../dns/wire-types.js';
 
 /** A cached answer: records, or the negative kind. */
 export type CachedAnswer =

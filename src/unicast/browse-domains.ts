@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
-import { ipv6ToBytes, isLinkLocalIPv6 } from '../mdns/ip-bytes.js';
-import { RRType } from '../mdns/wire-types.js';
+import { ipv6ToBytes, isLinkLocalIPv6 } from '../dns/ip-bytes.js';
+import { RRType } from '../dns/wire-types.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { lookup } from './dns-client.js';
 

@@ -10,9 +10,9 @@
 
 import { debuglog } from 'node:util';
 import type { Observable } from 'rxjs';
-import type { Clock, Timer } from '../mdns/clock.js';
-import { nameKey } from '../mdns/dns-name.js';
-import { RRType } from '../mdns/wire-types.js';
+import type { Clock, Timer } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import { newObservable } from '../rx.js';
 import { type UnicastConfig, type UnicastTimings, unicastConfig } from './config.js';
 import { lookup } from './dns-client.js';

@@ -7,12 +7,12 @@
  */
 import { getServers } from 'node:dns';
 import { isIP } from 'node:net';
+import { type Clock, realClock } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
+import { DNS_PORT } from '../dns/wire-extra.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { type Clock, realClock } from '../mdns/clock.js';
-import { nameKey } from '../mdns/dns-name.js';
 import type { ServerAddress } from './exchange-core.js';
-import { DNS_PORT } from './wire-extra.js';
 
 /** The HMAC algorithms of RFC 8945 §6 we sign with, by their DNS names. */
 export const TsigAlgorithm = {

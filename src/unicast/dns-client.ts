@@ -7,17 +7,17 @@
  */
 
 import type { CancelSignal } from '../abort.js';
+import { nameKey } from '../dns/dns-name.js';
+import { Opcode, Rcode, rcodeOf } from '../dns/wire-extra.js';
+import { type DnsRecord, typeCode } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { nameKey } from '../mdns/dns-name.js';
-import { type DnsRecord, typeCode } from '../mdns/wire-types.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { type Answer, describeServer, exchangeWith } from './exchange.js';
 import { buildQuery, newMessageId, type ServerAddress } from './exchange-core.js';
 import { SharedQueries } from './shared-query.js';
 import { rcodeError } from './unicast-errors.js';
-import { Opcode, Rcode, rcodeOf } from './wire-extra.js';
 
 /** A records answer or a negative one, with the server that gave it. */
 export type LookupResult = CachedAnswer & { readonly server?: ServerAddress };

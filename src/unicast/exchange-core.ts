@@ -7,11 +7,11 @@
  * TCP" (RFC 7766 §5). The driver (exchange.ts) owns sockets and timers.
  */
 import { randomInt } from 'node:crypto';
-import { nameKey } from '../mdns/dns-name.js';
-import { encodePacket } from '../mdns/packet-codec.js';
-import { type DnsQuestion, type DnsRecord, Flag, makeMessage } from '../mdns/wire-types.js';
-import { type ReadResult, readMessage } from './message-reader.js';
-import { EDNS_UDP_SIZE, HeaderBit, Opcode, opcodeOf } from './wire-extra.js';
+import { nameKey } from '../dns/dns-name.js';
+import { type ReadResult, readMessage } from '../dns/message-reader.js';
+import { encodePacket } from '../dns/packet-codec.js';
+import { EDNS_UDP_SIZE, HeaderBit, Opcode, opcodeOf } from '../dns/wire-extra.js';
+import { type DnsQuestion, type DnsRecord, Flag, makeMessage } from '../dns/wire-types.js';
 
 /** A DNS server by literal address and port. */
 export interface ServerAddress {

@@ -9,10 +9,10 @@ import { createSocket, type RemoteInfo } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
 import { debuglog } from 'node:util';
 import type { CancelSignal } from '../abort.js';
+import { EDNS_UDP_SIZE, MAX_MESSAGE } from '../dns/wire-extra.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { type Expectation, judgeReply, type ServerAddress, type Verdict } from './exchange-core.js';
-import { EDNS_UDP_SIZE, MAX_MESSAGE } from './wire-extra.js';
 
 const log = debuglog('cfstream:unicast');
 

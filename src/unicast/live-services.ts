@@ -11,8 +11,8 @@
 
 import { debuglog } from 'node:util';
 import type { Observable } from 'rxjs';
-import type { Clock, Timer } from '../mdns/clock.js';
-import { nameKey } from '../mdns/dns-name.js';
+import type { Clock, Timer } from '../clock.js';
+import { nameKey } from '../dns/dns-name.js';
 import { newObservable } from '../rx.js';
 import { browseUnicast } from './browse.js';
 import { type UnicastConfig, unicastConfig } from './config.js';

@@ -12,10 +12,10 @@
 import { isIPv6 } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { debuglog } from 'node:util';
+import { escapeLabel, nameKey } from '../dns/dns-name.js';
+import { RRType } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { escapeLabel, nameKey } from '../mdns/dns-name.js';
-import { RRType } from '../mdns/wire-types.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { answerCache, forgetAnswer, lookup } from './dns-client.js';
 import { checkTxtFitsUpdate } from './txt-limit.js';

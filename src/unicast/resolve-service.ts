@@ -7,16 +7,16 @@
 
 import type { CancelSignal } from '../abort.js';
 import type { ResolvedAddress } from '../address.js';
+import { nameKey } from '../dns/dns-name.js';
+import { Rcode } from '../dns/wire-extra.js';
+import { type DnsRecord, RRType } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { nameKey } from '../mdns/dns-name.js';
-import { type DnsRecord, RRType } from '../mdns/wire-types.js';
 import type { CachedAnswer } from './answer-cache.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { answerCache, forgetAnswer, type LookupResult, lookup } from './dns-client.js';
 import { describeServer } from './exchange.js';
 import { notFoundError, rcodeError } from './unicast-errors.js';
-import { Rcode } from './wire-extra.js';
 
 /** What a service instance resolves to (the shape of netservice's ServiceResolution). */
 export interface UnicastResolution {

@@ -6,10 +6,10 @@
  * variables (§4.3.3). The secret is used here and never leaves.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { NameWriter, nameKey, readName } from '../mdns/dns-name.js';
+import { NameWriter, nameKey, readName } from '../dns/dns-name.js';
+import type { PlacedRecord } from '../dns/message-reader.js';
+import { ExtraType, Rcode, RRClass, rcodeName } from '../dns/wire-extra.js';
 import { TsigAlgorithm, type TsigKey } from './config.js';
-import type { PlacedRecord } from './message-reader.js';
-import { ExtraType, Rcode, RRClass, rcodeName } from './wire-extra.js';
 
 /** RFC 8945 §10: 300 seconds of clock difference are tolerated. */
 export const TSIG_FUDGE = 300;

@@ -4,9 +4,10 @@
  * apart so that the lazy stand-in (netservice/unicast-discovery.ts) can refuse
  * a TXT at once without loading the unicast room.
  */
+
+import { MAX_MESSAGE } from '../dns/wire-extra.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { MAX_MESSAGE } from './wire-extra.js';
 
 /** Room kept in the message for the UPDATE's header, zone, prerequisites and SRV. */
 const UPDATE_OVERHEAD = 1024;

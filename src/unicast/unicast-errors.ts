@@ -4,9 +4,10 @@
  * and the cause carries it as `rcode` for code that matches on it. No
  * message ever holds a key's secret.
  */
+
+import { describeRcode, Rcode, rcodeName } from '../dns/wire-extra.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { describeRcode, Rcode, rcodeName } from './wire-extra.js';
 
 /** The cause of an rcode error: the code's mnemonic for matching. */
 export class DnsRcodeError extends Error {

@@ -5,16 +5,17 @@
  * the zone's TSIG key (RFC 8945) and so must the reply be, or it is not
  * believed. An rcode other than NOERROR comes back as an error naming it.
  */
+
+import { ExtraType, Opcode, Rcode, RRClass, rcodeOf } from '../dns/wire-extra.js';
+import { RRType } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { RRType } from '../mdns/wire-types.js';
 import { keyForZone, type UnicastConfig } from './config.js';
 import { lookup } from './dns-client.js';
 import { describeServer, exchangeWith } from './exchange.js';
 import { newMessageId, type ServerAddress } from './exchange-core.js';
 import { signRequest, tsigErrorOf, verifyReply } from './tsig.js';
 import { rcodeError } from './unicast-errors.js';
-import { ExtraType, Opcode, Rcode, RRClass, rcodeOf } from './wire-extra.js';
 
 /** The update server of a zone: the `_dns-update._udp` SRV target when there is one, else the configured servers. */
 export async function updateServers(

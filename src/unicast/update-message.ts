@@ -5,9 +5,9 @@
  * records (§2.5.1) or deletes exactly the records given (§2.5.4: class NONE,
  * TTL 0, the same RDATA), or replace one RRset (§2.5.2 then §2.5.1).
  */
-import { encodePacket } from '../mdns/packet-codec.js';
-import { type DnsRecord, makeMessage, type RecordData, typeCode } from '../mdns/wire-types.js';
-import { ExtraType, Opcode, RRClass } from './wire-extra.js';
+import { encodePacket } from '../dns/packet-codec.js';
+import { ExtraType, Opcode, RRClass } from '../dns/wire-extra.js';
+import { type DnsRecord, makeMessage, type RecordData, typeCode } from '../dns/wire-types.js';
 
 /** One record to add or delete: owner, data, TTL. */
 export interface UpdateRecord {

@@ -4,12 +4,12 @@
  * zone's SOA in its authority section; with neither, ask again one label up.
  */
 
-import { joinName, splitName } from '../mdns/dns-name.js';
-import type { DnsRecord } from '../mdns/wire-types.js';
+import { joinName, splitName } from '../dns/dns-name.js';
+import { ExtraType } from '../dns/wire-extra.js';
+import type { DnsRecord } from '../dns/wire-types.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { lookup } from './dns-client.js';
 import { notFoundError } from './unicast-errors.js';
-import { ExtraType } from './wire-extra.js';
 
 /** The serial of an SOA record: its RDATA ends with five 32-bit fields, serial first (RFC 1035 §3.3.13). */
 export function soaSerial(record: DnsRecord): number | undefined {

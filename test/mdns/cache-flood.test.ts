@@ -5,7 +5,7 @@
  * flapping. The real-network flood: cache-flood.integration.test.ts.
  */
 import assert from 'node:assert/strict';
-import type { FakeClock } from '../../src/mdns/clock.js';
+import type { FakeClock } from '../../src/clock.js';
 import {
   type CacheEvent,
   type DnsRecord,

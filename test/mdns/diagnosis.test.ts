@@ -1,9 +1,9 @@
 /** Why a lookup found nothing: error.diagnosis on a fake network and clock. */
 import assert from 'node:assert/strict';
+import type { FakeClock } from '../../src/clock.js';
 import type { LookupDiagnosis } from '../../src/diagnosis.js';
 import { ErrorDomain, NetServicesError } from '../../src/error-codes.js';
 import type { StreamError } from '../../src/errors.js';
-import type { FakeClock } from '../../src/mdns/clock.js';
 import { diagnoseLookup, editDistance, splitInstance } from '../../src/mdns/diagnosis.js';
 import {
   type DnsRecord,

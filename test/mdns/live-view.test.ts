@@ -1,6 +1,6 @@
 /** The live view of services (live-view.ts, live-services.ts) on a fake clock and network. */
 import assert from 'node:assert/strict';
-import type { FakeClock } from '../../src/mdns/clock.js';
+import type { FakeClock } from '../../src/clock.js';
 import { type DnsRecord, Flag, type MdnsEngine, makeMessage } from '../../src/mdns/index.js';
 import { monitorServiceWithEngine, watchServicesWithEngine } from '../../src/mdns/live-services.js';
 import type { LiveChange } from '../../src/mdns/live-view.js';

@@ -1,9 +1,9 @@
 /** The packet budget never lets a packet past its limit, whatever the names (RFC 6762 §17). */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { encodePacket } from '../../src/dns/packet-codec.js';
+import { type DnsRecord, Flag, makeMessage } from '../../src/dns/wire-types.js';
 import { PacketBudget } from '../../src/mdns/packet-budget.js';
-import { encodePacket } from '../../src/mdns/packet-codec.js';
-import { type DnsRecord, Flag, makeMessage } from '../../src/mdns/wire-types.js';
 
 // Labels with the characters that change a name's size on the wire: escapes, dots, UTF-8, case.
 const label = fc

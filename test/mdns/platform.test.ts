@@ -1,8 +1,8 @@
 /** Platform facts injected: scope ids (Windows), tunnels outside Linux (src/mdns/platform.ts). */
 import assert from 'node:assert/strict';
 import type { networkInterfaces } from 'node:os';
+import { FakeClock } from '../../src/clock.js';
 import { cachedAddresses } from '../../src/mdns/cached-addresses.js';
-import { FakeClock } from '../../src/mdns/clock.js';
 import { RFC_TIMINGS } from '../../src/mdns/engine-options.js';
 import {
   interfaceForSource,

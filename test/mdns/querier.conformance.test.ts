@@ -1,8 +1,8 @@
 /** RFC 6762 querier conformance on a fake clock. */
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
+import type { FakeClock } from '../../src/clock.js';
 import { NetServicesError } from '../../src/error-codes.js';
-import type { FakeClock } from '../../src/mdns/clock.js';
 import {
   type DnsRecord,
   Flag,

@@ -1,10 +1,10 @@
 /** Query packets never pass their limit and carry every question once (RFC 6762 §17, §7.2). */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { encodePacket } from '../../src/dns/packet-codec.js';
+import { type DnsRecord, Flag } from '../../src/dns/wire-types.js';
 import { payloadLimits } from '../../src/mdns/link-mtu.js';
-import { encodePacket } from '../../src/mdns/packet-codec.js';
 import { type AskedQuestion, packQuery } from '../../src/mdns/query-packer.js';
-import { type DnsRecord, Flag } from '../../src/mdns/wire-types.js';
 
 // Labels with the characters that change a name's size on the wire: escapes, dots, UTF-8, case.
 const label = fc

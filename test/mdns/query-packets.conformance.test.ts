@@ -1,7 +1,7 @@
 /** RFC 6762 §17 and §7.2 for queries: many questions at once, split by size, each asked once. */
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
-import type { FakeClock } from '../../src/mdns/clock.js';
+import type { FakeClock } from '../../src/clock.js';
 import {
   type DnsRecord,
   Flag,

@@ -1,6 +1,6 @@
 /** Reconfirmation of records in dispute (RFC 6762 §10.4) on a fake clock. */
 import assert from 'node:assert/strict';
-import type { FakeClock } from '../../src/mdns/clock.js';
+import type { FakeClock } from '../../src/clock.js';
 import {
   type DnsRecord,
   Flag,

@@ -1,7 +1,7 @@
 /** Service resolution on a fake clock: a TXT record that trails SRV and addresses (RFC 6763 §6). */
 import assert from 'node:assert/strict';
+import type { FakeClock } from '../../src/clock.js';
 import { NetServicesError } from '../../src/error-codes.js';
-import type { FakeClock } from '../../src/mdns/clock.js';
 import {
   Flag,
   type MdnsEngine,

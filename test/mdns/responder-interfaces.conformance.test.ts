@@ -1,6 +1,6 @@
 /** The responder when interface addresses change (RFC 6762 §10.1, §13), on a fake clock. */
 import assert from 'node:assert/strict';
-import type { FakeClock } from '../../src/mdns/clock.js';
+import type { FakeClock } from '../../src/clock.js';
 import { Flag, type MdnsEngine } from '../../src/mdns/index.js';
 import type { MdnsInterface } from '../../src/mdns/interfaces.js';
 import { publishWithEngine } from '../../src/mdns/responder-registry.js';

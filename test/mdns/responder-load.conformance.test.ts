@@ -4,7 +4,7 @@
  * echoes its query's ID and follows a change of our records at once.
  */
 import assert from 'node:assert/strict';
-import type { FakeClock } from '../../src/mdns/clock.js';
+import type { FakeClock } from '../../src/clock.js';
 import { Flag, type MdnsEngine, makeMessage, RRType } from '../../src/mdns/index.js';
 import { publishWithEngine } from '../../src/mdns/responder-registry.js';
 import { type FakeTransport, fakeEngine, type SentPacket, settle } from './fake-network.js';

@@ -1,6 +1,6 @@
 /** RFC 6762 §17 for the responder: every answer fits the link, however many instances a type has. */
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/mdns/clock.js';
+import { FakeClock } from '../../src/clock.js';
 import { type DnsMessage, Flag, MdnsEngine, makeMessage, RRType } from '../../src/mdns/index.js';
 import type { MtuReader } from '../../src/mdns/link-mtu.js';
 import { Responder } from '../../src/mdns/responder.js';

@@ -1,7 +1,7 @@
 /** What publish reports (RFC 6762 §8.1, §17): refused when it cannot be sent, never a silent success. */
 import assert from 'node:assert/strict';
+import type { FakeClock } from '../../src/clock.js';
 import { NetServicesError } from '../../src/error-codes.js';
-import type { FakeClock } from '../../src/mdns/clock.js';
 import { Flag, type MdnsEngine } from '../../src/mdns/index.js';
 import { publishWithEngine } from '../../src/mdns/responder-registry.js';
 import { type FakeTransport, fakeEngine, type SentPacket, settle } from './fake-network.js';

@@ -1,7 +1,7 @@
 /** RFC 6762 §8.4 (updating a record) and RFC 6763 §7.1 (subtypes), on a fake clock. */
 import assert from 'node:assert/strict';
+import type { FakeClock } from '../../src/clock.js';
 import { ErrorDomain, NetServicesError } from '../../src/error-codes.js';
-import type { FakeClock } from '../../src/mdns/clock.js';
 import { Flag, type MdnsEngine, makeMessage, RRType } from '../../src/mdns/index.js';
 import { publishWithEngine } from '../../src/mdns/responder-registry.js';
 import { type FakeTransport, fakeEngine, type SentPacket, settle } from './fake-network.js';

@@ -1,7 +1,7 @@
 /** RFC 6762 responder conformance on a fake clock with a scripted peer. */
 import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock.js';
 import { NetServicesError } from '../../src/error-codes.js';
-import { FakeClock } from '../../src/mdns/clock.js';
 import { type DnsRecord, Flag, MdnsEngine, makeMessage, RRType } from '../../src/mdns/index.js';
 import { publishWithEngine } from '../../src/mdns/responder-registry.js';
 import { FakeTransport, fakeEngine, IFACE, type SentPacket, settle } from './fake-network.js';

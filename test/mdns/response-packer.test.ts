@@ -1,10 +1,10 @@
 /** Splitting responses over datagrams (RFC 6762 §17). */
 import assert from 'node:assert/strict';
-import { decodePacket, encodePacket } from '../../src/mdns/packet-codec.js';
+import { decodePacket, encodePacket } from '../../src/dns/packet-codec.js';
+import { Flag, makeMessage } from '../../src/dns/wire-types.js';
 import { selectAdditionals } from '../../src/mdns/responder-answers.js';
 import { hostRecords, type OwnedRecord, serviceRecords } from '../../src/mdns/responder-records.js';
 import { packResponse } from '../../src/mdns/response-packer.js';
-import { Flag, makeMessage } from '../../src/mdns/wire-types.js';
 import { IFACE } from './fake-network.js';
 
 const TYPE = '_echo._tcp.local';

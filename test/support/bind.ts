@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { splitName } from '../../src/mdns/dns-name.js';
+import { splitName } from '../../src/dns/dns-name.js';
 import type { TsigAlgorithmName } from '../../src/unicast/config.js';
 
 const NAMED = '/usr/sbin/named';

@@ -1,7 +1,7 @@
 /** The answer cache: TTLs count down and expire, negative answers live by RFC 2308 §5, the bound evicts the oldest. */
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/mdns/clock.js';
-import type { DnsRecord } from '../../src/mdns/wire-types.js';
+import { FakeClock } from '../../src/clock.js';
+import type { DnsRecord } from '../../src/dns/wire-types.js';
 import { AnswerCache } from '../../src/unicast/answer-cache.js';
 
 const a = (name: string, ttl: number): DnsRecord => ({

@@ -5,7 +5,7 @@
  * moment a changed serial is seen, which reports the deletion as removed.
  */
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/mdns/clock.js';
+import { FakeClock } from '../../src/clock.js';
 import { type BrowseChange, BrowsePoller, type BrowseSource } from '../../src/unicast/browse.js';
 import type { UnicastTimings } from '../../src/unicast/config.js';
 

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
-import { encodePacket } from '../../src/mdns/packet-codec.js';
-import { Flag, makeMessage, RRType } from '../../src/mdns/wire-types.js';
+import { encodePacket } from '../../src/dns/packet-codec.js';
+import { Opcode } from '../../src/dns/wire-extra.js';
+import { Flag, makeMessage, RRType } from '../../src/dns/wire-types.js';
 import { exchangeWith } from '../../src/unicast/exchange.js';
 import { buildQuery, type Expectation, judgeReply } from '../../src/unicast/exchange-core.js';
-import { Opcode } from '../../src/unicast/wire-extra.js';
 
 const NAME = 'Svc._http._tcp.example.test';
 

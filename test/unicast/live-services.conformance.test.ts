@@ -6,7 +6,7 @@
  * Also what counts as a change of a resolution (port, host, addresses, TXT).
  */
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../src/mdns/clock.js';
+import { FakeClock } from '../../src/clock.js';
 import { sameResolution, watchSerial } from '../../src/unicast/live-services.js';
 
 async function flush(): Promise<void> {

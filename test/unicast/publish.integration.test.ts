@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { ExtraType, Opcode } from '../../src/dns/wire-extra.js';
 import {
   configureUnicastDNS,
   DnsRcodeError,
@@ -21,7 +22,6 @@ import { exchangeWith } from '../../src/unicast/exchange.js';
 import { newMessageId } from '../../src/unicast/exchange-core.js';
 import { signRequest, verifyReply } from '../../src/unicast/tsig.js';
 import { buildAdd } from '../../src/unicast/update-message.js';
-import { ExtraType, Opcode } from '../../src/unicast/wire-extra.js';
 import { type BindServer, bindUnavailable, startBind } from '../support/bind.js';
 import { requirePrivateNetwork } from '../support/private-network.js';
 

@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { LazySignal } from '../../src/abort.js';
-import { encodePacket } from '../../src/mdns/packet-codec.js';
-import { Flag, makeMessage, RRType } from '../../src/mdns/wire-types.js';
+import { readMessage } from '../../src/dns/message-reader.js';
+import { encodePacket } from '../../src/dns/packet-codec.js';
+import { Flag, makeMessage, RRType } from '../../src/dns/wire-types.js';
 import { configureUnicastDNS, resetUnicastDNS } from '../../src/unicast/config.js';
 import { forgetAnswer, lookup, queriesInFlight } from '../../src/unicast/dns-client.js';
-import { readMessage } from '../../src/unicast/message-reader.js';
 
 const NAME = 'Shared._http._tcp.example.test';
 

@@ -1,8 +1,8 @@
 /** RFC 2136 messages as built, read back: opcode, zone section, the "name is free" prerequisite, adds and exact deletes. */
 import assert from 'node:assert/strict';
-import { readMessage } from '../../src/unicast/message-reader.js';
+import { readMessage } from '../../src/dns/message-reader.js';
+import { ExtraType, Opcode, opcodeOf, RRClass } from '../../src/dns/wire-extra.js';
 import { buildAdd, buildDelete, type UpdateRecord } from '../../src/unicast/update-message.js';
-import { ExtraType, Opcode, opcodeOf, RRClass } from '../../src/unicast/wire-extra.js';
 
 const INSTANCE = 'Café Bar._http._tcp.example.test';
 const records: UpdateRecord[] = [

@@ -6,10 +6,10 @@
  * message), and messages up to 65535 bytes (a TCP answer, RFC 7766 §8).
  * Never throws: a damaged message is reported as undefined with the reason.
  */
-import { readName } from '../mdns/dns-name.js';
-import { decodeRdata } from '../mdns/rdata.js';
-import type { DnsMessage, DnsQuestion, DnsRecord } from '../mdns/wire-types.js';
+import { readName } from './dns-name.js';
+import { decodeRdata } from './rdata.js';
 import { ExtraType, MAX_MESSAGE } from './wire-extra.js';
+import type { DnsMessage, DnsQuestion, DnsRecord } from './wire-types.js';
 
 const HEADER = 12;
 const MAX_NAME_OCTETS = 255;

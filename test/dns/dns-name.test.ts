@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { NameError, NameWriter, readName, splitName } from '../../src/mdns/dns-name.js';
+import { NameError, NameWriter, readName, splitName } from '../../src/dns/dns-name.js';
 import { nameKey, sameName } from '../../src/mdns/index.js';
 
 describe('mdns names: comparison keys (RFC 6762 §16)', () => {

@@ -1,15 +1,15 @@
 /**
  * The fast name reader of message-reader.ts against the shared readName
- * (src/mdns/dns-name.ts): the same name and end offset for every name, plain
+ * (src/dns/dns-name.ts): the same name and end offset for every name, plain
  * or not (spaces, dots and backslashes inside labels, UTF-8, control bytes),
  * with compression pointers; and the same verdict on damaged and random bytes
  * (both throw, or both read the same).
  */
 import assert from 'node:assert/strict';
-import { readName } from '../../src/mdns/dns-name.js';
-import { encodePacket } from '../../src/mdns/packet-codec.js';
-import { makeMessage, RRType } from '../../src/mdns/wire-types.js';
-import { readNameFast } from '../../src/unicast/message-reader.js';
+import { readName } from '../../src/dns/dns-name.js';
+import { readNameFast } from '../../src/dns/message-reader.js';
+import { encodePacket } from '../../src/dns/packet-codec.js';
+import { makeMessage, RRType } from '../../src/dns/wire-types.js';
 
 function outcome(read: typeof readName, buf: Buffer, offset: number): string {
   try {

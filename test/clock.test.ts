@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { realClock } from '../../src/mdns/index.js';
+import { realClock } from '../src/clock.js';
 
-const clockModule = fileURLToPath(new URL('../../src/mdns/clock.ts', import.meta.url));
+const clockModule = fileURLToPath(new URL('../src/clock.ts', import.meta.url));
 
-describe('mdns clock', () => {
+describe('clock', () => {
   it('runs a zero-delay timer on the next turn, even when nothing else wakes the loop', async () => {
     // In a process of its own, where the loop's only other work is a 300 ms timer: it would
     // block in poll until then if the zero-delay timer did not hold it (an unref'd immediate).
