@@ -68,8 +68,13 @@ export interface Publication {
   readonly registered: Promise<string>;
   /** Withdraws the service with goodbyes. */
   stop(): Promise<void>;
-  /** Replaces the TXT and tells the peers (throws BadArgument for a TXT it cannot send). Optional. */
-  setTxt?(txt: readonly Buffer[]): void;
+  /**
+   * Replaces the TXT and tells the peers (throws BadArgument for a TXT it
+   * cannot send). Settles once the change is in place: at once on the link,
+   * when the server has taken the UPDATE in a DNS domain, which may refuse it.
+   * Optional.
+   */
+  setTxt?(txt: readonly Buffer[]): Promise<void>;
 }
 
 /** A discovery protocol for some domains. */

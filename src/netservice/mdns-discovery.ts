@@ -93,7 +93,17 @@ export const mdnsDiscovery: ServiceDiscovery = {
     if (engine !== undefined) reconfirmService(engine, instance, failed);
   },
   publish(request: PublishRequest): Publication {
-    return publishWithEngine(getMdnsEngine(), request);
+    const publication = publishWithEngine(getMdnsEngine(), request);
+    return {
+      registered: publication.registered,
+      stop: () => publication.stop(),
+      // Throws at once for a TXT it cannot send; then the responder answers with the new TXT
+      // (its announcements are paced, §8.4), so the change is in place.
+      setTxt: (txt) => {
+        publication.setTxt(txt);
+        return Promise.resolve();
+      },
+    };
   },
   services: (type) => liveServices(type.replace(/\.$/, '')),
   monitor: (instance) => monitorService(instance),

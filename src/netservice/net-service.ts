@@ -201,11 +201,16 @@ export class NetService {
   /**
    * Replaces the TXT of a published service and announces it
    * (CFNetServiceSetTXTData; RFC 6762 §8.4): peers see an update, not a
-   * removal. The same checks as publish: a string over 255 bytes, or a TXT
-   * too large for one packet, is a NetServices BadArgument; a service not
-   * published is NetServices Invalid.
+   * removal. The same checks as publish, thrown at once: a string over 255
+   * bytes, or a TXT too large for one packet, is a NetServices BadArgument; a
+   * service not published is NetServices Invalid. The promise settles once the
+   * change is in place: at once on the link; in a DNS domain when the server
+   * has taken the UPDATE, or rejects with its refusal (a NetServices error
+   * naming the rcode, e.g. NXRRSET when the service was deleted on the
+   * server), leaving the old TXT. Ignoring the promise is safe: a refusal
+   * is never an unhandled rejection.
    */
-  setTXTData(txt: TxtInput | Uint8Array): void {
+  setTXTData(txt: TxtInput | Uint8Array): Promise<void> {
     const strings = txt instanceof Uint8Array ? checkTxtData(txt) : txtStringsFromDictionary(txt);
     const publication = this.#publication;
     if (publication === undefined)
@@ -215,7 +220,10 @@ export class NetService {
         `${this} is not published: setTXTData needs publish() first`,
       );
     if (publication.setTxt === undefined) throw unsupported('setTXTData', this.#domain);
-    publication.setTxt(strings);
+    const change = publication.setTxt(strings);
+    // Handled here so that a caller who does not wait for it never crashes on a refusal.
+    change.catch(() => {});
+    return change;
   }
 
   /**

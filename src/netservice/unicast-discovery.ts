@@ -83,7 +83,7 @@ function deferredPublication(request: PublishRequest): Publication {
     setTxt(txt) {
       // The real publication's own check, so that a TXT too big fails here at once.
       checkTxtFitsUpdate(txt);
-      void started.then((publication) => publication.setTxt(txt)).catch(() => {});
+      return started.then((publication) => publication.setTxt(txt));
     },
     async stop() {
       await (await started).stop();

@@ -86,7 +86,11 @@ function isCollision(error: unknown): boolean {
 export function publishUnicast(
   request: UnicastPublishRequest,
   config: UnicastConfig = unicastConfig(),
-): { registered: Promise<string>; stop(): Promise<void>; setTxt(txt: readonly Buffer[]): void } {
+): {
+  registered: Promise<string>;
+  stop(): Promise<void>;
+  setTxt(txt: readonly Buffer[]): Promise<void>;
+} {
   const controller = new AbortController();
   const domain = request.domain.replace(/\.$/, '');
   const serviceType = `${request.type.replace(/\.$/, '')}.${domain}`;
@@ -180,12 +184,13 @@ export function publishUnicast(
     registered,
     setTxt(txt) {
       checkTxtFitsUpdate(txt);
-      // setTXTData returns at once (as CF's does): a failed UPDATE is logged, the old TXT stays.
-      changes = changes.then(() =>
-        replaceTxt(txt).catch((error: unknown) =>
-          log('TXT update failed: %s', error instanceof Error ? error.message : String(error)),
-        ),
+      // The change settles with the server's answer; a refused one leaves the old TXT, and the
+      // changes after it still go out in order.
+      const change = changes.then(() => replaceTxt(txt));
+      changes = change.catch((error: unknown) =>
+        log('TXT update failed: %s', error instanceof Error ? error.message : String(error)),
       );
+      return change;
     },
     async stop() {
       await registered.catch(() => undefined);

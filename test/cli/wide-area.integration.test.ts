@@ -3,7 +3,7 @@
  * --dns-server and --tsig (dig sees the records, and after Ctrl-C sees them
  * gone), browse and resolve with --dns-server, the same through
  * CFSTREAM_DNS_SERVERS; a bad --tsig is a usage error; the secret appears in
- * no output.
+ * no output; a TXT line the server refuses is reported, not printed as updated.
  */
 import assert from 'node:assert/strict';
 import { type BindServer, bindUnavailable, startBind } from '../support/bind.js';
@@ -83,6 +83,42 @@ describe('cfstream in a unicast DNS domain against BIND 9 (integration)', functi
       resolved.stderr,
     ])
       assert.ok(!text.includes(bind.key.secret));
+  });
+
+  it('publish takes TXT lines: updated once the server has the TXT, a refused one is an error line', async () => {
+    const OWNER = 'Lines._http._tcp.example.test';
+    const publish = startCfstream(
+      [
+        'publish',
+        'Lines',
+        '_http._tcp',
+        '8080',
+        'v=1',
+        '--domain',
+        'example.test.',
+        '--dns-server',
+        bind.server,
+        '--tsig',
+        `example.test:hmac-sha256:${bind.key.name}:${bind.key.secret}`,
+        '--json',
+      ],
+      { keepStdinOpen: true },
+    );
+    running.push(publish);
+    await publish.waitForStdout(/"event":"published"/);
+    publish.child.stdin?.write('v=2\n');
+    await publish.waitForStdout(/"event":"updated".*"txt":\{"v":"2"\}/);
+    assert.deepEqual(bind.dig(OWNER, 'TXT'), ['"v=2"']);
+    // The service deleted on the server: the next TXT UPDATE's prerequisite fails (NXRRSET).
+    await bind.nsupdate([`update delete ${OWNER}. SRV`]);
+    publish.child.stdin?.write('v=3\n');
+    for (let i = 0; i < 100 && !publish.stderr().includes('NXRRSET'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const [error] = jsonLines(publish.stderr());
+    assert.equal(error?.event, 'error');
+    assert.match(String(error?.message), /TXT update of .*Lines.*NXRRSET/s);
+    assert.doesNotMatch(publish.stdout(), /"v":"3"/);
+    assert.deepEqual(bind.dig(OWNER, 'TXT'), ['"v=2"']);
   });
 
   it('a wrong secret fails publish with NOTAUTH/BADSIG, a malformed --tsig is a usage error; neither prints the secret', async () => {

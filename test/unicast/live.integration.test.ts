@@ -5,12 +5,19 @@
  * another port; types$ lists the types of the zone's RFC 6763 §9 enumeration (and sees one
  * removed with nsupdate), and setTXTData on a publication replaces its TXT
  * with a signed UPDATE: dig sees the new TXT, and stop() still removes
- * exactly what is there.
+ * exactly what is there; a change the server refuses rejects with its rcode.
  * Run: node scripts/in-private-network.mjs npx mocha <this file>.
  */
 import assert from 'node:assert/strict';
 import { firstValueFrom } from 'rxjs';
-import { configureUnicastDNS, NetService, NetServiceBrowser } from '../../src/index.js';
+import {
+  configureUnicastDNS,
+  ErrorDomain,
+  NetService,
+  NetServiceBrowser,
+  NetServicesError,
+  type StreamError,
+} from '../../src/index.js';
 import { resetUnicastDNS } from '../../src/unicast/config.js';
 import { type BindServer, bindUnavailable, startBind } from '../support/bind.js';
 import { requirePrivateNetwork } from '../support/private-network.js';
@@ -92,6 +99,44 @@ describe('unicast DNS-SD live view against BIND 9 (integration)', function () {
     assert.deepEqual(bind.dig(OWNER, 'TXT'), []);
     assert.deepEqual(bind.dig(OWNER, 'SRV'), []);
   });
+  it('setTXTData settles with the server: a refused change rejects with its rcode, keeps the old TXT, and the next goes out', async () => {
+    const OWNER = 'Live\\032Two._http._tcp.example.test.';
+    const service = new NetService('example.test.', '_http._tcp', 'Live Two', 8081);
+    await service.publish({ txt: { state: 'idle' } });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await service.setTXTData({ state: 'busy' });
+      // Resolved only once the server took it: dig sees it at once, no waiting.
+      assert.deepEqual(bind.dig(OWNER, 'TXT'), ['"state=busy"']);
+      // Someone deletes the service's SRV on the server: the UPDATE's prerequisite (the SRV
+      // still exists, RFC 2136 §2.4.1) fails and BIND answers NXRRSET.
+      await bind.nsupdate([`update delete ${OWNER} SRV`]);
+      // A caller who ignores the promise is not crashed by the refusal...
+      void service.setTXTData({ state: 'ignored' });
+      // ...and one who waits learns why.
+      await assert.rejects(service.setTXTData({ state: 'gone' }), (error: StreamError) => {
+        assert.equal(error.domain, ErrorDomain.NetServices);
+        assert.equal(error.code, NetServicesError.NotFound);
+        assert.equal((error.cause as { rcode?: string }).rcode, 'NXRRSET');
+        assert.match(error.message, /TXT update of .*Live.*NXRRSET/s);
+        return true;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+      assert.deepEqual(bind.dig(OWNER, 'TXT'), ['"state=busy"']);
+      // The SRV back: the next change of the same publication goes out and is taken.
+      await bind.nsupdate([`update add ${OWNER} 120 SRV 0 0 8081 ns.example.test.`]);
+      await service.setTXTData({ state: 'back' });
+      assert.deepEqual(bind.dig(OWNER, 'TXT'), ['"state=back"']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await service.stop();
+    }
+    assert.deepEqual(bind.dig(OWNER, 'TXT'), []);
+  });
+
   it('services$ reports found, a TXT changed with nsupdate as updated, and removed', async () => {
     const WEB = 'Web._http._tcp.example.test.';
     const events: string[] = [];

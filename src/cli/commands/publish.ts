@@ -82,19 +82,27 @@ options:
   },
 };
 
-// One stdin line as the new TXT (CFNetServiceSetTXTData); a bad line leaves the TXT as it was.
+// One stdin line as the new TXT (CFNetServiceSetTXTData); a bad line, or a change the DNS server
+// refuses, leaves the TXT as it was and is reported.
 function updateTxt(service: NetService, line: string, out: Output): void {
   const instance = service.toString();
+  let txt: TxtInput;
+  let change: Promise<void>;
   try {
-    const txt = parseTxt(line.split(/\s+/).filter((word) => word !== ''));
-    service.setTXTData(txt);
-    out.result(
-      { event: 'updated', instance, txt: txtForJson(txt) },
-      `updated ${instance}: ${line.trim() === '' ? '(empty TXT)' : line.trim()}`,
-    );
+    txt = parseTxt(line.split(/\s+/).filter((word) => word !== ''));
+    change = service.setTXTData(txt);
   } catch (error) {
     out.error(error);
+    return;
   }
+  change.then(
+    () =>
+      out.result(
+        { event: 'updated', instance, txt: txtForJson(txt) },
+        `updated ${instance}: ${line.trim() === '' ? '(empty TXT)' : line.trim()}`,
+      ),
+    (error: unknown) => out.error(error),
+  );
 }
 
 const txtForJson = (txt: TxtInput) =>
