@@ -20,6 +20,7 @@ import {
 } from '../src/mdns/index.js';
 import { fakeEngine } from '../test/mdns/fake-network.js';
 import { rawPeer, victimCommand } from '../test/mdns/raw-peer-client.js';
+import { floodRecord } from '../test/mdns/records.js';
 import { Agent, agentCommand } from '../test/netservice/lan-agent-client.js';
 import { createSegment, type SegmentHost } from '../test/support/private-segment.js';
 
@@ -39,23 +40,7 @@ async function cpuPerRecord(perPacket: number): Promise<{ decode: number; receiv
     const answers: DnsRecord[] = [];
     for (let k = 0; k < perPacket; k++) {
       const i = p * perPacket + k;
-      answers.push(
-        i % 2 === 0
-          ? {
-              name: '_junk._tcp.local',
-              rrclass: 1,
-              cacheFlush: false,
-              ttl: 4500,
-              data: { type: 'PTR', target: `Junk ${i}._junk._tcp.local` },
-            }
-          : {
-              name: `junk-${i}.local`,
-              rrclass: 1,
-              cacheFlush: true,
-              ttl: 4500,
-              data: { type: 'A', address: `10.66.${(i >> 8) & 255}.${i & 255}` },
-            },
-      );
+      answers.push(floodRecord(i));
     }
     packets.push(encodePacket(makeMessage({ flags: Flag.QR | Flag.AA, answers })));
   }

@@ -17,7 +17,7 @@ import {
   resolveServiceWithEngine,
 } from '../../src/mdns/index.js';
 import { type FakeTransport, fakeEngine, settle } from './fake-network.js';
-import { srvRecord } from './records.js';
+import { floodRecord, srvRecord } from './records.js';
 
 const FLOODER = '10.0.0.66';
 
@@ -25,22 +25,7 @@ const FLOODER = '10.0.0.66';
 function floodPacket(i: number): ReturnType<typeof makeMessage> {
   return makeMessage({
     flags: Flag.QR | Flag.AA,
-    answers: [
-      {
-        name: '_junk._tcp.local',
-        rrclass: 1,
-        cacheFlush: false,
-        ttl: 4500,
-        data: { type: 'PTR', target: `Junk ${i}._junk._tcp.local` },
-      },
-      {
-        name: `junk-${i}.local`,
-        rrclass: 1,
-        cacheFlush: true,
-        ttl: 4500,
-        data: { type: 'A', address: `10.0.${(i >> 8) & 255}.${i & 255}` },
-      },
-    ],
+    answers: [floodRecord(2 * i, '10.0'), floodRecord(2 * i + 1, '10.0')],
   });
 }
 

@@ -26,6 +26,7 @@ import {
   makeMessage,
   RRType,
 } from '../../src/mdns/index.js';
+import { floodRecord } from './records.js';
 
 if (process.env.CFSTREAM_PRIVATE_NETWORK !== '1') {
   process.stderr.write('raw-peer sends mDNS: run it inside a private network namespace\n');
@@ -165,22 +166,6 @@ async function flood(): Promise<Record<string, unknown>> {
   const socket = await bound(from, MDNS_PORT, true);
   const packets = Math.ceil(total / perPacket);
   const batches = Math.min(50, packets);
-  const record = (i: number): DnsRecord =>
-    i % 2 === 0
-      ? {
-          name: '_junk._tcp.local',
-          rrclass: 1,
-          cacheFlush: false,
-          ttl: 4500,
-          data: { type: 'PTR', target: `Junk ${i}._junk._tcp.local` },
-        }
-      : {
-          name: `junk-${i}.local`,
-          rrclass: 1,
-          cacheFlush: true,
-          ttl: 4500,
-          data: { type: 'A', address: `10.66.${(i >> 8) & 255}.${i & 255}` },
-        };
   const started = Date.now();
   let sent = 0;
   for (let batch = 0; batch < batches; batch++) {
@@ -188,7 +173,7 @@ async function flood(): Promise<Record<string, unknown>> {
     for (; sent < end; sent++) {
       const first = sent * perPacket;
       const answers = Array.from({ length: Math.min(perPacket, total - first) }, (_, k) =>
-        record(first + k),
+        floodRecord(first + k),
       );
       socket.send(
         encodePacket(makeMessage({ flags: Flag.QR | Flag.AA, answers })),

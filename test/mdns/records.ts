@@ -34,3 +34,27 @@ export function txtRecord(instance: string, strings: readonly string[], ttl = 45
     data: { type: 'TXT', strings: strings.map((s) => Buffer.from(s)) },
   };
 }
+
+/**
+ * Record `i` of a flood of made-up, long-lived names: a PTR to a junk instance
+ * for even `i`, an A record of a junk host for odd `i` (its address in
+ * `prefix`.x.y). The cache-flood tests, the raw flooding peer and the flood
+ * bench send these.
+ */
+export function floodRecord(i: number, prefix = '10.66'): DnsRecord {
+  return i % 2 === 0
+    ? {
+        name: '_junk._tcp.local',
+        rrclass: 1,
+        cacheFlush: false,
+        ttl: 4500,
+        data: { type: 'PTR', target: `Junk ${i}._junk._tcp.local` },
+      }
+    : {
+        name: `junk-${i}.local`,
+        rrclass: 1,
+        cacheFlush: true,
+        ttl: 4500,
+        data: { type: 'A', address: `${prefix}.${(i >> 8) & 255}.${i & 255}` },
+      };
+}
