@@ -3,20 +3,19 @@ import assert from 'node:assert/strict';
 import { type Avahi, avahiAvailable, startAvahi } from '../support/avahi.js';
 import { requirePrivateNetwork } from '../support/private-network.js';
 import { startServer } from '../support/tcp-peers.js';
-import { type CliProcess, jsonLines, runCfstream, startCfstream } from './cli-runner.js';
+import { jsonLines, runCfstream, startedForEachTest } from './cli-runner.js';
 
 describe('cfstream against avahi-daemon (integration)', function () {
   this.timeout(40_000);
   let avahi: Avahi | undefined;
   let echo: Awaited<ReturnType<typeof startServer>> | undefined;
-  const running: CliProcess[] = [];
   before(() => {
     requirePrivateNetwork();
     if (!avahiAvailable())
       throw new Error('avahi-daemon is not installed: apt-get install avahi-daemon');
   });
+  const start = startedForEachTest();
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((cli) => cli.stop()));
     await avahi?.stop();
     avahi = undefined;
     await echo?.close();
@@ -59,8 +58,7 @@ describe('cfstream against avahi-daemon (integration)', function () {
       services: [{ name: 'CLI Shared', type: '_echo._tcp', port: 7300 }],
     });
     await avahi.waitForLog(/CLI Shared.*successfully established/);
-    const publish = startCfstream(['publish', 'CLI Shared', '_echo._tcp', '7301']);
-    running.push(publish);
+    const publish = start(['publish', 'CLI Shared', '_echo._tcp', '7301']);
     const [line] = await publish.waitForStdout(/^published .*$/m);
     assert.equal(line, 'published CLI Shared (2)._echo._tcp.local. on port 7301');
   });

@@ -3,26 +3,12 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { requirePrivateNetwork } from '../support/private-network.js';
 import { startServer } from '../support/tcp-peers.js';
-import {
-  type CliProcess,
-  jsonLines,
-  runCfstream,
-  startCfstream,
-  uniqueName,
-} from './cli-runner.js';
+import { jsonLines, runCfstream, startedForEachTest, uniqueName } from './cli-runner.js';
 
 describe('cfstream Bonjour commands against each other (integration)', function () {
   this.timeout(40_000);
   before(requirePrivateNetwork);
-  const running: CliProcess[] = [];
-  const start = (...args: Parameters<typeof startCfstream>): CliProcess => {
-    const cli = startCfstream(...args);
-    running.push(cli);
-    return cli;
-  };
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((cli) => cli.stop()));
-  });
+  const start = startedForEachTest();
 
   it('publish → browse sees it come and go, resolve shows port, addresses and TXT', async () => {
     const name = uniqueName('CLI Echo');

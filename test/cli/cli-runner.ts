@@ -120,3 +120,20 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 export function uniqueName(prefix: string): string {
   return `${prefix} ${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/**
+ * Call inside a describe: a `startCfstream` whose processes are stopped (Ctrl-C) after each
+ * test. Hooks run in the order they were added, so call it before an afterEach that stops a
+ * peer the processes talk to.
+ */
+export function startedForEachTest(): typeof startCfstream {
+  const running: CliProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((cli) => cli.stop()));
+  });
+  return (args, options) => {
+    const cli = startCfstream(args, options);
+    running.push(cli);
+    return cli;
+  };
+}

@@ -5,26 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { requirePrivateNetwork } from '../support/private-network.js';
-import {
-  type CliProcess,
-  jsonLines,
-  runCfstream,
-  startCfstream,
-  uniqueName,
-} from './cli-runner.js';
+import { jsonLines, runCfstream, startedForEachTest, uniqueName } from './cli-runner.js';
 
 describe('cfstream live Bonjour commands (integration)', function () {
   this.timeout(40_000);
   before(requirePrivateNetwork);
-  const running: CliProcess[] = [];
-  const start = (...args: Parameters<typeof startCfstream>): CliProcess => {
-    const cli = startCfstream(...args);
-    running.push(cli);
-    return cli;
-  };
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((cli) => cli.stop()));
-  });
+  const start = startedForEachTest();
 
   it('browse --resolve shows found, then updated for each TXT line a running publish reads, then removed', async () => {
     const name = uniqueName('Live');

@@ -8,12 +8,11 @@
 import assert from 'node:assert/strict';
 import { type BindServer, bindUnavailable, startBind } from '../support/bind.js';
 import { requirePrivateNetwork } from '../support/private-network.js';
-import { type CliProcess, jsonLines, runCfstream, startCfstream } from './cli-runner.js';
+import { jsonLines, runCfstream, startedForEachTest } from './cli-runner.js';
 
 describe('cfstream in a unicast DNS domain against BIND 9 (integration)', function () {
   this.timeout(40_000);
   let bind: BindServer;
-  const running: CliProcess[] = [];
 
   beforeEach(async () => {
     requirePrivateNetwork();
@@ -22,15 +21,15 @@ describe('cfstream in a unicast DNS domain against BIND 9 (integration)', functi
       records: ['web IN A 127.0.0.1', 'Docs._http._tcp IN SRV 0 0 8443 web'],
     });
   });
+  const start = startedForEachTest();
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((cli) => cli.stop()));
     await bind?.stop();
   });
 
   it('publish --tsig, browse and resolve --dns-server; Ctrl-C withdraws; no output holds the secret', async () => {
     const tsig = `example.test:hmac-sha256:${bind.key.name}:${bind.key.secret}`;
     const server = ['--dns-server', bind.server];
-    const publish = startCfstream([
+    const publish = start([
       'publish',
       'CLI Café',
       '_http._tcp',
@@ -43,7 +42,6 @@ describe('cfstream in a unicast DNS domain against BIND 9 (integration)', functi
       tsig,
       '--json',
     ]);
-    running.push(publish);
     await publish.waitForStdout(/"event":"published"/);
     assert.deepEqual(bind.dig('CLI\\032Caf\\195\\169._http._tcp.example.test', 'SRV').length, 1);
 
@@ -87,7 +85,7 @@ describe('cfstream in a unicast DNS domain against BIND 9 (integration)', functi
 
   it('publish takes TXT lines: updated once the server has the TXT, a refused one is an error line', async () => {
     const OWNER = 'Lines._http._tcp.example.test';
-    const publish = startCfstream(
+    const publish = start(
       [
         'publish',
         'Lines',
@@ -104,7 +102,6 @@ describe('cfstream in a unicast DNS domain against BIND 9 (integration)', functi
       ],
       { keepStdinOpen: true },
     );
-    running.push(publish);
     await publish.waitForStdout(/"event":"published"/);
     publish.child.stdin?.write('v=2\n');
     await publish.waitForStdout(/"event":"updated".*"txt":\{"v":"2"\}/);
