@@ -9,19 +9,13 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
-import { filter, firstValueFrom, type Observable, ReplaySubject, timeout } from 'rxjs';
 import { resetMdnsEngine } from '../../src/mdns/index.js';
-import { NetService, NetServiceBrowser, type ServiceEvent } from '../../src/netservice/index.js';
+import { NetService, NetServiceBrowser } from '../../src/netservice/index.js';
 import { type AvahiBus, startAvahiBus } from '../support/avahi-dbus.js';
 
-const FAST = { timings: { probeInitialDelayMax: 20 } };
+import { firstMatch, record, txtOf } from './live-events.js';
 
-function record<T>(source: Observable<T>): { seen: ReplaySubject<T>; stop: () => void } {
-  const seen = new ReplaySubject<T>();
-  const subscription = source.subscribe(seen);
-  return { seen, stop: () => subscription.unsubscribe() };
-}
-const txtOf = (e: ServiceEvent) => e.info.txtStrings.map(String).sort();
+const FAST = { timings: { probeInitialDelayMax: 20 } };
 
 /** avahi-browse in parsable mode, resolving, until stopped: its lines as they come. */
 function avahiBrowse(
@@ -87,30 +81,15 @@ describe('live Bonjour against avahi over D-Bus (integration)', function () {
         port: 7200,
         txt: ['v=1'],
       });
-      const found = await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'found'),
-          timeout(8000),
-        ),
-      );
+      const found = await firstMatch(live.seen, (e) => e.kind === 'found');
       assert.deepEqual(txtOf(found), ['v=1']);
       assert.equal(found.info.port, 7200);
       assert.equal(found.info.hostName, 'avahibus.local');
       await avahi.request('update', { name: 'Av Live', txt: ['v=2', 'mode=x'] });
-      const updated = await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'updated'),
-          timeout(8000),
-        ),
-      );
+      const updated = await firstMatch(live.seen, (e) => e.kind === 'updated');
       assert.deepEqual(txtOf(updated), ['mode=x', 'v=2']);
       await avahi.request('remove', { name: 'Av Live' });
-      await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'removed'),
-          timeout(8000),
-        ),
-      );
+      await firstMatch(live.seen, (e) => e.kind === 'removed');
       const kinds: string[] = [];
       live.seen.subscribe((e) => kinds.push(e.kind));
       assert.deepEqual(kinds, ['found', 'updated', 'removed']);
@@ -123,15 +102,10 @@ describe('live Bonjour against avahi over D-Bus (integration)', function () {
     await avahi.request('publish', { name: 'Av Mon', type: '_avl._tcp', port: 7201, txt: ['v=a'] });
     const infos = record(NetService.parse('Av Mon._avl._tcp.local.').monitor$());
     try {
-      const first = await firstValueFrom(infos.seen.pipe(timeout(8000)));
+      const first = await firstMatch(infos.seen);
       assert.equal(String(first.txt.v), 'a');
       await avahi.request('update', { name: 'Av Mon', txt: ['v=b'] });
-      await firstValueFrom(
-        infos.seen.pipe(
-          filter((i) => String(i.txt.v) === 'b'),
-          timeout(8000),
-        ),
-      );
+      await firstMatch(infos.seen, (i) => String(i.txt.v) === 'b');
     } finally {
       infos.stop();
     }
@@ -178,12 +152,7 @@ describe('live Bonjour against avahi over D-Bus (integration)', function () {
         port: 7202,
         subtypes: ['_printer'],
       });
-      const found = await firstValueFrom(
-        ours.seen.pipe(
-          filter((e) => e.kind === 'found'),
-          timeout(8000),
-        ),
-      );
+      const found = await firstMatch(ours.seen, (e) => e.kind === 'found');
       assert.equal(found.service.name, 'Av Printer');
       assert.equal(found.service.type, '_avl._tcp.');
     } finally {
@@ -203,12 +172,7 @@ describe('live Bonjour against avahi over D-Bus (integration)', function () {
     const types = record(NetServiceBrowser.types$());
     try {
       await service.publish({ port, subtypes: ['_s2'] });
-      await firstValueFrom(
-        types.seen.pipe(
-          filter((e) => e.type === '_avtype._udp.'),
-          timeout(8000),
-        ),
-      );
+      await firstMatch(types.seen, (e) => e.type === '_avtype._udp.');
       const r = spawnSync('avahi-browse', ['-a', '-p', '-t'], {
         env: avahi.env,
         encoding: 'utf8',

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { filter, firstValueFrom, type Observable, ReplaySubject, take, timeout } from 'rxjs';
 import { CFNetServiceSetTXTData } from '../../src/cf-functions.js';
 import { resetMdnsEngine } from '../../src/mdns/index.js';
 import {
@@ -19,16 +18,9 @@ import {
 } from '../../src/netservice/index.js';
 import { ZeroconfPeer } from '../support/zeroconf-peer.js';
 
+import { firstMatch, record, txtOf } from './live-events.js';
+
 const FAST = { timings: { probeInitialDelayMax: 20 } };
-
-/** Records every event of a stream until stopped. */
-function record<T>(source: Observable<T>): { seen: ReplaySubject<T>; stop: () => void } {
-  const seen = new ReplaySubject<T>();
-  const subscription = source.subscribe(seen);
-  return { seen, stop: () => subscription.unsubscribe() };
-}
-
-const txtOf = (e: ServiceEvent) => e.info.txtStrings.map(String).sort();
 
 describe('live Bonjour against python-zeroconf (integration)', function () {
   this.timeout(30_000);
@@ -61,32 +53,17 @@ describe('live Bonjour against python-zeroconf (integration)', function () {
         port: 7100,
         txt: { v: '1' },
       });
-      const found = await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'found'),
-          timeout(8000),
-        ),
-      );
+      const found = await firstMatch(live.seen, (e) => e.kind === 'found');
       assert.equal(found.service.name, 'Zc Live');
       assert.equal(found.info.port, 7100);
       assert.deepEqual(txtOf(found), ['v=1']);
       assert.ok(found.info.addresses.some((a) => a.address === '127.0.0.1'));
       await peer.request('update', { name: 'Zc Live', txt: { v: '2', extra: 'x' } });
-      const updated = await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'updated'),
-          timeout(8000),
-        ),
-      );
+      const updated = await firstMatch(live.seen, (e) => e.kind === 'updated');
       assert.equal(updated.service, found.service, 'one NetService per instance');
       assert.deepEqual(txtOf(updated), ['extra=x', 'v=2']);
       await peer.request('unregister', { name: 'Zc Live' });
-      const removed = await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'removed'),
-          timeout(8000),
-        ),
-      );
+      const removed = await firstMatch(live.seen, (e) => e.kind === 'removed');
       assert.equal(removed.service.name, 'Zc Live');
       const kinds: string[] = [];
       live.seen.subscribe((e) => kinds.push(e.kind));
@@ -105,19 +82,9 @@ describe('live Bonjour against python-zeroconf (integration)', function () {
         port: 7104,
         txt: { n: 'start' },
       });
-      await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'found'),
-          timeout(8000),
-        ),
-      );
+      await firstMatch(live.seen, (e) => e.kind === 'found');
       await peer.request('burst', { name: 'Zc Burst', count: 50, gap: 0.02 });
-      await firstValueFrom(
-        live.seen.pipe(
-          filter((e) => e.kind === 'updated' && txtOf(e)[0] === 'n=49'),
-          timeout(8000),
-        ),
-      );
+      await firstMatch(live.seen, (e) => e.kind === 'updated' && txtOf(e)[0] === 'n=49');
       const updates: ServiceEvent[] = [];
       live.seen.subscribe((e) => {
         if (e.kind === 'updated') updates.push(e);
@@ -139,16 +106,11 @@ describe('live Bonjour against python-zeroconf (integration)', function () {
     });
     const infos = record(NetService.parse('Zc Mon._zlive._tcp.local.').monitor$());
     try {
-      const first = await firstValueFrom(infos.seen.pipe(timeout(8000)));
+      const first = await firstMatch(infos.seen);
       assert.equal(first.port, 7101);
       assert.equal(String(first.txt.v), 'a');
       await peer.request('update', { name: 'Zc Mon', txt: { v: 'b' } });
-      const next = await firstValueFrom(
-        infos.seen.pipe(
-          filter((i) => String(i.txt.v) === 'b'),
-          timeout(8000),
-        ),
-      );
+      const next = await firstMatch(infos.seen, (i) => String(i.txt.v) === 'b');
       assert.equal(next.port, 7101);
     } finally {
       infos.stop();
@@ -193,12 +155,7 @@ describe('live Bonjour against python-zeroconf (integration)', function () {
         subtype: '_color',
         port: 7102,
       });
-      const found = await firstValueFrom(
-        ours.seen.pipe(
-          filter((e) => e.kind === 'found'),
-          timeout(8000),
-        ),
-      );
+      const found = await firstMatch(ours.seen, (e) => e.kind === 'found');
       assert.equal(found.service.name, 'Zc Color');
       assert.equal(found.service.type, '_ipp._tcp.');
     } finally {
@@ -213,12 +170,9 @@ describe('live Bonjour against python-zeroconf (integration)', function () {
     await service.publish({ port, subtypes: ['_sub1'] });
     const types = record(NetServiceBrowser.types$());
     try {
-      const theirs = await firstValueFrom(
-        types.seen.pipe(
-          filter((e: ServiceTypeEvent) => e.type === '_ztype._udp.'),
-          take(1),
-          timeout(8000),
-        ),
+      const theirs = await firstMatch(
+        types.seen,
+        (e: ServiceTypeEvent) => e.type === '_ztype._udp.',
       );
       assert.equal(theirs.domain, 'local.');
       const listed = (await peer.request('types', { timeout: 2 })).types as string[];
