@@ -6,7 +6,8 @@
  * wait running, so garbage can delay an answer but never replace it.
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { connect, isIPv6 } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { connect, isIP, isIPv6 } from 'node:net';
 import { debuglog } from 'node:util';
 import type { CancelSignal } from '../abort.js';
 import { EDNS_UDP_SIZE, MAX_MESSAGE } from '../dns/wire-extra.js';
@@ -36,6 +37,28 @@ function cancelled(signal: CancelSignal): unknown {
   return (
     signal.reason ?? new StreamError(ErrorDomain.NetServices, NetServicesError.Cancel, 'cancelled')
   );
+}
+
+/**
+ * dgram looks up even a literal address (dns.lookup, which answers a literal
+ * on the next tick) once to bind and again to send; a server is a literal
+ * address, so it is handed back at once and the datagram leaves in this turn
+ * of the event loop (about 8 µs of a 100 µs exchange on loopback). Anything
+ * else still goes through dns.lookup.
+ */
+function literalLookup(
+  address: string,
+  // dgram passes the family as a number here, which dns.lookup takes too.
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(address);
+  if (family !== 0) callback(null, address, family);
+  else dnsLookup(address, options, callback);
+}
+
+function closeSocket(socket: { close(): void }): void {
+  socket.close();
 }
 
 /**
@@ -73,11 +96,16 @@ function overUdp(
 ): Promise<Answer | 'truncated'> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(cancelled(options.signal));
-    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    const socket = createSocket({
+      type: isIPv6(server.host) ? 'udp6' : 'udp4',
+      lookup: literalLookup,
+    });
+    // Closed on the next turn, after the caller has its answer (closing costs about as much as
+    // reading the reply); the guard has settled, so nothing arriving meanwhile is judged.
     const finish = settleOnce(
       options,
       () => timeoutError(server, options.timeoutMs, 'UDP'),
-      () => socket.close(),
+      () => setImmediate(closeSocket, socket),
       reject,
     );
     socket.on('message', (bytes: Buffer, rinfo: RemoteInfo) => {
