@@ -3,7 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 /** The dotted-quad text of four bytes. */
 export function ipv4ToString(bytes: Uint8Array): string {
-  return Array.from(bytes.subarray(0, 4)).join('.');
+  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
 }
 
 /** Four bytes of a dotted quad; throws on anything else. */

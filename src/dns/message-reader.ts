@@ -22,7 +22,11 @@ const MAX_NAME_OCTETS = 255;
  * name) goes to the shared readName, which decides and explains; the rules on
  * pointers (strictly backward, RFC 1035 §4.1.4) and length (§3.1) are the same.
  */
-export function readNameFast(buf: Buffer, offset: number): { name: string; next: number } {
+export function readNameFast(
+  buf: Buffer,
+  offset: number,
+  names?: NamesRead,
+): { name: string; next: number } {
   let name = '';
   let position = offset;
   let next = -1;
@@ -40,6 +44,14 @@ export function readNameFast(buf: Buffer, offset: number): { name: string; next:
       const target = ((len & 0x3f) << 8) | (buf[position + 1] as number);
       if (target >= lowestJump) return readName(buf, offset);
       if (next < 0) next = position + 2;
+      // A name read before from `target` obeyed the same rules from there (every pointer below it).
+      const known = names?.at(target);
+      if (known !== undefined) {
+        octets += known.octets - 1;
+        if (octets > MAX_NAME_OCTETS) return readName(buf, offset);
+        if (known.name.length > 0) name += (name.length === 0 ? '' : '.') + known.name;
+        return { name, next };
+      }
       lowestJump = target;
       position = target;
       continue;
@@ -56,7 +68,34 @@ export function readNameFast(buf: Buffer, offset: number): { name: string; next:
       (name.length === 0 ? '' : '.') + buf.toString('latin1', position + 1, position + 1 + len);
     position += 1 + len;
   }
+  names?.add(offset, name, octets);
   return { name, next: next < 0 ? position : next };
+}
+
+/**
+ * The names read so far in one message, by the offset where each starts:
+ * the owner of an answer usually points at the question's name, an address
+ * record's owner at the SRV target; following such a pointer takes the name
+ * already read instead of reading its labels again.
+ */
+export class NamesRead {
+  readonly #offsets: number[] = [];
+  readonly #names: { readonly name: string; readonly octets: number }[] = [];
+
+  /** The name read from `offset`, with its length on the wire (RFC 1035 §3.1 counts it). */
+  at(offset: number): { readonly name: string; readonly octets: number } | undefined {
+    const i = this.#offsets.indexOf(offset);
+    return i < 0 ? undefined : this.#names[i];
+  }
+
+  add(offset: number, name: string, octets: number): void {
+    this.#offsets.push(offset);
+    this.#names.push({ name, octets });
+  }
+
+  /** readNameFast with this message's names. */
+  readonly read = (buf: Buffer, offset: number): { name: string; next: number } =>
+    readNameFast(buf, offset, this);
 }
 
 /** The data of an SOA record (RFC 1035 §3.3.13). */
@@ -106,18 +145,12 @@ export function readMessage(buf: Buffer): ReadResult {
     return { ok: false, problem: `${buf.length}-byte message has no header` };
   if (buf.length > MAX_MESSAGE) return { ok: false, problem: `${buf.length}-byte message` };
   try {
-    const id = buf.readUInt16BE(0);
-    const flags = buf.readUInt16BE(2);
-    const counts = [
-      buf.readUInt16BE(4),
-      buf.readUInt16BE(6),
-      buf.readUInt16BE(8),
-      buf.readUInt16BE(10),
-    ];
+    const names = new NamesRead();
+    const questionCount = buf.readUInt16BE(4);
     let offset = HEADER;
     const questions: DnsQuestion[] = [];
-    for (let i = 0; i < (counts[0] as number); i++) {
-      const { name, next } = readNameFast(buf, offset);
+    for (let i = 0; i < questionCount; i++) {
+      const { name, next } = readNameFast(buf, offset, names);
       if (next + 4 > buf.length) throw new Error('question runs past the end');
       questions.push({
         name,
@@ -127,12 +160,14 @@ export function readMessage(buf: Buffer): ReadResult {
       });
       offset = next + 4;
     }
-    const sections: DnsRecord[][] = [[], [], []];
+    const sections: [DnsRecord[], DnsRecord[], DnsRecord[]] = [[], [], []];
     const placed: PlacedRecord[] = [];
     for (let s = 0; s < 3; s++) {
-      for (let i = 0; i < (counts[s + 1] as number); i++) {
+      const count = buf.readUInt16BE(6 + 2 * s);
+      const section = sections[s] as DnsRecord[];
+      for (let i = 0; i < count; i++) {
         const start = offset;
-        const { name, next } = readNameFast(buf, offset);
+        const { name, next } = readNameFast(buf, offset, names);
         if (next + 10 > buf.length) throw new Error(`record ${s}.${i} header runs past the end`);
         const type = buf.readUInt16BE(next);
         const rrclass = buf.readUInt16BE(next + 2);
@@ -147,22 +182,29 @@ export function readMessage(buf: Buffer): ReadResult {
           rrclass,
           cacheFlush: false,
           ttl,
-          data: decodeRdata(buf, type, rdataStart, rdataEnd),
+          data: decodeRdata(buf, type, rdataStart, rdataEnd, names.read),
         };
-        (sections[s] as DnsRecord[]).push(record);
-        const soa =
+        section.push(record);
+        placed.push(
           type === ExtraType.SOA && rdataEnd > rdataStart
-            ? readSoa(buf, rdataStart, rdataEnd)
-            : undefined;
-        placed.push({ record, start, rdataStart, rdataEnd, ...(soa ? { soa } : {}) });
+            ? { record, start, rdataStart, rdataEnd, soa: readSoa(buf, rdataStart, rdataEnd) }
+            : { record, start, rdataStart, rdataEnd },
+        );
       }
     }
     if (offset !== buf.length)
       throw new Error(`${buf.length - offset} bytes after the last record`);
-    const [answers, authorities, additionals] = sections as [DnsRecord[], DnsRecord[], DnsRecord[]];
+    const [answers, authorities, additionals] = sections;
     return {
       ok: true,
-      message: { id, flags, questions, answers, authorities, additionals },
+      message: {
+        id: buf.readUInt16BE(0),
+        flags: buf.readUInt16BE(2),
+        questions,
+        answers,
+        authorities,
+        additionals,
+      },
       placed,
     };
   } catch (error) {

@@ -12,14 +12,28 @@ export class RdataError extends Error {
   override readonly name = 'RdataError';
 }
 
-function nameWithin(buf: Buffer, offset: number, end: number): { name: string; next: number } {
-  const result = readName(buf, offset);
+/** Reads a name at an offset of a message (readName, or a faster reader that agrees with it). */
+export type NameReader = (buf: Buffer, offset: number) => { name: string; next: number };
+
+function nameWithin(
+  buf: Buffer,
+  offset: number,
+  end: number,
+  read: NameReader,
+): { name: string; next: number } {
+  const result = read(buf, offset);
   if (result.next > end) throw new NameError('name runs past RDLENGTH');
   return result;
 }
 
 /** Decodes the RDATA at [start, end) of `buf` for a record of type `type`. */
-export function decodeRdata(buf: Buffer, type: number, start: number, end: number): RecordData {
+export function decodeRdata(
+  buf: Buffer,
+  type: number,
+  start: number,
+  end: number,
+  read: NameReader = readName,
+): RecordData {
   const length = end - start;
   switch (type) {
     case RRType.A:
@@ -29,13 +43,13 @@ export function decodeRdata(buf: Buffer, type: number, start: number, end: numbe
       if (length !== 16) throw new RdataError(`AAAA record of ${length} bytes`);
       return { type: 'AAAA', address: ipv6ToString(buf.subarray(start, end)) };
     case RRType.PTR: {
-      const { name, next } = nameWithin(buf, start, end);
+      const { name, next } = nameWithin(buf, start, end, read);
       if (next !== end) throw new RdataError('PTR with trailing bytes');
       return { type: 'PTR', target: name };
     }
     case RRType.SRV: {
       if (length < 7) throw new RdataError(`SRV record of ${length} bytes`);
-      const { name, next } = nameWithin(buf, start + 6, end);
+      const { name, next } = nameWithin(buf, start + 6, end, read);
       if (next !== end) throw new RdataError('SRV with trailing bytes');
       return {
         type: 'SRV',
@@ -57,7 +71,7 @@ export function decodeRdata(buf: Buffer, type: number, start: number, end: numbe
       return { type: 'TXT', strings };
     }
     case RRType.NSEC: {
-      const { name, next } = nameWithin(buf, start, end);
+      const { name, next } = nameWithin(buf, start, end, read);
       const types: number[] = [];
       let position = next;
       while (position + 2 <= end) {

@@ -76,21 +76,60 @@ export function buildQuery(id: number, name: string, type: number, edns = true):
 }
 
 function sameHost(a: string, b: string): boolean {
+  if (a === b) return true;
   const strip = (h: string): string => h.replace(/^::ffff:/i, '').toLowerCase();
   return strip(a) === strip(b);
 }
 
 /**
+ * True when the reply's one question is the one `asked` (the query sent)
+ * carries, byte for byte but for the case of ASCII letters in its labels
+ * (RFC 5452 §4.1; RFC 4343: only ASCII letters fold). A yes here is a yes of
+ * the decoded comparison too; anything else (a compressed question, another
+ * case beyond ASCII, damage) is left to that comparison, which decides.
+ */
+export function echoesQuestion(asked: Buffer, reply: Buffer): boolean {
+  if (asked.length < 12 || reply.length < 12) return false;
+  if (asked.readUInt16BE(4) !== 1 || reply.readUInt16BE(4) !== 1) return false;
+  let at = 12;
+  for (;;) {
+    if (at >= asked.length || at >= reply.length) return false;
+    const length = asked[at] as number;
+    // Our own queries are uncompressed; a length byte must match exactly (0x41 is no length).
+    if (length > 63 || reply[at] !== length) return false;
+    if (length === 0) break;
+    const end = at + 1 + length;
+    if (end > asked.length || end > reply.length) return false;
+    for (let i = at + 1; i < end; i++) {
+      const a = asked[i] as number;
+      const b = reply[i] as number;
+      if (a === b) continue;
+      const folded = a | 0x20;
+      // Only A-Z and a-z differ by the 0x20 bit alone and are the same letter.
+      if (folded !== (b | 0x20) || folded < 0x61 || folded > 0x7a) return false;
+    }
+    at = end;
+  }
+  // Type and class, exactly.
+  at += 1;
+  if (at + 4 > asked.length || at + 4 > reply.length) return false;
+  return asked.readUInt32BE(at) === reply.readUInt32BE(at);
+}
+
+/**
  * Judges one message received for `expected`: from `from` (undefined over TCP,
- * where the connection itself names the peer).
+ * where the connection itself names the peer). With `asked`, the query sent,
+ * the question is first compared by its bytes (echoesQuestion); the decoded
+ * comparison decides whatever those bytes do not settle.
  */
 export function judgeReply(
   expected: Expectation,
   bytes: Buffer,
   from: ServerAddress | undefined,
+  asked?: Buffer,
 ): Verdict {
   if (from !== undefined) {
-    if (!sameHost(from.host, expected.server.host) || from.port !== expected.server.port)
+    if (from.port !== expected.server.port || !sameHost(from.host, expected.server.host))
       return { kind: 'drop', reason: `reply from ${from.host}:${from.port}, not the server asked` };
   }
   if (bytes.length >= 2 && bytes.readUInt16BE(0) !== expected.id)
@@ -105,6 +144,7 @@ export function judgeReply(
   if ((message.flags & Flag.QR) === 0) return { kind: 'drop', reason: 'a query, not a reply' };
   if (opcodeOf(message.flags) !== expected.opcode)
     return { kind: 'drop', reason: `opcode ${opcodeOf(message.flags)}, not ${expected.opcode}` };
+  if (asked !== undefined && echoesQuestion(asked, bytes)) return { kind: 'answer', read };
   // RFC 2136 §3.8: an UPDATE reply may echo the zone section or leave it out; a query's must match.
   if (message.questions.length === 0 && expected.opcode === Opcode.UPDATE)
     return { kind: 'answer', read };

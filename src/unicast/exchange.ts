@@ -109,7 +109,12 @@ function overUdp(
       reject,
     );
     socket.on('message', (bytes: Buffer, rinfo: RemoteInfo) => {
-      const verdict = judgeReply(expected, bytes, { host: rinfo.address, port: rinfo.port });
+      const verdict = judgeReply(
+        expected,
+        bytes,
+        { host: rinfo.address, port: rinfo.port },
+        request,
+      );
       if (verdict.kind === 'drop') log('dropped a reply: %s', verdict.reason);
       else if (verdict.kind === 'truncated') finish(() => resolve('truncated'));
       else finish(() => resolve({ ...verdict.read, bytes }));
@@ -158,7 +163,7 @@ function overTcp(
         if (received.length < 2 + size) return;
         const bytes = received.subarray(2, 2 + size);
         received = received.subarray(2 + size);
-        const verdict = judgeReply(expected, Buffer.from(bytes), undefined);
+        const verdict = judgeReply(expected, Buffer.from(bytes), undefined, request);
         if (verdict.kind === 'answer')
           return finish(() => resolve({ ...verdict.read, bytes: Buffer.from(bytes) }));
         log('dropped a TCP reply: %s', verdict.kind === 'drop' ? verdict.reason : 'truncated');

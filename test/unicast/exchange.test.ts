@@ -12,7 +12,12 @@ import { encodePacket } from '../../src/dns/packet-codec.js';
 import { Opcode } from '../../src/dns/wire-extra.js';
 import { Flag, makeMessage, RRType } from '../../src/dns/wire-types.js';
 import { exchangeWith } from '../../src/unicast/exchange.js';
-import { buildQuery, type Expectation, judgeReply } from '../../src/unicast/exchange-core.js';
+import {
+  buildQuery,
+  type Expectation,
+  echoesQuestion,
+  judgeReply,
+} from '../../src/unicast/exchange-core.js';
 
 const NAME = 'Svc._http._tcp.example.test';
 
@@ -227,6 +232,64 @@ describe('unicast DNS exchange: answers checked, bad replies dropped', () => {
     assert.equal(judgeReply(expected, Buffer.alloc(0), from).kind, 'drop');
   });
 
+  it('judgeReply with the query sent compares the question by its bytes, folding ASCII letters only', () => {
+    const from = { host: '127.0.0.1', port: 53 };
+    // [name asked, type asked, name in the reply, type in the reply, taken?]
+    const cases: [string, number, string, number, boolean][] = [
+      [NAME, RRType.SRV, NAME, RRType.SRV, true],
+      [NAME, RRType.SRV, NAME.toUpperCase(), RRType.SRV, true],
+      [
+        'MiXeD Case._http._tcp.example.test',
+        RRType.TXT,
+        'mixed case._HTTP._tcp.EXAMPLE.test',
+        RRType.TXT,
+        true,
+      ],
+      // SRV is 0x0021, A 0x0001: one bit apart, as a letter's case is.
+      [NAME, RRType.SRV, NAME, RRType.A, false],
+      // '[' 0x5B and '{' 0x7B, '@' 0x40 and '`' 0x60 differ by the case bit but are no letters.
+      ['a[b._http._tcp.example.test', RRType.SRV, 'a{b._http._tcp.example.test', RRType.SRV, false],
+      ['a@b._http._tcp.example.test', RRType.SRV, 'a`b._http._tcp.example.test', RRType.SRV, false],
+      // é is C3 A9 and É C3 89: beyond ASCII, case is not folded (RFC 4343 §3).
+      [
+        'Café._http._tcp.example.test',
+        RRType.SRV,
+        'CafÉ._http._tcp.example.test',
+        RRType.SRV,
+        false,
+      ],
+      [
+        'Café._http._tcp.example.test',
+        RRType.SRV,
+        'CAFé._http._tcp.example.test',
+        RRType.SRV,
+        true,
+      ],
+      [NAME, RRType.SRV, `x${NAME}`, RRType.SRV, false],
+      [NAME, RRType.SRV, NAME.replace('example', 'exampl'), RRType.SRV, false],
+    ];
+    for (const [askedName, askedType, replyName, replyType, taken] of cases) {
+      const expected: Expectation = {
+        id: 7,
+        opcode: Opcode.QUERY,
+        question: { name: askedName, type: askedType, rrclass: 1 },
+        server: from,
+      };
+      const asked = buildQuery(7, askedName, askedType);
+      const bytes = reply(7, { name: replyName, type: replyType });
+      const what = `${askedName}/${askedType} answered as ${replyName}/${replyType}`;
+      assert.equal(echoesQuestion(asked, bytes), taken, what);
+      assert.equal(judgeReply(expected, bytes, from, asked).kind, taken ? 'answer' : 'drop', what);
+      assert.equal(judgeReply(expected, bytes, from).kind, taken ? 'answer' : 'drop', what);
+    }
+    // Two questions, or none: never the one asked.
+    const asked = buildQuery(7, NAME, RRType.A);
+    const two = Buffer.from(reply(7));
+    two.writeUInt16BE(2, 4);
+    assert.equal(echoesQuestion(asked, two), false);
+    assert.equal(echoesQuestion(asked, reply(7).subarray(0, 20)), false);
+  });
+
   it('judgeReply never throws on random or mangled bytes (5,000 cases)', () => {
     const expected: Expectation = {
       id: 7,
@@ -235,6 +298,7 @@ describe('unicast DNS exchange: answers checked, bad replies dropped', () => {
       server: { host: '127.0.0.1', port: 53 },
     };
     const good = reply(7);
+    const asked = buildQuery(7, NAME, RRType.A);
     let seed = 1;
     const random = (n: number): number => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -250,7 +314,13 @@ describe('unicast DNS exchange: answers checked, bad replies dropped', () => {
             );
       // The ID stays right half the time, so the reader itself meets the damage.
       if (bytes.length >= 2 && i % 4 < 2) bytes.writeUInt16BE(7, 0);
-      assert.doesNotThrow(() => judgeReply(expected, bytes, { host: '127.0.0.1', port: 53 }));
+      const from = { host: '127.0.0.1', port: 53 };
+      assert.doesNotThrow(() => judgeReply(expected, bytes, from));
+      // With the query sent, the bytes compared first: never a different verdict.
+      assert.equal(
+        judgeReply(expected, bytes, from, asked).kind,
+        judgeReply(expected, bytes, from).kind,
+      );
     }
   });
 
