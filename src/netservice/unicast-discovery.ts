@@ -93,7 +93,11 @@ function deferredPublication(request: PublishRequest): Publication {
 
 /** The discovery of every domain but `local.`: the unicast room, loaded on first use. */
 export const unicastDiscovery: ServiceDiscovery = {
-  resolve: async (instance, options) => (loaded ?? (await load())).resolve(instance, options),
+  // Not async: an async function returning the room's promise would add three microtask turns.
+  resolve: (instance, options) =>
+    loaded !== undefined
+      ? loaded.resolve(instance, options)
+      : load().then((real) => real.resolve(instance, options)),
   // Nothing is cached, and nothing can be in doubt, before the room has loaded.
   cached: (instance) => loaded?.cached(instance),
   reconfirm: (instance, failed) => loaded?.reconfirm(instance, failed),

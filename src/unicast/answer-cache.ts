@@ -25,6 +25,11 @@ interface Entry {
   readonly storedAt: number;
 }
 
+/** The key of a question (name, type): the name's comparison key and the type. */
+export function questionKey(name: string, type: number): string {
+  return `${nameKey(name)}/${type}`;
+}
+
 /** The default bound on entries. */
 export const DEFAULT_CACHE_ENTRIES = 4096;
 
@@ -40,8 +45,7 @@ export class AnswerCache {
   }
 
   /** The live answer for (name, type), with the records' TTLs counted down; undefined when absent or expired. */
-  get(name: string, type: number): CachedAnswer | undefined {
-    const key = `${nameKey(name)}/${type}`;
+  get(name: string, type: number, key = questionKey(name, type)): CachedAnswer | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     const now = this.#clock.now();
@@ -63,9 +67,14 @@ export class AnswerCache {
   }
 
   /** Stores an answer for `ttlSeconds` (0 stores nothing, RFC 1035 §3.2.1). */
-  put(name: string, type: number, answer: CachedAnswer, ttlSeconds: number): void {
+  put(
+    name: string,
+    type: number,
+    answer: CachedAnswer,
+    ttlSeconds: number,
+    key = questionKey(name, type),
+  ): void {
     if (!(ttlSeconds > 0)) return;
-    const key = `${nameKey(name)}/${type}`;
     const now = this.#clock.now();
     this.#entries.delete(key);
     this.#entries.set(key, { answer, storedAt: now, expiresAt: now + ttlSeconds * 1000 });
@@ -78,7 +87,7 @@ export class AnswerCache {
 
   /** Forgets (name, type), so the next lookup asks the server. */
   forget(name: string, type: number): void {
-    this.#entries.delete(`${nameKey(name)}/${type}`);
+    this.#entries.delete(questionKey(name, type));
   }
 
   /** Forgets everything. */

@@ -12,7 +12,7 @@ import { Opcode, Rcode, rcodeOf } from '../dns/wire-extra.js';
 import { type DnsRecord, typeCode } from '../dns/wire-types.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { AnswerCache, type CachedAnswer } from './answer-cache.js';
+import { AnswerCache, type CachedAnswer, questionKey } from './answer-cache.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
 import { type Answer, describeServer, exchangeWith } from './exchange.js';
 import { buildQuery, newMessageId, type ServerAddress } from './exchange-core.js';
@@ -45,13 +45,16 @@ export function queriesInFlight(config = unicastConfig()): number {
 /** Forgets the cached answer for (name, type) and stops sharing the question in flight, so the next lookup asks the server. */
 export function forgetAnswer(name: string, type: number, config = unicastConfig()): void {
   answerCache(config).forget(name, type);
-  queries.detach(`${nameKey(name)}/${type}`);
+  queries.detach(questionKey(name, type));
 }
 
 /** The records of `type` owned by `name` in an answer section. */
 export function recordsAt(answers: readonly DnsRecord[], name: string, type: number): DnsRecord[] {
   const owner = nameKey(name);
-  return answers.filter((r) => nameKey(r.name) === owner && typeCode(r.data) === type);
+  const found: DnsRecord[] = [];
+  for (const r of answers)
+    if (typeCode(r.data) === type && (r.name === name || nameKey(r.name) === owner)) found.push(r);
+  return found;
 }
 
 /** The negative TTL of an answer (RFC 2308 §5: min(SOA TTL, SOA MINIMUM) of the authority SOA) and its zone. */
@@ -68,12 +71,13 @@ export async function queryServers(
   name: string,
   type: number,
   options: { signal: CancelSignal; deadline: number; config?: UnicastConfig },
-): Promise<Answer & { readonly server: ServerAddress }> {
+): Promise<Answer> {
   const config = options.config ?? unicastConfig();
+  const { servers } = config;
   let lastError: unknown;
   // Two rounds over the servers: a lost datagram gets a second chance (RFC 1035 §4.2.1).
-  const tries = [...config.servers, ...config.servers];
-  for (const server of tries) {
+  for (let i = 0; i < 2 * servers.length; i++) {
+    const server = servers[i % servers.length] as ServerAddress;
     const left = options.deadline - Date.now();
     if (left <= 0) break;
     const id = newMessageId();
@@ -90,7 +94,7 @@ export async function queryServers(
         { signal: options.signal, timeoutMs: Math.min(left, config.timings.queryTimeoutMs) },
       );
       const rcode = rcodeOf(answer.message.flags);
-      if (rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN) return { ...answer, server };
+      if (rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN) return answer;
       lastError = rcodeError(rcode, `query for ${name} (type ${type})`, describeServer(server));
     } catch (error) {
       if (options.signal.aborted) throw error;
@@ -120,15 +124,16 @@ export async function lookup(
   const config = options.config ?? unicastConfig();
   const store = answerCache(config);
   const fresh = options.fresh === true;
+  const key = questionKey(name, type);
   if (!fresh) {
-    const hit = store.get(name, type);
+    const hit = store.get(name, type, key);
     if (hit !== undefined) return hit;
   }
   let started = false;
   try {
-    return await queries.join(`${nameKey(name)}/${type}`, options.signal, fresh, (signal) => {
+    return await queries.join(key, options.signal, fresh, (signal) => {
       started = true;
-      return askAndStore(name, type, { signal, deadline: options.deadline, config }, store);
+      return askAndStore(name, type, { signal, deadline: options.deadline, config }, store, key);
     });
   } catch (error) {
     // A question we joined kept the deadline of whoever started it: with time of our own left, ask again.
@@ -149,25 +154,21 @@ async function askAndStore(
   type: number,
   options: { signal: CancelSignal; deadline: number; config: UnicastConfig },
   store: AnswerCache,
+  key: string,
 ): Promise<LookupResult> {
   const answer = await queryServers(name, type, options);
-  const server = answer.server;
+  const { server } = answer;
   const records = recordsAt(answer.message.answers, name, type);
   if (records.length === 0) {
     const { ttl, zone } = negativeOf(answer);
     const kind = rcodeOf(answer.message.flags) === Rcode.NXDOMAIN ? 'nxdomain' : 'nodata';
-    const negative: CachedAnswer = zone === undefined ? { kind } : { kind, zone };
-    store.put(name, type, negative, ttl);
-    return { ...negative, server };
+    store.put(name, type, zone === undefined ? { kind } : { kind, zone }, ttl, key);
+    return zone === undefined ? { kind, server } : { kind, zone, server };
   }
-  const result: CachedAnswer = {
-    kind: 'records',
-    records,
-    additionals: answer.message.additionals,
-  };
+  const { additionals } = answer.message;
   // RFC 2181 §5.2: an RRset has one TTL; the least of them bounds the whole answer.
   let ttl = Number.POSITIVE_INFINITY;
   for (const r of records) ttl = Math.min(ttl, r.ttl);
-  store.put(name, type, result, ttl);
-  return { ...result, server };
+  store.put(name, type, { kind: 'records', records, additionals }, ttl, key);
+  return { kind: 'records', records, additionals, server };
 }

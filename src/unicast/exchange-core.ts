@@ -70,7 +70,9 @@ export function buildQuery(id: number, name: string, type: number, edns = true):
     if (encodedQueries.size >= ENCODED_QUERIES_KEPT) encodedQueries.clear();
     encodedQueries.set(key, template);
   }
-  const query = Buffer.from(template);
+  // A copy of the template (allocUnsafe: every byte is overwritten) with the ID in front.
+  const query = Buffer.allocUnsafe(template.length);
+  template.copy(query, 2, 2);
   query.writeUInt16BE(id, 0);
   return query;
 }

@@ -13,12 +13,25 @@ import type { CancelSignal } from '../abort.js';
 import { EDNS_UDP_SIZE, MAX_MESSAGE } from '../dns/wire-extra.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
+import { atDeadline } from './deadlines.js';
 import { type Expectation, judgeReply, type ServerAddress, type Verdict } from './exchange-core.js';
 
 const log = debuglog('cfstream:unicast');
 
-/** A reply the core accepted, with its raw bytes (TSIG verifies them). */
-export type Answer = Extract<Verdict, { kind: 'answer' }>['read'] & { readonly bytes: Buffer };
+/** A reply the core accepted, with its raw bytes (TSIG verifies them) and the server that sent it. */
+export type Answer = Extract<Verdict, { kind: 'answer' }>['read'] & {
+  readonly bytes: Buffer;
+  readonly server: ServerAddress;
+};
+
+function answerOf(
+  verdict: Extract<Verdict, { kind: 'answer' }>,
+  bytes: Buffer,
+  server: ServerAddress,
+): Answer {
+  const { read } = verdict;
+  return { ok: true, message: read.message, placed: read.placed, bytes, server };
+}
 
 /** "host:port", with brackets for IPv6. */
 export function describeServer(server: ServerAddress): string {
@@ -63,7 +76,7 @@ function closeSocket(socket: { close(): void }): void {
 
 /**
  * The settle-once guard of one try: the first outcome (reply, error, timeout
- * or abort) clears the timer and the abort listener and releases the socket;
+ * or abort) calls off the deadline and the abort listener and releases the socket;
  * later ones do nothing (a second close of a dgram socket throws).
  */
 function settleOnce(
@@ -76,13 +89,14 @@ function settleOnce(
   const finish = (outcome: () => void): void => {
     if (settled) return;
     settled = true;
-    clearTimeout(timer);
+    deadline.cancel();
     options.signal.removeEventListener('abort', onAbort);
     release();
     outcome();
   };
   const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
-  const timer = setTimeout(() => finish(() => reject(timedOut())), options.timeoutMs);
+  // No timer of its own: one timer serves every exchange in flight (deadlines.ts).
+  const deadline = atDeadline(options.timeoutMs, () => finish(() => reject(timedOut())));
   options.signal.addEventListener('abort', onAbort, { once: true });
   return finish;
 }
@@ -97,7 +111,8 @@ function overUdp(
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(cancelled(options.signal));
     const socket = createSocket({
-      type: isIPv6(server.host) ? 'udp6' : 'udp4',
+      // A literal IPv6 address has a colon, an IPv4 one never (cheaper than isIPv6's expression).
+      type: server.host.includes(':') ? 'udp6' : 'udp4',
       lookup: literalLookup,
     });
     // Closed on the next turn, after the caller has its answer (closing costs about as much as
@@ -117,7 +132,7 @@ function overUdp(
       );
       if (verdict.kind === 'drop') log('dropped a reply: %s', verdict.reason);
       else if (verdict.kind === 'truncated') finish(() => resolve('truncated'));
-      else finish(() => resolve({ ...verdict.read, bytes }));
+      else finish(() => resolve(answerOf(verdict, bytes, server)));
     });
     // ICMP errors do not reach an unconnected socket; a send error (no route) ends the try at once.
     socket.on('error', (error) =>
@@ -165,7 +180,7 @@ function overTcp(
         received = received.subarray(2 + size);
         const verdict = judgeReply(expected, Buffer.from(bytes), undefined, request);
         if (verdict.kind === 'answer')
-          return finish(() => resolve({ ...verdict.read, bytes: Buffer.from(bytes) }));
+          return finish(() => resolve(answerOf(verdict, Buffer.from(bytes), server)));
         log('dropped a TCP reply: %s', verdict.kind === 'drop' ? verdict.reason : 'truncated');
       }
     });

@@ -39,8 +39,9 @@ function pickSrv(
 
 function addressesIn(records: readonly DnsRecord[], host: string): ResolvedAddress[] {
   const out: ResolvedAddress[] = [];
+  const owner = nameKey(host);
   for (const r of records) {
-    if (nameKey(r.name) !== nameKey(host)) continue;
+    if (r.name !== host && nameKey(r.name) !== owner) continue;
     if (r.data.type === 'A') out.push({ address: r.data.address, family: 4 });
     else if (r.data.type === 'AAAA') out.push({ address: r.data.address, family: 6 });
   }
