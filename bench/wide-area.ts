@@ -46,7 +46,7 @@ export interface WideAreaResult {
 }
 
 /** The bytes of a library-free query for the bench instance (SRV unless `type` says otherwise), built by hand. */
-function rawBytes(id: number, type = 33): Buffer {
+export function rawBytes(id: number, type = 33): Buffer {
   const labels = ['Bench', '_bench', '_tcp', 'example', 'test'];
   const name = Buffer.concat([
     ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
@@ -57,7 +57,7 @@ function rawBytes(id: number, type = 33): Buffer {
 }
 
 /** One datagram from a fresh socket: the ms from `started` to the reply with its ID (read in the handler, no promise hop). */
-function sendRaw(port: number, query: Buffer, started: number): Promise<number> {
+export function sendRaw(port: number, query: Buffer, started: number): Promise<number> {
   const id = query.readUInt16BE(0);
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
@@ -72,13 +72,13 @@ function sendRaw(port: number, query: Buffer, started: number): Promise<number> 
 }
 
 /** A library-free SRV query (the bytes built before the clock starts): its round trip in ms. */
-function rawQuery(port: number, id: number): Promise<number> {
+export function rawQuery(port: number, id: number): Promise<number> {
   const query = rawBytes(id);
   return sendRaw(port, query, performance.now());
 }
 
 /** The ratio of the medians, with its spread over five blocks of rounds. */
-function compare(libraryMs: number[], rawMs: number[]): Comparison {
+export function compare(libraryMs: number[], rawMs: number[]): Comparison {
   const blocks = 5;
   const size = Math.floor(libraryMs.length / blocks);
   const blockRatios = Array.from({ length: blocks }, (_, b) => {
@@ -97,6 +97,16 @@ function compare(libraryMs: number[], rawMs: number[]): Comparison {
   };
 }
 
+/**
+ * One turn of the event loop. Both sides stop their clocks before closing
+ * their sockets (the raw one closes right after, the library on the next
+ * turn, once the caller has its answer); the close, and its callback a turn
+ * later, must not be timed in whichever side runs next.
+ */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Runs `a` and `b` alternately `rounds` times, the order swapped each round so drift hits both alike. */
 async function interleave(
   rounds: number,
@@ -105,13 +115,17 @@ async function interleave(
 ): Promise<Comparison> {
   const aMs: number[] = [];
   const bMs: number[] = [];
+  const timed = async (step: () => Promise<number>, into: number[]): Promise<void> => {
+    await settle();
+    into.push(await step());
+  };
   for (let i = 0; i < rounds; i++) {
     if (i % 2 === 0) {
-      aMs.push(await a());
-      bMs.push(await b());
+      await timed(a, aMs);
+      await timed(b, bMs);
     } else {
-      bMs.push(await b());
-      aMs.push(await a());
+      await timed(b, bMs);
+      await timed(a, aMs);
     }
   }
   return compare(aMs, bMs);
@@ -147,14 +161,20 @@ export async function runWideArea(options: {
     const service = new lib.NetService('example.test.', '_bench._tcp', 'Bench');
     const viaLibrary = async (): Promise<number> => {
       lib.configureUnicastDNS({ servers: [bind.server], timings });
+      // The caller's signal is the caller's: built before the clock starts, as the raw side's
+      // query bytes are (a pair's open has its signal before it resolves). Creating an
+      // AbortSignal costs Node 20 several µs; bench/wide-area-layers.ts times it inside too.
+      const signal = new AbortController().signal;
       const started = performance.now();
-      await service.resolveForConnect(new AbortController().signal);
+      await service.resolveForConnect(signal);
       return performance.now() - started;
     };
     const warm = Math.max(20, options.rounds >> 3);
     for (let i = 0; i < warm; i++) {
       await viaLibrary();
+      await settle();
       await rawQuery(port, i);
+      await settle();
     }
     let id = 1000;
     const resolve = await interleave(options.rounds, viaLibrary, () =>
