@@ -10,6 +10,7 @@ import { readName } from '../../src/dns/dns-name.js';
 import { NamesRead, readMessage, readNameFast } from '../../src/dns/message-reader.js';
 import { encodePacket } from '../../src/dns/packet-codec.js';
 import { makeMessage, RRType } from '../../src/dns/wire-types.js';
+import { addressRecord, srvRecord } from '../mdns/records.js';
 
 function outcome(read: typeof readName, buf: Buffer, offset: number): string {
   try {
@@ -137,21 +138,10 @@ describe('unicast message reader: the fast name reader agrees with readName', ()
         id: 9,
         flags: 0x8400,
         questions: [{ name, type: RRType.SRV, rrclass: 1, unicastResponse: false }],
+        // Unicast DNS has no cache-flush bit.
         answers: [
-          {
-            name,
-            rrclass: 1,
-            cacheFlush: false,
-            ttl: 60,
-            data: { type: 'SRV', priority: 0, weight: 0, port: 631, target: 'host.example.test' },
-          },
-          {
-            name: 'host.example.test',
-            rrclass: 1,
-            cacheFlush: false,
-            ttl: 60,
-            data: { type: 'A', address: '192.0.2.7' },
-          },
+          { ...srvRecord(name, 'host.example.test', 631, 60), cacheFlush: false },
+          { ...addressRecord('host.example.test', '192.0.2.7', 60), cacheFlush: false },
         ],
       }),
     );
