@@ -235,17 +235,26 @@ export class NetService {
     signal: AbortSignal,
     timeoutMs?: number,
   ): Promise<{ hostName: string; port: number; addresses: ResolvedAddress[] }> {
-    // Every concurrent open shares one resolution (one question on the wire).
-    return this.#lookup
-      .join(signal, (lookupSignal) =>
-        discoveryFor(this.#domain)
-          .resolve(this.#wireName(), { signal: lookupSignal, timeoutMs, needTxt: false })
-          .then((resolution) => {
-            this.#resolved = resolution;
-            return resolution;
-          }),
-      )
-      .then((r) => ({ hostName: r.hostName, port: r.port, addresses: [...r.addresses] }));
+    let resolved: Promise<ServiceResolution>;
+    try {
+      const discovery = discoveryFor(this.#domain);
+      const resolve = (cancel: AbortSignal | LazySignal): Promise<ServiceResolution> =>
+        discovery.resolve(this.#wireName(), { signal: cancel, timeoutMs, needTxt: false });
+      // Every concurrent open shares one resolution (one question on the wire): through a
+      // lookup of our own, unless the discovery shares its questions itself (unicast DNS).
+      resolved =
+        discovery.sharesResolves === true
+          ? signal.aborted
+            ? Promise.reject(signal.reason)
+            : resolve(signal)
+          : this.#lookup.join(signal, resolve);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return resolved.then((r) => {
+      this.#resolved = r;
+      return { hostName: r.hostName, port: r.port, addresses: [...r.addresses] };
+    });
   }
 
   /**

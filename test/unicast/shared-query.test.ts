@@ -13,6 +13,7 @@ import { LazySignal } from '../../src/abort.js';
 import { readMessage } from '../../src/dns/message-reader.js';
 import { encodePacket } from '../../src/dns/packet-codec.js';
 import { Flag, makeMessage, RRType } from '../../src/dns/wire-types.js';
+import { NetService } from '../../src/netservice/index.js';
 import { configureUnicastDNS, resetUnicastDNS } from '../../src/unicast/config.js';
 import { forgetAnswer, lookup, queriesInFlight } from '../../src/unicast/dns-client.js';
 
@@ -49,6 +50,16 @@ async function holdingServer(): Promise<{
                 cacheFlush: false,
                 ttl: 60,
                 data: { type: 'SRV', priority: 0, weight: 0, port: server.srvPort, target: 'h' },
+              },
+            ],
+            // The target's address, as BIND adds it (RFC 6763 §12.2): a resolve needs no more.
+            additionals: [
+              {
+                name: 'h',
+                rrclass: 1,
+                cacheFlush: false,
+                ttl: 60,
+                data: { type: 'A', address: '192.0.2.1' },
               },
             ],
           }),
@@ -112,7 +123,7 @@ describe('unicast DNS: concurrent identical questions share one exchange', () =>
     await assert.rejects(a, /first gave up/);
     server.release();
     assert.equal(portOf(await b), 80);
-    // Two callers both leave before the answer: the exchange is cancelled (its socket and timer go).
+    // Two callers both leave before the answer: the exchange is cancelled (its socket closes, its deadline is called off).
     forgetAnswer(NAME, RRType.SRV);
     const c = new AbortController();
     const d = new AbortController();
@@ -124,6 +135,30 @@ describe('unicast DNS: concurrent identical questions share one exchange', () =>
     await assert.rejects(pending[0] as Promise<unknown>, /c gave up/);
     await assert.rejects(pending[1] as Promise<unknown>, /d gave up/);
     assert.equal(queriesInFlight(), 0);
+  });
+
+  it('fifty resolveForConnect of a NetService in a DNS domain send one query; one caller leaving leaves the others', async () => {
+    // NetService calls the unicast resolve with each caller's own signal (no shared lookup of its own).
+    const service = new NetService('example.test.', '_http._tcp', 'Shared');
+    const leaving = new AbortController();
+    const gone = service.resolveForConnect(leaving.signal);
+    const all = Promise.all(
+      Array.from({ length: 50 }, () => service.resolveForConnect(new AbortController().signal)),
+    );
+    await until(() => server.queries === 1);
+    leaving.abort(new Error('left early'));
+    await assert.rejects(gone, /left early/);
+    server.release();
+    const results = await all;
+    assert.deepEqual(
+      new Set(results.map((r) => `${r.hostName}:${r.port} ${r.addresses.map((a) => a.address)}`)),
+      new Set(['h:80 192.0.2.1']),
+    );
+    assert.equal(server.queries, 1);
+    assert.equal(queriesInFlight(), 0);
+    const aborted = new AbortController();
+    aborted.abort(new Error('aborted before'));
+    await assert.rejects(service.resolveForConnect(aborted.signal), /aborted before/);
   });
 
   it('after forgetAnswer a lookup asks anew instead of joining the question sent before', async () => {
