@@ -1,17 +1,22 @@
 /**
  * The wide-area resolve of bench/wide-area.ts taken apart, layer by layer,
- * in one process (issue 11): each layer alone, from the exchange up to
- * `resolveForConnect`, interleaved in a random order each round with the same
- * library-free SRV query, against a BIND 9 of its own on 127.0.0.1. Every
- * row is a median in µs with its ratio to the raw query's median, and the
- * spread of that ratio over five blocks of rounds. The cache is emptied
- * before each round's clock starts (a new configuration), and each step
- * starts on a settled event loop (the previous step's socket closed), as in
- * the bench.
+ * in one process (issue 11), against a BIND 9 of its own on 127.0.0.1, in
+ * four runs:
  *
- * Then the bench's two sides once more through a relay that holds each reply
- * for `delayMs` (bench/udp-delay-relay.ts, a process of its own): a server
- * one hop away, where the kernel has no netem.
+ *   1. the bench's own pair (raw SRV query, `resolveForConnect`) while the
+ *      code is as cold as in the bench: 500 rounds after 62 to warm up;
+ *   2. every layer, from the exchange up to `resolveForConnect`, and the raw
+ *      query, in a random order each round;
+ *   3. each layer again in a two-way run of its own with the raw query (the
+ *      bench's pairing: in run 2 the raw query comes out slower);
+ *   4. the bench's pair through a relay that holds each reply for `delayMs`
+ *      (bench/udp-delay-relay.ts, a process of its own): a server one hop
+ *      away, where the kernel has no netem.
+ *
+ * Every row is a median in µs with its ratio to the raw query's median and
+ * the spread of that ratio over five blocks of rounds. As in the bench, the
+ * cache is emptied before each clock starts (a new configuration) and each
+ * step starts on a settled event loop.
  *
  *   node scripts/in-private-network.mjs node --import tsx bench/wide-area-layers.ts [rounds] [delayMs]
  *
@@ -33,10 +38,10 @@ const delayMs = Number(process.argv[3] ?? 1);
 const warm = 300;
 const NAME = 'Bench._bench._tcp.example.test';
 
-/** Runs every step once per round in a fresh random order; the ms of each, warm-up left out. */
-async function shuffled(steps: readonly Step[], count: number): Promise<number[][]> {
+/** Runs every step once per round in a fresh random order; the ms of each, `skip` warm-up rounds left out. */
+async function shuffled(steps: readonly Step[], count: number, skip = warm): Promise<number[][]> {
   const times = steps.map((): number[] => []);
-  for (let r = 0; r < count + warm; r++) {
+  for (let r = 0; r < count + skip; r++) {
     const order = steps.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const k = Math.floor(Math.random() * (i + 1));
@@ -45,23 +50,31 @@ async function shuffled(steps: readonly Step[], count: number): Promise<number[]
     for (const j of order) {
       await settle();
       const ms = await (steps[j] as Step)();
-      if (r >= warm) times[j]?.push(ms);
+      if (r >= skip) times[j]?.push(ms);
     }
   }
   return times;
 }
 
+/** The ratio of `list`'s median to `raw`'s in each of five blocks of rounds. */
+function blockRatios(list: readonly number[], raw: readonly number[]): number[] {
+  const block = (of: readonly number[], b: number): number[] =>
+    of.slice((b * of.length) / 5, ((b + 1) * of.length) / 5);
+  return [0, 1, 2, 3, 4].map((b) => median(block(list, b)) / median(block(raw, b)));
+}
+
+const us = (list: readonly number[]): string => (median(list) * 1000).toFixed(1).padStart(7);
+const spread = (ratios: readonly number[]): string =>
+  `(blocks ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+
 /** Prints one row per step: median µs, ratio to the first step's median, spread over five blocks. */
 function report(title: string, names: readonly string[], times: readonly number[][]): void {
   console.log(title);
   const raw = times[0] as number[];
-  const block = (list: number[], b: number): number[] =>
-    list.slice((b * list.length) / 5, ((b + 1) * list.length) / 5);
   names.forEach((name, j) => {
     const list = times[j] as number[];
-    const ratios = [0, 1, 2, 3, 4].map((b) => median(block(list, b)) / median(block(raw, b)));
     console.log(
-      `  ${name.padEnd(44)} ${(median(list) * 1000).toFixed(1).padStart(7)} µs  ${(median(list) / median(raw)).toFixed(2)}x  (blocks ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+      `  ${name.padEnd(44)} ${us(list)} µs  ${(median(list) / median(raw)).toFixed(2)}x  ${spread(blockRatios(list, raw))}`,
     );
   });
 }
@@ -164,11 +177,30 @@ async function main(): Promise<void> {
       },
       () => timed(() => service.resolveForConnect(new AbortController().signal), emptyCache),
     ];
+    // First, while the code is as cold as in the bench (its 500 rounds after 62): the bench's pair.
+    report(
+      "the bench's pair first, as cold as in the bench (500 rounds after 62):",
+      ['raw SRV query', 'resolveForConnect, signal made before the clock'],
+      await shuffled([steps[0] as Step, steps[7] as Step], 500, 62),
+    );
     report(
       `each layer alone against BIND 9 on loopback, ${rounds} rounds after ${warm}, random order:`,
       names,
       await shuffled(steps, rounds),
     );
+    // The same layers, each in a run of its own with the raw query alone, as the bench pairs them:
+    // in the mixed run above the raw query comes out slower than beside one other step.
+    console.log(`each layer in a two-way run with the raw query, ${rounds >> 1} rounds each:`);
+    for (let j = 1; j < steps.length; j++) {
+      const [raw = [], layer = []] = await shuffled(
+        [steps[0] as Step, steps[j] as Step],
+        rounds >> 1,
+      );
+      const extra = ((median(layer) - median(raw)) * 1000).toFixed(1);
+      console.log(
+        `  ${(names[j] as string).padEnd(44)} ${us(layer)} µs, raw ${us(raw)} µs: +${extra} µs, ${(median(layer) / median(raw)).toFixed(2)}x  ${spread(blockRatios(layer, raw))}`,
+      );
+    }
     const hop = (): void => emptyCache(`127.0.0.1:${relayPort}`);
     report(
       `through a relay holding each reply ${delayMs} ms (a server one hop away), ${Math.max(200, rounds >> 2)} rounds:`,
