@@ -116,7 +116,7 @@ function overUdp(
       lookup: literalLookup,
     });
     // Closed on the next turn, after the caller has its answer (closing costs about as much as
-    // reading the reply); the guard has settled, so nothing arriving meanwhile is judged.
+    // reading the reply); a datagram arriving meanwhile changes nothing: the guard has settled.
     const finish = settleOnce(
       options,
       () => timeoutError(server, options.timeoutMs, 'UDP'),
