@@ -47,6 +47,9 @@ export function raceConnect(
   attemptDelayMs: number | undefined,
   done: RaceCallback,
 ): () => void {
+  const badPort = portError(port, 'connect');
+  const only = addresses.length === 1 ? addresses[0] : undefined;
+  if (only !== undefined && badPort === undefined) return connectOne(only, port, done);
   const delay = attemptDelayMs ?? CONNECTION_ATTEMPT_DELAY_MS;
   const queue = interleaveFamilies(addresses);
   const attempts = new Set<Socket>();
@@ -95,7 +98,6 @@ export function raceConnect(
 
   // A port from the network (a service's SRV record) may be 0: refused by the port rule before
   // any connect, with the same error wherever the port came from (not the kernel's ECONNREFUSED).
-  const badPort = portError(port, 'connect');
   if (badPort !== undefined) {
     queue.length = 0;
     lastError = badPort;
@@ -108,6 +110,39 @@ export function raceConnect(
   }
   return () => {
     if (!settled) finish();
+  };
+}
+
+/**
+ * The race of one address: nothing to race, so no queue, no set of attempts
+ * and no attempt timer (a warm open to a literal address comes this way).
+ * Same contract as raceConnect.
+ */
+function connectOne(address: ResolvedAddress, port: number, done: RaceCallback): () => void {
+  const socket = new Socket({ allowHalfOpen: true });
+  let settled = false;
+  const onError = (error: Error): void => {
+    if (settled) return;
+    settled = true;
+    socket.removeListener('connect', onConnect);
+    socket.destroy();
+    done(toStreamError(error), undefined);
+  };
+  const onConnect = (): void => {
+    if (settled) return;
+    settled = true;
+    // Removed in the reverse order they were added (see startNext above).
+    socket.removeListener('connect', onConnect);
+    socket.removeListener('error', onError);
+    done(undefined, socket);
+  };
+  socket.on('error', onError);
+  socket.on('connect', onConnect);
+  socket.connect({ host: address.address, port, family: address.family });
+  return () => {
+    if (settled) return;
+    settled = true;
+    socket.destroy();
   };
 }
 
