@@ -16,12 +16,35 @@ const MAX_NAME_LENGTH = 253;
 /** What to resolve, as CFHostInfoType. */
 export type HostInfo = 'addresses' | 'names';
 
+/**
+ * A host name as Host.withName takes it: the literal address it spells, or
+ * the trimmed name. Throws as withName does for what is neither. A pair to a
+ * literal address keeps just the address (no Host, no lookup state).
+ */
+export function parseHostName(name: string): ResolvedAddress | string {
+  if (typeof name !== 'string')
+    throw new TypeError(`host name must be a string, got ${typeof name}`);
+  const trimmed = name.trim();
+  if (trimmed === '') throw new TypeError('host name must not be empty');
+  if (trimmed.length > MAX_NAME_LENGTH + 1)
+    throw new RangeError(`host name longer than ${MAX_NAME_LENGTH} characters`);
+  return literalAddress(trimmed) ?? trimmed;
+}
+
+// A literal IPv4 or IPv6 address, bracketed or not, without its brackets.
+function literalAddress(text: string): ResolvedAddress | undefined {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const family = literalFamily(bare);
+  return family === undefined ? undefined : { address: bare, family };
+}
+
 /** A host by name or address, resolved lazily. */
 export class Host {
   readonly #name: string | undefined;
   #addresses: ResolvedAddress[] | undefined;
   #names: string[] | undefined;
-  readonly #lookup = new SharedLookup<ResolvedAddress[]>();
+  // Made on the first lookup: a literal address never needs one.
+  #lookup: SharedLookup<ResolvedAddress[]> | undefined;
 
   private constructor(name: string | undefined, addresses: ResolvedAddress[] | undefined) {
     this.#name = name;
@@ -30,26 +53,18 @@ export class Host {
 
   /** A host known by name (or by a literal address given as text). */
   static withName(name: string): Host {
-    if (typeof name !== 'string')
-      throw new TypeError(`host name must be a string, got ${typeof name}`);
-    const trimmed = name.trim();
-    if (trimmed === '') throw new TypeError('host name must not be empty');
-    if (trimmed.length > MAX_NAME_LENGTH + 1)
-      throw new RangeError(`host name longer than ${MAX_NAME_LENGTH} characters`);
-    const family = literalFamily(trimmed);
-    if (family !== undefined) return Host.withAddress(trimmed);
-    return new Host(trimmed, undefined);
+    const parsed = parseHostName(name);
+    return typeof parsed === 'string' ? new Host(parsed, undefined) : new Host(undefined, [parsed]);
   }
 
   /** A host known by a literal IPv4 or IPv6 address (IPv6 may carry a %scope). */
   static withAddress(address: string): Host {
     if (typeof address !== 'string')
       throw new TypeError(`address must be a string, got ${typeof address}`);
-    const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-    const family = literalFamily(bare);
-    if (family === undefined)
+    const literal = literalAddress(address);
+    if (literal === undefined)
       throw new TypeError(`not an IPv4 or IPv6 address: ${JSON.stringify(address)}`);
-    return new Host(undefined, [{ address: bare, family }]);
+    return new Host(undefined, [literal]);
   }
 
   /** The name this host was created with, or undefined for an address. */
@@ -103,6 +118,7 @@ export class Host {
   resolveAddresses(signal: AbortSignal): Promise<ResolvedAddress[]> {
     if (this.#addresses !== undefined) return Promise.resolve([...this.#addresses]);
     const name = this.#name as string;
+    this.#lookup ??= new SharedLookup<ResolvedAddress[]>();
     return this.#lookup
       .join(signal, (lookupSignal) =>
         resolverFor(name)(name, lookupSignal.signal).then((addresses) => {

@@ -37,9 +37,16 @@ export interface ConnectableService extends ReresolvableService {
   toString(): string;
 }
 
+/** A pair's destination given as a literal address: no Host is made for it (an idle pair's memory). */
+export interface AddressTarget extends ResolvedAddress {
+  readonly kind: 'address';
+  readonly port: number;
+}
+
 /** Where a pair connects. */
 export type PairTarget =
   | { readonly kind: 'host'; readonly host: Host; readonly port: number }
+  | AddressTarget
   | { readonly kind: 'service'; readonly service: ConnectableService }
   | { readonly kind: 'socket'; readonly socket: Socket };
 
@@ -82,7 +89,9 @@ export function directRoute(
 ): DirectRoute | undefined {
   if (requestedSecurityLevel(properties) !== kCFStreamSocketSecurityLevelNone) return undefined;
   let route: DirectRoute | undefined;
-  if (target.kind === 'host') {
+  if (target.kind === 'address') {
+    route = { addresses: [target], port: target.port, hostName: target.address };
+  } else if (target.kind === 'host') {
     const addresses = target.host.addresses;
     if (addresses !== undefined)
       route = { addresses, port: target.port, hostName: target.host.toString() };
@@ -117,19 +126,21 @@ async function connectTarget(
   switch (target.kind) {
     case 'socket':
       return { socket: target.socket, hostName: undefined };
-    case 'host': {
-      const name = target.host.toString();
+    case 'host':
+    case 'address': {
+      const name = target.kind === 'host' ? target.host.toString() : target.address;
       const proxy = proxyFor(name, properties);
       // Through SOCKS the proxy resolves names (SOCKS5, 4a) or we do (SOCKS4): no lookup here.
       const socket =
         proxy !== undefined
           ? await connectThroughProxy(proxy, name, target.port, signal, options)
-          : await connectToFirst(await target.host.resolveAddresses(signal), target.port, {
-              signal,
-              ...options,
-            });
+          : await connectToFirst(
+              target.kind === 'host' ? await target.host.resolveAddresses(signal) : [target],
+              target.port,
+              { signal, ...options },
+            );
       // A literal address is the peer name too: TLS then checks the certificate's IP entries.
-      return { socket, hostName: target.host.toString() };
+      return { socket, hostName: name };
     }
     case 'service': {
       const { failed } = options;

@@ -15,6 +15,7 @@ import {
   kCFStreamPropertySSLPeerCertificates,
   kCFStreamSocketSecurityLevelNone,
 } from '../constants.js';
+import { Host } from '../host/host.js';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
 import { peerCertificates } from '../tls/index.js';
 import { nodeTls } from '../tls/node-tls.js';
@@ -41,6 +42,8 @@ import { propertySpec } from './stream-properties.js';
 
 // How long a torn-down socket may take to flush what was written before it is destroyed.
 const LINGER_MS = 10_000;
+
+function ignoreError(): void {}
 
 // Dictionaries are copied in and out, so a caller's later change cannot reach the pair.
 function copyOf(value: unknown): unknown {
@@ -153,7 +156,7 @@ export class PairCore implements PairLink {
         return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : undefined;
       }
       case kCFStreamPropertySocketRemoteHost:
-        return this.target.kind === 'host' ? this.target.host : undefined;
+        return this.#remoteHost();
       case kCFStreamPropertySocketRemoteNetService:
         return this.target.kind === 'service' ? this.target.service : undefined;
       case kCFStreamPropertySSLPeerCertificates: {
@@ -166,6 +169,13 @@ export class PairCore implements PairLink {
         return copyOf(this.#properties?.get(key)?.given);
       }
     }
+  }
+
+  // A pair to a literal address keeps no Host: a copy asks for one, made then (CF copies too).
+  #remoteHost(): Host | undefined {
+    const { target } = this;
+    if (target.kind === 'host') return target.host;
+    return target.kind === 'address' ? Host.withAddress(target.address) : undefined;
   }
 
   /** @internal The raw property value, for the open pipeline. */
@@ -227,8 +237,10 @@ export class PairCore implements PairLink {
     const { stream } = state.connection;
     if (stream.writableEnded) return;
     const leaveAlone = this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true;
-    if (leaveAlone && this.readStream?.holdsConnection() !== true) return;
-    stream.end();
+    if (this.readStream?.holdsConnection() === true) stream.end();
+    // Nobody reads either: the connection goes now. An end() here would only be cancelled by the
+    // destroy that follows (close(2) sends the FIN itself), at the cost of a shutdown request.
+    else if (!leaveAlone) this.#tearDown(true);
   }
 
   /** @internal The read buffer is full: stop taking bytes from the socket. */
@@ -366,7 +378,12 @@ export class PairCore implements PairLink {
     this.#attached = undefined;
   }
 
-  #tearDown(): void {
+  /**
+   * The last stream is closed: cancel what is under way and close the socket
+   * (unless it is to be left alone). `writingEnded`: the write stream has
+   * just been closed, so nothing more will be sent and the socket may go at once.
+   */
+  #tearDown(writingEnded = false): void {
     const previous = this.#state;
     if (!this.#moveTo(CLOSED)) return;
     // Made only when an open or STARTTLS is still in progress: an error captures a stack, which
@@ -385,15 +402,16 @@ export class PairCore implements PairLink {
     if (connection === undefined) return;
     if (this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;
     const { stream, socket } = connection;
-    // Errors after the streams are closed have nobody to go to; they must not crash the process.
-    stream.on('error', () => {});
-    socket.on('error', () => {});
-    stream.resume();
-    if (stream.writableFinished || !stream.writable) {
+    if (writingEnded || stream.writableFinished || !stream.writable) {
+      // A destroyed stream emits no more errors: no listener is needed for them.
       stream.destroy();
       socket.destroy();
       return;
     }
+    // Errors after the streams are closed have nobody to go to; they must not crash the process.
+    stream.on('error', ignoreError);
+    socket.on('error', ignoreError);
+    stream.resume();
     // Let written bytes reach the peer before the socket goes; a peer that never reads gets LINGER_MS.
     const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
     stream.end(() => {

@@ -19,7 +19,8 @@ const READ_RESUME_MARK = READ_HIGH_WATER_MARK / 2;
 
 /** The readable stream of a pair, as CFReadStream. */
 export class ReadStream extends SocketStream implements PairReadSide, ByteSource {
-  #chunks: Buffer[] = [];
+  // Made on the first bytes: an idle pair that has received nothing holds no array.
+  #chunks: Buffer[] | undefined;
   #offset = 0; // bytes of #chunks[0] already read
   #buffered = 0;
   #armed = true; // the next arrival signals HasBytesAvailable
@@ -54,8 +55,9 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
         break;
     }
     let copied = 0;
-    while (copied < maxLength && this.#chunks.length > 0) {
-      const chunk = this.#chunks[0]!;
+    const chunks = this.#chunks;
+    while (copied < maxLength && chunks !== undefined && chunks.length > 0) {
+      const chunk = chunks[0]!;
       const n = Math.min(maxLength - copied, chunk.length - this.#offset);
       chunk.copy(buffer, copied, this.#offset, this.#offset + n);
       copied += n;
@@ -67,8 +69,8 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
 
   /** @internal Takes up to `maxLength` buffered bytes without copying (the Node adapters). */
   readChunk(maxLength = Number.POSITIVE_INFINITY): Buffer | null {
-    if (this.getStatus() !== StreamStatus.Open || this.#chunks.length === 0) return null;
-    const chunk = this.#chunks[0]!;
+    const chunk = this.#chunks?.[0];
+    if (this.getStatus() !== StreamStatus.Open || chunk === undefined) return null;
     const end = Math.min(chunk.length, this.#offset + maxLength);
     const slice =
       this.#offset === 0 && end === chunk.length ? chunk : chunk.subarray(this.#offset, end);
@@ -101,7 +103,7 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
   acceptData(chunk: Buffer): void {
     const status = this.getStatus();
     if (status === StreamStatus.Closed || status === StreamStatus.Error) return;
-    this.#chunks.push(chunk);
+    (this.#chunks ??= []).push(chunk);
     this.#buffered += chunk.length;
     if (this.#buffered >= READ_HIGH_WATER_MARK) this.core.pauseReading();
     if (this.getStatus() === StreamStatus.Open && this.#armed) {
@@ -132,7 +134,7 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
   }
 
   protected override releaseSide(): void {
-    this.#chunks = [];
+    this.#chunks = undefined;
     this.#offset = 0;
     this.#buffered = 0;
     this.core.resumeReading();
@@ -146,8 +148,9 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
   #consumed(n: number): void {
     this.#buffered -= n;
     this.#offset += n;
-    if (this.#offset === this.#chunks[0]!.length) {
-      this.#chunks.shift();
+    const chunks = this.#chunks!;
+    if (this.#offset === chunks[0]!.length) {
+      chunks.shift();
       this.#offset = 0;
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Host } from '../host/host.js';
+import { Host, parseHostName } from '../host/host.js';
 import { checkPort } from '../port.js';
 import { toDuplex } from './node-adapters.js';
 import type { ConnectableService, OpenOptions, PairTarget } from './open-pipeline.js';
@@ -18,6 +18,9 @@ interface PartsOptions extends OpenOptions {
   readonly readStream?: boolean;
   readonly writeStream?: boolean;
 }
+
+// One object for every pair made without options (most are): none is made per pair.
+const NO_OPTIONS: PartsOptions = Object.freeze({});
 
 /** A read stream and a write stream over one connection. */
 export class StreamPair {
@@ -55,11 +58,11 @@ export function hostTarget(host: unknown, port: unknown): PairTarget {
       `host must be a Host or a string, got ${host === null ? 'null' : typeof host}`,
     );
   }
-  return {
-    kind: 'host',
-    host: host instanceof Host ? host : Host.withName(host),
-    port: checkPort(port, 'connect'),
-  };
+  if (host instanceof Host) return { kind: 'host', host, port: checkPort(port, 'connect') };
+  const parsed = parseHostName(host);
+  const checked = checkPort(port, 'connect');
+  if (typeof parsed === 'string') return { kind: 'host', host: Host.withName(parsed), port: checked };
+  return { kind: 'address', address: parsed.address, family: parsed.family, port: checked };
 }
 
 /** @internal The checked target of a pair to a service. */
@@ -77,7 +80,7 @@ export interface StreamPairParts {
 }
 
 /** @internal Builds the streams of one pair over `target`. */
-export function createParts(target: PairTarget, options: PartsOptions = {}): StreamPairParts {
+export function createParts(target: PairTarget, options: PartsOptions = NO_OPTIONS): StreamPairParts {
   const core = new PairCore(target, options);
   const readStream = options.readStream === false ? null : new ReadStream(core);
   const writeStream = options.writeStream === false ? null : new WriteStream(core);
@@ -96,7 +99,7 @@ function pairOf(parts: StreamPairParts): StreamPair {
 export function createPairWithSocketToHost(
   host: Host | string,
   port: number,
-  options: OpenOptions = {},
+  options: OpenOptions = NO_OPTIONS,
 ): StreamPair {
   return pairOf(createParts(hostTarget(host, port), options));
 }
@@ -104,7 +107,7 @@ export function createPairWithSocketToHost(
 /** A pair to a Bonjour service, resolved on the first open(). */
 export function createPairWithSocketToNetService(
   service: ConnectableService,
-  options: OpenOptions = {},
+  options: OpenOptions = NO_OPTIONS,
 ): StreamPair {
   return pairOf(createParts(serviceTarget(service), options));
 }
@@ -114,7 +117,7 @@ export function createPairWithSocketToNetService(
  * accepted). The pair leaves the socket open when closed unless
  * kCFStreamPropertyShouldCloseNativeSocket is set to true.
  */
-export function createPairWithSocket(socket: Socket, options: OpenOptions = {}): StreamPair {
+export function createPairWithSocket(socket: Socket, options: OpenOptions = NO_OPTIONS): StreamPair {
   if (
     typeof (socket as Partial<Socket> | null)?.write !== 'function' ||
     typeof socket.on !== 'function'

@@ -19,7 +19,8 @@ export const WRITE_HIGH_WATER_MARK = 256 * 1024;
 /** The writable stream of a pair, as CFWriteStream. */
 export class WriteStream extends SocketStream implements PairWriteSide, ByteSink {
   #armed = true; // room for bytes signals CanAcceptBytes
-  readonly #copies = new WriteCopies();
+  // Made on the first CF-style write: an idle pair, or one written through toWritable(), holds none.
+  #copies: WriteCopies | undefined;
 
   /**
    * Copies up to `length` bytes of `buffer` out for sending and returns how
@@ -50,7 +51,7 @@ export class WriteStream extends SocketStream implements PairWriteSide, ByteSink
     const taken = Math.min(length, Math.max(room, 0), SLAB_SIZE);
     if (taken > 0) {
       // CF copies: the caller may reuse its buffer as soon as write() returns.
-      const { chunk, release } = this.#copies.copy(buffer, taken);
+      const { chunk, release } = (this.#copies ??= new WriteCopies()).copy(buffer, taken);
       this.core.write(chunk, release);
     }
     this.#rearm();
