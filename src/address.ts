@@ -10,7 +10,8 @@ export interface ResolvedAddress {
 /** The family of a literal address, or undefined for a name. Accepts a "%scope" suffix on IPv6. */
 export function literalFamily(text: string): 4 | 6 | undefined {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  const version = isIP(bare.split('%')[0] ?? '');
+  const scope = bare.indexOf('%');
+  const version = isIP(scope < 0 ? bare : bare.slice(0, scope));
   if (version === 4) return 4;
   if (version === 6) return 6;
   return undefined;

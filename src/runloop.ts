@@ -15,6 +15,11 @@ export type RunLoopMode = string;
 // Bounds one drain so a client that keeps re-arming events cannot starve I/O.
 const TASKS_PER_TURN = 65536;
 
+// The queue's arrays are kept between turns up to this many slots.
+const MAX_KEPT_TASKS = 1024;
+
+function noTask(): void {}
+
 /** An ordered, non-re-entrant task queue driven by Node's event loop. */
 export class RunLoop implements SchedulerLike {
   /** The run loop every stream is scheduled on unless told otherwise. */
@@ -26,6 +31,9 @@ export class RunLoop implements SchedulerLike {
   #modes: RunLoopMode[] = [];
   #args: unknown[] = [];
   #head = 0;
+  // The end of the queue: the arrays are kept and refilled from 0 once drained, so a turn
+  // allocates no new arrays (two turns per pair open, docs/performance.md).
+  #tail = 0;
   #held: Array<{ task: (arg?: unknown) => void; mode: RunLoopMode; arg: unknown }> = [];
   #mode: RunLoopMode = kCFRunLoopDefaultMode;
   #commonModes = new Set<RunLoopMode>([kCFRunLoopDefaultMode]);
@@ -60,9 +68,10 @@ export class RunLoop implements SchedulerLike {
 
   /** Queues `task(arg)` to run after the current call stack, after every task posted before it. */
   post<T>(task: (arg: T) => void, mode: RunLoopMode = kCFRunLoopCommonModes, arg?: T): void {
-    this.#tasks.push(task as (arg?: unknown) => void);
-    this.#modes.push(mode);
-    this.#args.push(arg);
+    const index = this.#tail++;
+    this.#tasks[index] = task as (arg?: unknown) => void;
+    this.#modes[index] = mode;
+    this.#args[index] = arg;
     this.#immediate ??= setImmediate(this.#drain);
   }
 
@@ -87,12 +96,14 @@ export class RunLoop implements SchedulerLike {
     const modes = this.#modes;
     const args = this.#args;
     let ran = 0;
-    while (this.#head < tasks.length && ran < TASKS_PER_TURN) {
+    while (this.#head < this.#tail && ran < TASKS_PER_TURN) {
       const index = this.#head++;
       const task = tasks[index]!;
       const mode = modes[index]!;
       const arg = args[index];
-      args[index] = undefined; // do not keep a finished task's argument alive
+      // Do not keep a finished task (a closure) or its argument alive.
+      tasks[index] = noTask;
+      args[index] = undefined;
       if (!this.runsMode(mode)) {
         this.#held.push({ task, mode, arg });
         continue;
@@ -107,13 +118,18 @@ export class RunLoop implements SchedulerLike {
         });
       }
     }
-    if (this.#head < tasks.length) {
+    if (this.#head < this.#tail) {
       this.#immediate = setImmediate(this.#drain);
-    } else {
+    } else if (tasks.length > MAX_KEPT_TASKS) {
+      // A burst grew the queue: let its arrays go rather than hold them for good.
       this.#tasks = [];
       this.#modes = [];
       this.#args = [];
       this.#head = 0;
+      this.#tail = 0;
+    } else {
+      this.#head = 0;
+      this.#tail = 0;
     }
   };
 }

@@ -15,8 +15,8 @@ import {
   kCFStreamPropertySSLPeerCertificates,
   kCFStreamSocketSecurityLevelNone,
 } from '../constants.js';
-import { Host } from '../host/host.js';
 import { posixError, type StreamError, toStreamError } from '../errors.js';
+import { Host } from '../host/host.js';
 import { peerCertificates } from '../tls/index.js';
 import { nodeTls } from '../tls/node-tls.js';
 import { raceConnect } from './connect-race.js';

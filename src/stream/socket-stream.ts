@@ -50,6 +50,36 @@ const TERMINAL_EVENTS = StreamEvent.ErrorOccurred | StreamEvent.EndEncountered;
 const LEVEL_EVENTS = StreamEvent.HasBytesAvailable | StreamEvent.CanAcceptBytes;
 const NO_ERROR: CFStreamError = Object.freeze({ domain: 0, error: 0 });
 
+/*
+ * The queue of waiting events. Each type waits at most once per batch: a level event
+ * (HasBytesAvailable, CanAcceptBytes) is coalesced while it waits, and OpenCompleted,
+ * ErrorOccurred and EndEncountered follow a status change that happens once. So a batch is at
+ * most five events, each a 3-bit code (1 + the bit number of its type), packed into a number
+ * with the newest in the low bits.
+ */
+const CODE_BITS = 3;
+const CODE_MASK = 0b111;
+
+function queueEvent(pending: number, type: StreamEventType): number {
+  return (pending << CODE_BITS) | (32 - Math.clz32(type));
+}
+
+function typeOfCode(code: number): StreamEventType {
+  return (1 << (code - 1)) as StreamEventType;
+}
+
+function isQueued(pending: number, type: StreamEventType): boolean {
+  const code = 32 - Math.clz32(type);
+  for (let rest = pending; rest !== 0; rest >>>= CODE_BITS)
+    if ((rest & CODE_MASK) === code) return true;
+  return false;
+}
+
+// Where the oldest code of a non-empty queue starts (codes are never 0, so the top one is the oldest).
+function oldestShift(pending: number): number {
+  return (Math.ceil((32 - Math.clz32(pending)) / CODE_BITS) - 1) * CODE_BITS;
+}
+
 /** The shared base of ReadStream and WriteStream. */
 export abstract class SocketStream implements PairSide {
   /** @internal The connection both streams of the pair share. */
@@ -60,7 +90,9 @@ export abstract class SocketStream implements PairSide {
   #client: { mask: number; callback: StreamClientCallback<any>; info: unknown } | undefined;
   // Made on first use: most streams never get a listener, and an idle one has nothing pending.
   #listeners: Set<Listener> | undefined;
-  #pending: StreamEventRecord[] | undefined;
+  // The events waiting for delivery, oldest first, as 3-bit codes packed into one number (see
+  // queueEvent): signalling allocates nothing, and an idle stream holds no array.
+  #pending = 0;
   #posted = false;
   // undefined: the implicit default schedule (RunLoop.main, default mode).
   #schedules: Schedule[] | undefined;
@@ -88,7 +120,7 @@ export abstract class SocketStream implements PairSide {
   /** Closes this stream; nothing is delivered to it afterwards. Closing twice does nothing. */
   close(): void {
     if (!this.moveTo(StreamStatus.Closed)) return;
-    this.#pending = undefined;
+    this.#pending = 0;
     this.releaseSide();
     this.core.streamClosed();
     const listeners = [...(this.#listeners ?? [])];
@@ -217,7 +249,7 @@ export abstract class SocketStream implements PairSide {
   protected fail(error: StreamError): void {
     if (!this.moveTo(StreamStatus.Error)) return;
     this.#error = error;
-    this.signal(StreamEvent.ErrorOccurred, error);
+    this.signal(StreamEvent.ErrorOccurred);
   }
 
   /**
@@ -268,13 +300,12 @@ export abstract class SocketStream implements PairSide {
     return this.#status !== StreamStatus.Closed && this.#status !== StreamStatus.Error;
   }
 
-  /** Queues an event for delivery on the run loop. */
-  protected signal(type: StreamEventType, error?: StreamError): void {
+  /** Queues an event for delivery on the run loop; ErrorOccurred carries the stream's error. */
+  protected signal(type: StreamEventType): void {
     if (this.#status === StreamStatus.Closed) return;
     // A level event still waiting for delivery already says what a second one would.
-    const pending = (this.#pending ??= []);
-    if ((type & LEVEL_EVENTS) !== 0 && pending.some((event) => event.type === type)) return;
-    pending.push(error === undefined ? { type, stream: this } : { type, stream: this, error });
+    if ((type & LEVEL_EVENTS) !== 0 && isQueued(this.#pending, type)) return;
+    this.#pending = queueEvent(this.#pending, type);
     this.#postPending();
   }
 
@@ -311,7 +342,7 @@ export abstract class SocketStream implements PairSide {
   }
 
   #postPending(): void {
-    if (this.#posted || this.#pending === undefined || this.#pending.length === 0) return;
+    if (this.#posted || this.#pending === 0) return;
     const schedules = this.#schedules;
     if (schedules === undefined) {
       RunLoop.main.post(SocketStream.#deliverByDefault, kCFRunLoopDefaultMode, this);
@@ -335,23 +366,30 @@ export abstract class SocketStream implements PairSide {
     // Posted through a schedule removed since, or already delivered through another run loop.
     if (from === undefined ? this.#schedules !== undefined : !this.#schedules?.includes(from))
       return;
-    if (this.#pending === undefined) return;
-    this.#posted = false;
     const batch = this.#pending;
-    this.#pending = undefined;
-    for (const event of batch) {
+    if (batch === 0) return;
+    this.#posted = false;
+    this.#pending = 0;
+    for (let shift = oldestShift(batch); shift >= 0; shift -= CODE_BITS) {
+      const type = typeOfCode((batch >>> shift) & CODE_MASK);
       if (this.#isClosed()) return;
-      if (this.isStale(event.type)) continue;
+      if (this.isStale(type)) continue;
       const client = this.#client;
-      if (client !== undefined && (client.mask & event.type) !== 0)
-        client.callback(this, event.type, client.info);
+      if (client !== undefined && (client.mask & type) !== 0)
+        client.callback(this, type, client.info);
       if (this.#listeners !== undefined) {
+        // The record exists only for listeners (events$, the Node adapters); a client needs none.
+        const error = this.#error;
+        const event: StreamEventRecord =
+          type === StreamEvent.ErrorOccurred && error !== undefined
+            ? { type, stream: this, error }
+            : { type, stream: this };
         for (const listener of [...this.#listeners]) {
           if (this.#isClosed()) return;
           listener.next(event);
         }
       }
-      if ((event.type & TERMINAL_EVENTS) !== 0 && this.#listeners !== undefined) {
+      if ((type & TERMINAL_EVENTS) !== 0 && this.#listeners !== undefined) {
         const listeners = [...this.#listeners];
         this.#listeners = undefined;
         for (const listener of listeners) listener.complete();

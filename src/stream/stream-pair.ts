@@ -61,7 +61,8 @@ export function hostTarget(host: unknown, port: unknown): PairTarget {
   if (host instanceof Host) return { kind: 'host', host, port: checkPort(port, 'connect') };
   const parsed = parseHostName(host);
   const checked = checkPort(port, 'connect');
-  if (typeof parsed === 'string') return { kind: 'host', host: Host.withName(parsed), port: checked };
+  if (typeof parsed === 'string')
+    return { kind: 'host', host: Host.withName(parsed), port: checked };
   return { kind: 'address', address: parsed.address, family: parsed.family, port: checked };
 }
 
@@ -80,7 +81,10 @@ export interface StreamPairParts {
 }
 
 /** @internal Builds the streams of one pair over `target`. */
-export function createParts(target: PairTarget, options: PartsOptions = NO_OPTIONS): StreamPairParts {
+export function createParts(
+  target: PairTarget,
+  options: PartsOptions = NO_OPTIONS,
+): StreamPairParts {
   const core = new PairCore(target, options);
   const readStream = options.readStream === false ? null : new ReadStream(core);
   const writeStream = options.writeStream === false ? null : new WriteStream(core);
@@ -117,7 +121,10 @@ export function createPairWithSocketToNetService(
  * accepted). The pair leaves the socket open when closed unless
  * kCFStreamPropertyShouldCloseNativeSocket is set to true.
  */
-export function createPairWithSocket(socket: Socket, options: OpenOptions = NO_OPTIONS): StreamPair {
+export function createPairWithSocket(
+  socket: Socket,
+  options: OpenOptions = NO_OPTIONS,
+): StreamPair {
   if (
     typeof (socket as Partial<Socket> | null)?.write !== 'function' ||
     typeof socket.on !== 'function'
