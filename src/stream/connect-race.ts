@@ -8,6 +8,7 @@ import { Socket } from 'node:net';
 import type { ResolvedAddress } from '../address.js';
 import { toStreamError } from '../errors.js';
 import { portError } from '../port.js';
+import { type AttemptWait, afterAttemptDelay, cancelWait } from './attempt-clock.js';
 
 /** RFC 8305 §8: the recommended Connection Attempt Delay. */
 export const CONNECTION_ATTEMPT_DELAY_MS = 250;
@@ -53,18 +54,18 @@ export function raceConnect(
   const delay = attemptDelayMs ?? CONNECTION_ATTEMPT_DELAY_MS;
   const queue = interleaveFamilies(addresses);
   const attempts = new Set<Socket>();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: AttemptWait | undefined;
   let lastError: unknown;
   let settled = false;
 
   const finish = (): void => {
     settled = true;
-    clearTimeout(timer);
+    cancelWait(timer);
     for (const socket of attempts) socket.destroy();
     attempts.clear();
   };
   const startNext = (): void => {
-    clearTimeout(timer);
+    cancelWait(timer);
     const next = queue.shift();
     if (next === undefined) {
       if (attempts.size === 0 && !settled) {
@@ -93,7 +94,7 @@ export function raceConnect(
       done(undefined, socket);
     });
     socket.connect({ host: next.address, port, family: next.family });
-    if (queue.length > 0) timer = setTimeout(startNext, delay);
+    if (queue.length > 0) timer = afterAttemptDelay(delay, startNext);
   };
 
   // A port from the network (a service's SRV record) may be 0: refused by the port rule before
