@@ -54,8 +54,10 @@ async function openRaw(): Promise<Socket> {
 interface Opening {
   readonly pair: StreamPair;
   opened: number;
-  readonly resolve: (pair: StreamPair) => void;
-  readonly reject: (error: unknown) => void;
+  // Dropped once the pair is open: the promise and its resolvers are the harness's, and the raw
+  // side's harness keeps nothing of its own per socket (its once() promise is gone by then).
+  resolve: ((pair: StreamPair) => void) | undefined;
+  reject: ((error: unknown) => void) | undefined;
 }
 
 // One callback for every pair, with the pair's state as CF's clientCallBackInfo. (A closure per
@@ -63,8 +65,11 @@ interface Opening {
 // 256-byte property store that the library itself does not have.)
 function onEvent(stream: { copyError(): unknown }, type: number, info: unknown): void {
   const opening = info as Opening;
-  if (type === StreamEvent.OpenCompleted && ++opening.opened === 2) opening.resolve(opening.pair);
-  else if (type === StreamEvent.ErrorOccurred) opening.reject(stream.copyError());
+  if (type === StreamEvent.OpenCompleted && ++opening.opened === 2) {
+    opening.resolve?.(opening.pair);
+    opening.resolve = undefined;
+    opening.reject = undefined;
+  } else if (type === StreamEvent.ErrorOccurred) opening.reject?.(stream.copyError());
 }
 
 function openPair(): Promise<StreamPair> {
