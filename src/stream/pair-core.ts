@@ -6,6 +6,7 @@
  * only through #moveTo and the table in pair-state.ts. It knows its streams
  * only as the sides of stream-interfaces.ts.
  */
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   kCFStreamPropertyShouldCloseNativeSocket,
@@ -61,12 +62,9 @@ export class PairCore implements PairLink {
   readStream: PairReadSide | undefined;
   writeStream: PairWriteSide | undefined;
   #state: PairState = IDLE;
-  // Cancels an open through the pipeline (see #open).
-  #abort: AbortController | undefined;
-  // Cancels a direct open (see #open), which needs no AbortController.
-  #cancelRace: (() => void) | undefined;
+  // Cancels the open under way: the pipeline's AbortController, or a direct open's race (see #open).
+  #cancelOpen: AbortController | (() => void) | undefined;
   #readPaused = false;
-  #attached: Duplex | undefined;
 
   constructor(target: PairTarget, options: OpenOptions = {}) {
     this.target = target;
@@ -132,7 +130,7 @@ export class PairCore implements PairLink {
   #setUpgrading(key: string, value: unknown, normalize: (value: unknown) => unknown): boolean {
     const state = this.#state;
     if (state.kind !== 'open' || value == null) return false;
-    const { connection } = state;
+    const connection: OpenedConnection = state;
     if (connection.stream !== connection.socket) return false; // already secured
     const properties = (this.#properties ??= new Map());
     const previous = properties.get(key);
@@ -193,7 +191,7 @@ export class PairCore implements PairLink {
     const state = this.#state;
     if (state.kind === 'upgrading')
       return state.upgrade.bytes + state.connection.stream.writableLength;
-    return state.kind === 'open' ? state.connection.stream.writableLength : 0;
+    return state.kind === 'open' ? state.stream.writableLength : 0;
   }
 
   /** @internal Queues bytes for sending; `done` runs once they have left, or with the error that stopped them. */
@@ -214,7 +212,7 @@ export class PairCore implements PairLink {
         done?.(posixError('ENOTCONN', 'the pair is not open'));
         return;
     }
-    const { stream, socket } = state.connection;
+    const { stream, socket } = state;
     stream.write(chunk, done);
     // A plain socket with nothing queued took the bytes at once (into the kernel): their
     // memory is free now, not a tick later when Node runs the callback.
@@ -234,7 +232,7 @@ export class PairCore implements PairLink {
       return;
     }
     if (state.kind !== 'open') return;
-    const { stream } = state.connection;
+    const { stream } = state;
     if (stream.writableEnded) return;
     const leaveAlone = this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true;
     if (this.readStream?.holdsConnection() === true) stream.end();
@@ -248,14 +246,14 @@ export class PairCore implements PairLink {
     if (this.#readPaused) return;
     this.#readPaused = true;
     // While upgrading, the socket is the handshake's; #attach applies the flag afterwards.
-    if (this.#state.kind === 'open') this.#state.connection.stream.pause();
+    if (this.#state.kind === 'open') this.#state.stream.pause();
   }
 
   /** @internal The read buffer has room again. */
   resumeReading(): void {
     if (!this.#readPaused) return;
     this.#readPaused = false;
-    if (this.#state.kind === 'open') this.#state.connection.stream.resume();
+    if (this.#state.kind === 'open') this.#state.stream.resume();
   }
 
   /**
@@ -270,14 +268,13 @@ export class PairCore implements PairLink {
       void this.#openThroughPipeline();
       return;
     }
-    this.#cancelRace = raceConnect(
+    this.#cancelOpen = raceConnect(
       route.addresses,
       route.port,
       this.#options.attemptDelayMs,
       (error, socket) => {
-        this.#cancelRace = undefined;
-        if (socket !== undefined)
-          this.#opened({ socket, stream: socket, hostName: route.hostName });
+        this.#cancelOpen = undefined;
+        if (socket !== undefined) this.#opened(socket, socket, route.hostName);
         // A service's cached resolution may be stale: the pipeline resolves it again (service-reconnect.ts).
         else if (this.target.kind === 'service' && route.hostName !== undefined)
           void this.#openThroughPipeline({ route: { ...route, hostName: route.hostName }, error });
@@ -288,7 +285,7 @@ export class PairCore implements PairLink {
 
   async #openThroughPipeline(failed?: OpenOptions['failed']): Promise<void> {
     const abort = new AbortController();
-    this.#abort = abort;
+    this.#cancelOpen = abort;
     let connection: OpenedConnection;
     try {
       const options = failed === undefined ? this.#options : { ...this.#options, failed };
@@ -303,8 +300,8 @@ export class PairCore implements PairLink {
       connection.socket.destroy();
       return;
     }
-    this.#abort = undefined; // nothing left to cancel; a STARTTLS makes its own
-    this.#opened(connection);
+    this.#cancelOpen = undefined; // nothing left to cancel; a STARTTLS makes its own
+    this.#opened(connection.socket, connection.stream, connection.hostName);
   }
 
   #openFailed(error: unknown): void {
@@ -314,13 +311,13 @@ export class PairCore implements PairLink {
     this.writeStream?.connectionFailed(failure);
   }
 
-  #opened(connection: OpenedConnection): void {
-    if (!this.#moveTo({ kind: 'open', connection })) {
-      connection.stream.destroy(); // closed meanwhile: nobody will use it
-      connection.socket.destroy();
+  #opened(socket: Socket, stream: Duplex, hostName: string | undefined): void {
+    if (!this.#moveTo({ kind: 'open', socket, stream, hostName })) {
+      stream.destroy(); // closed meanwhile: nobody will use it
+      socket.destroy();
       return;
     }
-    this.#attach(connection.stream);
+    this.#attach(stream);
     this.readStream?.connectionReady();
     this.writeStream?.connectionReady();
   }
@@ -329,7 +326,8 @@ export class PairCore implements PairLink {
   async #startTLS(connection: OpenedConnection): Promise<void> {
     const upgrade = new StartTLS();
     if (!this.#moveTo({ kind: 'upgrading', connection, upgrade })) return;
-    this.#detach();
+    // The handshake owns the socket now: its events no longer reach the streams.
+    detachSocketEvents(connection.stream);
     const { signal } = upgrade.abort;
     let secured: Duplex;
     try {
@@ -349,8 +347,8 @@ export class PairCore implements PairLink {
       secured.destroy();
       return;
     }
-    const securedConnection = { ...connection, stream: secured };
-    this.#moveTo({ kind: 'open', connection: securedConnection });
+    const { socket, hostName } = connection;
+    this.#moveTo({ kind: 'open', socket, stream: secured, hostName });
     this.#attach(secured);
     upgrade.flushInto(secured);
     if (upgrade.endRequested) this.endWriting();
@@ -364,18 +362,13 @@ export class PairCore implements PairLink {
     return true;
   }
 
+  // The stream attached to is the open state's (only an open pair's streams get socket events).
   #attach(stream: Duplex): void {
     attachSocketEvents(stream, this);
-    this.#attached = stream;
     // A handshake (SOCKS) may have left the socket paused with its extra bytes pushed back;
     // a fresh TLS stream starts flowing with its 'data' listener, so a full reader pauses it.
     if (this.#readPaused) stream.pause();
     else stream.resume();
-  }
-
-  #detach(): void {
-    if (this.#attached !== undefined) detachSocketEvents(this.#attached);
-    this.#attached = undefined;
   }
 
   /**
@@ -391,13 +384,15 @@ export class PairCore implements PairLink {
     let cancelled: StreamError | undefined;
     const reason = (): StreamError =>
       (cancelled ??= posixError('ECANCELED', 'the pair was closed while opening'));
-    if (this.#abort !== undefined) this.#abort.abort(reason());
-    this.#cancelRace?.();
+    const cancel = this.#cancelOpen;
+    this.#cancelOpen = undefined;
+    if (typeof cancel === 'function') cancel();
+    else cancel?.abort(reason());
     if (previous.kind === 'upgrading') {
       previous.upgrade.abort.abort(reason());
       previous.upgrade.fail(posixError('ECANCELED', 'the pair was closed during STARTTLS'));
     }
-    this.#detach();
+    if (previous.kind === 'open') detachSocketEvents(previous.stream);
     const connection = connectionOf(previous);
     if (connection === undefined) return;
     if (this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;

@@ -14,8 +14,8 @@ export type PairState =
   | { readonly kind: 'idle' }
   /** The first open() is resolving, connecting, negotiating SOCKS or TLS. */
   | { readonly kind: 'opening' }
-  /** Connected; `connection.stream` is what data flows through. */
-  | { readonly kind: 'open'; readonly connection: OpenedConnection }
+  /** Connected; `stream` is what data flows through. */
+  | OpenState
   /** Open, and securing the connection in place (STARTTLS); writes wait in `upgrade`. */
   | {
       readonly kind: 'upgrading';
@@ -30,6 +30,14 @@ export type PairState =
     }
   /** Every stream of the pair is closed: the connection is gone. */
   | { readonly kind: 'closed' };
+
+/**
+ * The open state carries the connection's fields itself: one object per open pair, not a
+ * state and a connection (an idle pair's memory, docs/performance.md).
+ */
+export interface OpenState extends OpenedConnection {
+  readonly kind: 'open';
+}
 
 /** The name of a state. */
 export type PairStateKind = PairState['kind'];
@@ -76,6 +84,7 @@ export function allowsMove(from: PairStateKind, to: PairStateKind): boolean {
 export function connectionOf(state: PairState): OpenedConnection | undefined {
   switch (state.kind) {
     case 'open':
+      return state;
     case 'upgrading':
     case 'failed':
       return state.connection;

@@ -24,8 +24,9 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
   #offset = 0; // bytes of #chunks[0] already read
   #buffered = 0;
   #armed = true; // the next arrival signals HasBytesAvailable
-  #ended = false; // the peer sent FIN
-  #pendingError: StreamError | undefined;
+  // How the data ends once the buffer is read: the peer's FIN (true), or the error that broke the
+  // connection, which wins over a FIN (one field: an idle pair's memory, docs/performance.md).
+  #ending: StreamError | true | undefined;
 
   /**
    * Copies up to `maxLength` buffered bytes into `buffer` and returns how many:
@@ -114,13 +115,13 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
 
   /** @internal The peer closed its side (FIN): end once the buffer is read. */
   acceptEnd(): void {
-    this.#ended = true;
+    this.#ending ??= true;
     this.#settleIfDrained();
   }
 
   /** @internal The connection broke: report it once every byte received before it was read. */
   acceptError(error: StreamError): void {
-    this.#pendingError ??= error;
+    if (this.#ending === undefined || this.#ending === true) this.#ending = error;
     this.#settleIfDrained();
   }
 
@@ -170,9 +171,10 @@ export class ReadStream extends SocketStream implements PairReadSide, ByteSource
 
   #settleIfDrained(): void {
     if (this.getStatus() !== StreamStatus.Open || this.#buffered > 0) return;
-    if (this.#pendingError !== undefined) {
-      this.fail(this.#pendingError);
-    } else if (this.#ended && this.moveTo(StreamStatus.AtEnd)) {
+    const ending = this.#ending;
+    if (ending !== undefined && ending !== true) {
+      this.fail(ending);
+    } else if (ending === true && this.moveTo(StreamStatus.AtEnd)) {
       this.signal(StreamEvent.EndEncountered);
     }
   }
