@@ -6,11 +6,8 @@
  *
  *   node scripts/in-private-network.mjs node --expose-gc --import tsx bench/memory-census.ts pair [COUNT]
  */
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { getHeapSnapshot } from 'node:v8';
-import { StreamEvent } from '../src/constants.js';
-import type { StreamPair } from '../src/stream/stream-pair.js';
+import { closeAll, type Held, openIdlePair, openIdleRaw } from './idle-opens.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
 
@@ -20,40 +17,9 @@ const from = process.argv.includes('--source') ? 'source' : buildLibrary();
 const lib = await loadLibrary(from);
 const server = await startBenchServer(1024);
 const port = server.ports.idle;
-const noop = (): void => {};
-
-async function openRaw(): Promise<Socket> {
-  const socket = connect({ host: '127.0.0.1', port });
-  socket.on('error', noop);
-  socket.on('data', noop);
-  await once(socket, 'connect');
-  return socket;
-}
-// As bench/memory-child.ts: a client on both streams, its per-pair info kept, the resolver dropped.
-interface Opening {
-  readonly pair: StreamPair;
-  opened: number;
-  resolve: ((pair: StreamPair) => void) | undefined;
-}
-function onEvent(_stream: unknown, type: number, info: unknown): void {
-  const opening = info as Opening;
-  if (type === StreamEvent.OpenCompleted && ++opening.opened === 2) {
-    opening.resolve?.(opening.pair);
-    opening.resolve = undefined;
-  }
-}
-function openPair(): Promise<StreamPair> {
-  return new Promise((resolve) => {
-    const pair = lib.createPairWithSocketToHost('127.0.0.1', port);
-    const opening: Opening = { pair, opened: 0, resolve };
-    pair.readStream.setClient(31, onEvent, opening);
-    pair.writeStream.setClient(31, onEvent, opening);
-    pair.open();
-  });
-}
-const open = (): Promise<Socket | StreamPair> => (kind === 'raw' ? openRaw() : openPair());
-async function openMany(n: number): Promise<Array<Socket | StreamPair>> {
-  const held: Array<Socket | StreamPair> = [];
+const open = (): Promise<Held> => (kind === 'raw' ? openIdleRaw(port) : openIdlePair(lib, port));
+async function openMany(n: number): Promise<Held[]> {
+  const held: Held[] = [];
   while (held.length < n)
     held.push(...(await Promise.all(Array.from({ length: Math.min(200, n - held.length) }, open))));
   return held;
@@ -99,7 +65,7 @@ async function census(): Promise<Map<string, { n: number; bytes: number }>> {
 }
 
 const warm = await openMany(50);
-for (const h of warm) 'destroy' in h ? h.destroy() : h.close();
+closeAll(warm);
 await new Promise((resolve) => setTimeout(resolve, 200));
 const before = await census();
 const held = await openMany(count);
@@ -119,6 +85,6 @@ console.log(
 );
 for (const [key, n, bytes] of rows)
   console.log(`${bytes.toFixed(1).padStart(8)} B ${n.toFixed(2).padStart(6)}x  ${key}`);
-for (const h of held) 'destroy' in h ? h.destroy() : h.close();
+closeAll(held);
 await server.stop();
 removeBuild(from);

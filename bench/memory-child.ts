@@ -4,17 +4,11 @@
  * RSS high-water mark). Opens `count` idle connections to the server child's
  * idle port, forces GC, and sends the memory deltas to the parent.
  *
- *   raw   net.connect, 'connect' awaited, 'data' and 'error' listeners (a
- *         socket someone would read from).
- *   pair  createPairWithSocketToHost + open(), a client on both streams
- *         (one shared callback, per-pair info), OpenCompleted received on both.
+ * The two kinds are described in bench/idle-opens.ts.
  *
  * argv: KIND PORT COUNT LIBRARY (see library.ts)
  */
-import { once } from 'node:events';
-import { connect, Socket } from 'node:net';
-import { StreamEvent } from '../src/constants.js';
-import type { StreamPair } from '../src/stream/stream-pair.js';
+import { closeAll, type Held, openIdlePair, openIdleRaw } from './idle-opens.js';
 import { loadLibrary } from './library.js';
 
 export type MemoryKind = 'raw' | 'pair';
@@ -41,55 +35,8 @@ const count = Number(countText);
 const gc = globalThis.gc;
 if (gc === undefined) throw new Error('memory-child needs node --expose-gc');
 const BATCH = 200; // connections opened at once (stays under the listen backlog)
-const noop = (): void => {};
-
-async function openRaw(): Promise<Socket> {
-  const socket = connect({ host: '127.0.0.1', port });
-  socket.on('error', noop);
-  socket.on('data', noop);
-  await once(socket, 'connect');
-  return socket;
-}
-
-interface Opening {
-  readonly pair: StreamPair;
-  opened: number;
-  // Dropped once the pair is open: the promise and its resolvers are the harness's, and the raw
-  // side's harness keeps nothing of its own per socket (its once() promise is gone by then).
-  resolve: ((pair: StreamPair) => void) | undefined;
-  reject: ((error: unknown) => void) | undefined;
-}
-
-// One callback for every pair, with the pair's state as CF's clientCallBackInfo. (A closure per
-// pair would be fair too, but tsx compiles this file with keepNames, which gives every closure a
-// 256-byte property store that the library itself does not have.)
-function onEvent(stream: { copyError(): unknown }, type: number, info: unknown): void {
-  const opening = info as Opening;
-  if (type === StreamEvent.OpenCompleted && ++opening.opened === 2) {
-    opening.resolve?.(opening.pair);
-    opening.resolve = undefined;
-    opening.reject = undefined;
-  } else if (type === StreamEvent.ErrorOccurred) opening.reject?.(stream.copyError());
-}
-
-function openPair(): Promise<StreamPair> {
-  return new Promise((resolve, reject) => {
-    const pair = createPairWithSocketToHost('127.0.0.1', port);
-    const opening: Opening = { pair, opened: 0, resolve, reject };
-    pair.readStream.setClient(31, onEvent, opening);
-    pair.writeStream.setClient(31, onEvent, opening);
-    pair.open();
-  });
-}
-
-type Held = Socket | StreamPair;
-const open = (): Promise<Held> => (kind === 'raw' ? openRaw() : openPair());
-const closeAll = (held: Held[]): void => {
-  for (const h of held) {
-    if (h instanceof Socket) h.destroy();
-    else h.close();
-  }
-};
+const open = (): Promise<Held> =>
+  kind === 'raw' ? openIdleRaw(port) : openIdlePair({ createPairWithSocketToHost }, port);
 
 async function openMany(n: number): Promise<Held[]> {
   const held: Held[] = [];

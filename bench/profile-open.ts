@@ -7,19 +7,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { type Profile, selfTimes } from './cpu-profile.js';
 import { pairFirstEcho, rawFirstEcho } from './first-echo.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples?: number[];
-  timeDeltas?: number[];
-}
 
 const [path = 'address', countText = '5000'] = process.argv
   .slice(2)
@@ -61,21 +52,7 @@ try {
     `${path}: ${count} opens, median ${(times[count >> 1]! * 1000).toFixed(1)} µs to echo; ` +
       `wall ${((wall * 1000) / count).toFixed(1)} µs, CPU ${((cpu.user + cpu.system) / count).toFixed(1)} µs per open`,
   );
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  let total = 0;
-  (profile.samples ?? []).forEach((id, i) => {
-    const delta = profile.timeDeltas?.[i] ?? 0;
-    const frame = byId.get(id)?.callFrame;
-    if (frame === undefined) return;
-    const where =
-      frame.url === ''
-        ? ''
-        : ` ${frame.url.replace(/^.*\/(src|node_modules|bench|cfsocketstream-bench\/\d+)\//, '$1/')}:${frame.lineNumber + 1}`;
-    const key = `${frame.functionName || '(anonymous)'}${where}`;
-    self.set(key, (self.get(key) ?? 0) + delta);
-    total += delta;
-  });
+  const { self, total } = selfTimes(profile);
   console.log('self time per open, top 70:');
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 70)) {
     console.log(

@@ -13,21 +13,11 @@ import { Session } from 'node:inspector/promises';
 import { cfClient } from './client-cf.js';
 import { duplexClient } from './client-duplex.js';
 import { rawClient } from './client-raw.js';
+import { type Profile, selfTimes } from './cpu-profile.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
 import { MiB, round, timed } from './stats.js';
 import { type Client, type Direction, portFor, useBlockSize } from './workload.js';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples?: number[];
-  timeDeltas?: number[];
-}
 
 const [api = 'cf', direction = 'download', mib = '1024'] = process.argv
   .slice(2)
@@ -57,22 +47,7 @@ try {
     `${api} ${direction}: ${size / MiB} MiB in ${round(ms, 0)} ms; wrote ${file.pathname}`,
   );
 
-  // Self time per function: each sample's delta goes to the node it landed in.
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  let total = 0;
-  (profile.samples ?? []).forEach((id, i) => {
-    const delta = profile.timeDeltas?.[i] ?? 0;
-    const frame = byId.get(id)?.callFrame;
-    if (frame === undefined) return;
-    const where =
-      frame.url === ''
-        ? ''
-        : ` ${frame.url.replace(/^.*\/(src|node_modules|bench|cfsocketstream-bench\/\d+)\//, '$1/')}:${frame.lineNumber + 1}`;
-    const key = `${frame.functionName || '(anonymous)'}${where}`;
-    self.set(key, (self.get(key) ?? 0) + delta);
-    total += delta;
-  });
+  const { self, total } = selfTimes(profile);
   console.log('self time, top 20:');
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
     console.log(
