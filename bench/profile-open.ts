@@ -53,6 +53,12 @@ try {
       `wall ${((wall * 1000) / count).toFixed(1)} µs, CPU ${((cpu.user + cpu.system) / count).toFixed(1)} µs per open`,
   );
   const { self, total } = selfTimes(profile);
+  // The library's own functions: the build lives in a cfsocketstream-bench folder, or src with --source.
+  let ours = 0;
+  for (const [key, us] of self) if (/ (cfsocketstream-bench\/\d+|src)\//.test(key)) ours += us;
+  console.log(
+    `the library's own functions: ${(ours / count).toFixed(1)} µs self time per open (${((100 * ours) / total).toFixed(1)}% of the samples)`,
+  );
   console.log('self time per open, top 70:');
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 70)) {
     console.log(
