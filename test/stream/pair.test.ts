@@ -153,6 +153,22 @@ describe('StreamPair', () => {
     pair.close();
   });
 
+  it('reports the remote host of a pair to a literal address, a name or a Host', () => {
+    const remote = (host: string | Host): Host =>
+      createPairWithSocketToHost(host, echo.port).readStream.copyProperty(
+        kCFStreamPropertySocketRemoteHost,
+      ) as Host;
+    const v4 = remote(' 127.0.0.1 ');
+    assert.ok(v4 instanceof Host);
+    assert.equal(v4.name, undefined);
+    assert.deepEqual(v4.addresses, [{ address: '127.0.0.1', family: 4 }]);
+    assert.deepEqual(remote('[::1]').addresses, [{ address: '::1', family: 6 }]);
+    assert.equal(remote('example.invalid').name, 'example.invalid');
+    const given = Host.withName('localhost');
+    assert.equal(remote(given), given);
+    assert.throws(() => createPairWithSocketToHost('  ', echo.port), TypeError);
+  });
+
   it('shares properties between the streams and checks their type and timing', () => {
     const pair = createPairWithSocketToHost('127.0.0.1', echo.port);
     const { readStream: rs, writeStream: ws } = pair;
