@@ -397,15 +397,19 @@ export class PairCore implements PairLink {
     if (connection === undefined) return;
     if (this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true) return;
     const { stream, socket } = connection;
-    if (writingEnded || stream.writableFinished || !stream.writable) {
-      // A destroyed stream emits no more errors: no listener is needed for them.
+    // Errors after the streams are closed have nobody to go to; they must not crash the process.
+    // A plain socket destroyed without an error emits none: it needs no listener for them (a TLS
+    // stream's teardown may still fail the socket under it).
+    const destroyNow = writingEnded || stream.writableFinished || !stream.writable;
+    if (!destroyNow || stream !== socket) {
+      stream.on('error', ignoreError);
+      socket.on('error', ignoreError);
+    }
+    if (destroyNow) {
       stream.destroy();
       socket.destroy();
       return;
     }
-    // Errors after the streams are closed have nobody to go to; they must not crash the process.
-    stream.on('error', ignoreError);
-    socket.on('error', ignoreError);
     stream.resume();
     // Let written bytes reach the peer before the socket goes; a peer that never reads gets LINGER_MS.
     const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
