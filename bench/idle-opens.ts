@@ -69,3 +69,22 @@ export function closeAll(held: readonly Held[]): void {
     else h.close();
   }
 }
+
+// Connections opened at once (stays under the listen backlog).
+const BATCH = 200;
+
+/** `n` connections made by `open`, BATCH at a time. */
+export async function openMany(n: number, open: () => Promise<Held>): Promise<Held[]> {
+  const held: Held[] = [];
+  while (held.length < n) {
+    const batch = Math.min(BATCH, n - held.length);
+    held.push(...(await Promise.all(Array.from({ length: batch }, open))));
+  }
+  return held;
+}
+
+/** Loads and compiles every path `open` uses (50 connections), then lets them go. */
+export async function warmUp(open: () => Promise<Held>): Promise<void> {
+  closeAll(await openMany(50, open));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}

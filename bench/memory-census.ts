@@ -7,7 +7,7 @@
  *   node scripts/in-private-network.mjs node --expose-gc --import tsx bench/memory-census.ts pair [COUNT]
  */
 import { getHeapSnapshot } from 'node:v8';
-import { closeAll, type Held, openIdlePair, openIdleRaw } from './idle-opens.js';
+import { closeAll, type Held, openIdlePair, openIdleRaw, openMany, warmUp } from './idle-opens.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
 
@@ -18,12 +18,6 @@ const lib = await loadLibrary(from);
 const server = await startBenchServer(1024);
 const port = server.ports.idle;
 const open = (): Promise<Held> => (kind === 'raw' ? openIdleRaw(port) : openIdlePair(lib, port));
-async function openMany(n: number): Promise<Held[]> {
-  const held: Held[] = [];
-  while (held.length < n)
-    held.push(...(await Promise.all(Array.from({ length: Math.min(200, n - held.length) }, open))));
-  return held;
-}
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     globalThis.gc?.();
@@ -64,11 +58,9 @@ async function census(): Promise<Map<string, { n: number; bytes: number }>> {
   return groups;
 }
 
-const warm = await openMany(50);
-closeAll(warm);
-await new Promise((resolve) => setTimeout(resolve, 200));
+await warmUp(open);
 const before = await census();
-const held = await openMany(count);
+const held = await openMany(count, open);
 const after = await census();
 const rows: Array<[string, number, number]> = [];
 let total = 0;

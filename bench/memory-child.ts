@@ -8,7 +8,7 @@
  *
  * argv: KIND PORT COUNT LIBRARY (see library.ts)
  */
-import { closeAll, type Held, openIdlePair, openIdleRaw } from './idle-opens.js';
+import { closeAll, type Held, openIdlePair, openIdleRaw, openMany, warmUp } from './idle-opens.js';
 import { loadLibrary } from './library.js';
 
 export type MemoryKind = 'raw' | 'pair';
@@ -34,18 +34,8 @@ const port = Number(portText);
 const count = Number(countText);
 const gc = globalThis.gc;
 if (gc === undefined) throw new Error('memory-child needs node --expose-gc');
-const BATCH = 200; // connections opened at once (stays under the listen backlog)
 const open = (): Promise<Held> =>
   kind === 'raw' ? openIdleRaw(port) : openIdlePair({ createPairWithSocketToHost }, port);
-
-async function openMany(n: number): Promise<Held[]> {
-  const held: Held[] = [];
-  while (held.length < n) {
-    const batch = Math.min(BATCH, n - held.length);
-    held.push(...(await Promise.all(Array.from({ length: batch }, open))));
-  }
-  return held;
-}
 
 async function settle(): Promise<NodeJS.MemoryUsage> {
   for (let i = 0; i < 5; i++) {
@@ -56,13 +46,10 @@ async function settle(): Promise<NodeJS.MemoryUsage> {
   return process.memoryUsage();
 }
 
-// Warm up: load and compile every path this kind uses, then let it go.
-const warm = await openMany(50);
-closeAll(warm);
-await new Promise((resolve) => setTimeout(resolve, 200));
+await warmUp(open);
 
 const before = await settle();
-const held = await openMany(count);
+const held = await openMany(count, open);
 const after = await settle();
 if (held.length !== count) throw new Error(`opened ${held.length} of ${count}`);
 
