@@ -236,9 +236,9 @@ export class PairCore implements PairLink {
     if (stream.writableEnded) return;
     const leaveAlone = this.property(kCFStreamPropertyShouldCloseNativeSocket) !== true;
     if (this.readStream?.holdsConnection() === true) stream.end();
-    // Nobody reads either: the connection goes now. An end() here would only be cancelled by the
-    // destroy that follows (close(2) sends the FIN itself), at the cost of a shutdown request.
-    else if (!leaveAlone) this.#tearDown(true);
+    // Nobody reads either: the connection goes now (after flushing what is queued). An end()
+    // first would only add a shutdown request that the teardown's close(2) makes needless.
+    else if (!leaveAlone) this.#tearDown();
   }
 
   /** @internal The read buffer is full: stop taking bytes from the socket. */
@@ -373,10 +373,10 @@ export class PairCore implements PairLink {
 
   /**
    * The last stream is closed: cancel what is under way and close the socket
-   * (unless it is to be left alone). `writingEnded`: the write stream has
-   * just been closed, so nothing more will be sent and the socket may go at once.
+   * (unless it is to be left alone). Bytes a write accepted are never
+   * dropped: what still waits in Node's buffer is flushed first.
    */
-  #tearDown(writingEnded = false): void {
+  #tearDown(): void {
     const previous = this.#state;
     if (!this.#moveTo(CLOSED)) return;
     // Made only when an open or STARTTLS is still in progress: an error captures a stack, which
@@ -399,8 +399,13 @@ export class PairCore implements PairLink {
     const { stream, socket } = connection;
     // Errors after the streams are closed have nobody to go to; they must not crash the process.
     // A plain socket destroyed without an error emits none: it needs no listener for them (a TLS
-    // stream's teardown may still fail the socket under it).
-    const destroyNow = writingEnded || stream.writableFinished || !stream.writable;
+    // stream's teardown may still fail the socket under it). A plain socket with nothing left in
+    // Node's buffer goes at once: the kernel sends what it holds, then the FIN (close(2)), with
+    // no shutdown request first. TLS ends with its close_notify unless it has finished already.
+    const destroyNow =
+      stream.destroyed ||
+      stream.writableFinished ||
+      (stream === socket && stream.writableLength === 0);
     if (!destroyNow || stream !== socket) {
       stream.on('error', ignoreError);
       socket.on('error', ignoreError);
@@ -413,6 +418,7 @@ export class PairCore implements PairLink {
     stream.resume();
     // Let written bytes reach the peer before the socket goes; a peer that never reads gets LINGER_MS.
     const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    // end() again on a stream already ending only waits for its 'finish'.
     stream.end(() => {
       clearTimeout(linger);
       stream.destroy();

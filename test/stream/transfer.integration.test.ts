@@ -163,6 +163,47 @@ describe('pairs over loopback TCP', function () {
     }
   });
 
+  for (const order of ['write then read', 'read then write', 'pair.close()'] as const)
+    it(`closing (${order}) with bytes still queued delivers every byte write() took, then FIN`, async () => {
+      let peer: Socket | undefined;
+      const server = await startServer((socket) => {
+        peer = socket;
+        socket.pause();
+      });
+      try {
+        const pair = createPairWithSocketToHost('127.0.0.1', server.port);
+        const ws = pair.writeStream;
+        const events: number[] = [];
+        ws.setClient(31, (_s, type) => events.push(type));
+        ws.open();
+        pair.readStream.open();
+        await waitFor(() => events.includes(StreamEvent.CanAcceptBytes), 5000, 'CanAcceptBytes');
+        // Until write() refuses: the kernel's buffers are full and Node's holds the rest.
+        const block = Buffer.alloc(256 * 1024, 9);
+        let taken = 0;
+        for (let n = -1, i = 0; i < 1000 && n !== 0; i++) {
+          n = ws.write(block, block.length);
+          taken += n;
+        }
+        if (order === 'write then read') {
+          ws.close();
+          pair.readStream.close();
+        } else if (order === 'read then write') {
+          pair.readStream.close();
+          ws.close();
+        } else pair.close();
+        let got = 0;
+        let ended = false;
+        peer!.on('data', (d: Buffer) => (got += d.length));
+        peer!.on('end', () => (ended = true));
+        peer!.resume();
+        await waitFor(() => ended, 5000, 'FIN');
+        assert.equal(got, taken, 'bytes write() took were dropped at close');
+      } finally {
+        await server.close();
+      }
+    });
+
   it('reports a peer reset once, after every byte received before it', async () => {
     // Less than the high-water mark, so every byte is in our buffer before the reset arrives.
     const data = randomBytes(200 * 1024);
