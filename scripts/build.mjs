@@ -1,10 +1,13 @@
-// Builds dist/esm (import) and dist/cjs (require) from one TypeScript source. Each entry point is
-// one esbuild bundle (RxJS and other dependencies stay outside it), beside tsc's declarations:
-// Node 20 loads one file far faster than the ~90 modules tsc emits, most of all through
-// `import` (docs/performance.md, start-up; docs/decisions.md). `--out DIR` builds elsewhere
+// Builds dist/esm (import) and dist/cjs (require) from one TypeScript source. Each CommonJS entry
+// point is one esbuild bundle (RxJS and other dependencies stay outside it), beside tsc's
+// declarations: Node 20 loads one file far faster than the ~90 modules tsc emits. Each bundle is
+// loaded by a stub through a V8 code cache (src/load/code-cache.ts), and the ESM entry is a
+// wrapper over the CommonJS one, so that `import` gets the same cache and one copy of the package
+// per process (docs/performance.md, start-up; docs/decisions.md). `--out DIR` builds elsewhere
 // (the bench measures its own copy, so a build in the same checkout cannot pull it away).
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outIndex = process.argv.indexOf('--out');
@@ -27,25 +30,68 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
 };
-await build({
-  ...common,
-  format: 'esm',
-  entryPoints: { index: 'src/index.ts' },
-  outdir: `${out}/esm`,
-  // Wide-area DNS-SD (src/netservice/unicast-discovery.ts) is an import() on first use: its own
-  // file, so that importing the package does not parse it. esbuild splits only ESM; the
-  // CommonJS bundle keeps it inline, evaluated on first use.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-});
+// The CommonJS bundles (the library, the command) and the loader that runs them through the cache.
 await build({
   ...common,
   format: 'cjs',
-  // The command too: bin/cfstream.cjs starts it as CommonJS, without Node's ESM loader.
-  entryPoints: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+  entryPoints: {
+    'index.bundle': 'src/index.ts',
+    // bin/cfstream.cjs starts the command as CommonJS, without Node's ESM loader.
+    'cli/main.bundle': 'src/cli/main.ts',
+    'code-cache': 'src/load/code-cache.ts',
+  },
   outdir: `${out}/cjs`,
   // src/rx.ts loads RxJS through createRequire(import.meta.url); CommonJS has __filename instead.
   define: { 'import.meta.url': 'import_meta_url' },
   inject: ['scripts/cjs-import-meta.js'],
 });
 writeFileSync(`${out}/cjs/package.json`, '{ "type": "commonjs" }\n');
+
+/** Writes the CommonJS entry `entry` (relative to dist/cjs): a stub that loads its bundle. */
+const writeStub = (entry) => {
+  const depth = entry.split('/').length - 1;
+  const up = '../'.repeat(depth);
+  const bundle = `${entry}.bundle.js`;
+  const hash = createHash('sha256')
+    .update(readFileSync(`${out}/cjs/${bundle}`))
+    .digest('hex')
+    .slice(0, 16);
+  writeFileSync(
+    `${out}/cjs/${entry}.js`,
+    `'use strict';
+// Written by scripts/build.mjs: runs ${bundle.split('/').pop()} through the V8 code cache (src/load/code-cache.ts).
+const { join } = require('node:path');
+require('./${up}code-cache.js').loadBundle(
+  module,
+  join(__dirname, '${bundle.split('/').pop()}'),
+  join(__dirname, '${up}../..'),
+  '${hash}',
+);
+`,
+  );
+};
+writeStub('index');
+writeStub('cli/main');
+
+// The ESM entry re-exports the CommonJS one; esbuild lists the package's exports for it.
+const { metafile } = await build({
+  ...common,
+  format: 'esm',
+  entryPoints: ['src/index.ts'],
+  outdir: `${out}/esm`,
+  write: false,
+  metafile: true,
+});
+const names = Object.values(metafile.outputs).find((o) => o.entryPoint === 'src/index.ts').exports;
+writeFileSync(
+  `${out}/esm/index.js`,
+  `// Written by scripts/build.mjs: the ESM entry is the CommonJS build (one copy of the package per
+// process, loaded through its V8 code cache: src/load/code-cache.ts).
+import { createRequire } from 'node:module';
+
+const lib = createRequire(import.meta.url)('../cjs/index.js');
+export const {
+${names.map((n) => `  ${n},`).join('\n')}
+} = lib;
+`,
+);
