@@ -4,7 +4,12 @@
  * side with its reference, in one run, interleaved. avahi-daemon publishes an
  * echo service on this (loopback-only) host; every client is a fresh process
  * run with plain `node` (no loader) on the package as it ships, built by
- * `node scripts/build.mjs --out` into a private folder.
+ * `node scripts/build.mjs --out` into a private folder laid out as an install
+ * (ROOT/node_modules/cfsocketstream/{dist,bin}), so that the V8 code cache
+ * (src/load/code-cache.ts) lives where an installed package's does,
+ * ROOT/node_modules/.cache/cfsocketstream, and goes with the folder. The first
+ * processes write it; the library is also run with NODE_DISABLE_COMPILE_CACHE
+ * set, as the first process after an install runs (no cache to read).
  *
  *   node scripts/in-private-network.mjs node --import tsx bench/cold-start.ts [rounds]
  *
@@ -12,6 +17,7 @@
  * before each mDNS client (a responder answers a record on multicast at most
  * once a second, RFC 6762 §6):
  * - library: bench/start-client.mjs open (import, pair by name, echo, exit);
+ * - the same without the code cache (NODE_DISABLE_COMPILE_CACHE=1);
  * - `cfstream connect NAME` (bin/cfstream.cjs) with "x" on stdin (exits once the peer closes);
  * - python-zeroconf: import, Zeroconf(), get_service_info, connect, echo, close;
  * - the library-free Node floor, bench/start-bare-client.mjs;
@@ -66,11 +72,15 @@ interface Run {
 }
 
 /** Spawns argv, writes `stdin` if given, and times spawn to exit. */
-function run(argv: readonly string[], stdin?: string): Promise<Run> {
+function run(argv: readonly string[], stdin?: string, env?: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const [cmd, ...args] = argv;
-    const child = spawn(cmd as string, args, { stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT });
+    const child = spawn(cmd as string, args, {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stdin.end(stdin);
@@ -89,9 +99,15 @@ function run(argv: readonly string[], stdin?: string): Promise<Run> {
   });
 }
 
-/** Builds the package into `root`: `root`/dist as `npm run build` builds dist/, and `root`/bin. */
+/** Where the package is installed under `root`. */
+const installed = (root: string): string => `${root}/node_modules/cfsocketstream`;
+
+/**
+ * Builds the package as if installed under `root`: dist/ as `npm run build`
+ * builds it, and bin/, in `root`/node_modules/cfsocketstream.
+ */
 function buildPackage(root: string): Promise<void> {
-  const out = `${root}/dist`;
+  const out = `${installed(root)}/dist`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['scripts/build.mjs', '--out', out], {
       cwd: ROOT,
@@ -100,8 +116,8 @@ function buildPackage(root: string): Promise<void> {
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`build exited ${code}`));
       // The command as installed: the launcher beside the build, as bin/ beside dist/.
-      mkdirSync(`${root}/bin`);
-      copyFileSync(`${ROOT}bin/cfstream.cjs`, `${root}/bin/cfstream.cjs`);
+      mkdirSync(`${installed(root)}/bin`);
+      copyFileSync(`${ROOT}bin/cfstream.cjs`, `${installed(root)}/bin/cfstream.cjs`);
       resolve();
     });
   });
@@ -118,7 +134,8 @@ const spread = (xs: readonly number[], digits = 1): string =>
 
 /** Runs `rounds` interleaved rounds and returns every measurement per round. */
 export async function measureStart(root: string, rounds: number): Promise<Rows> {
-  const build = `${root}/dist`;
+  const build = `${installed(root)}/dist`;
+  const noCache = { NODE_DISABLE_COMPILE_CACHE: '1' };
   const rows: Rows = {};
   const add = (key: string, value: number | undefined): void => {
     if (value !== undefined && Number.isFinite(value)) (rows[key] ??= []).push(value);
@@ -128,7 +145,8 @@ export async function measureStart(root: string, rounds: number): Promise<Rows> 
     const r: Record<string, Run> = {};
     const clients: Array<[string, () => Promise<Run>]> = [
       ['lib', () => run([node, CLIENT, 'open', build, NAME])],
-      ['cli', () => run([node, `${root}/bin/cfstream.cjs`, 'connect', NAME], 'x')],
+      ['libFirst', () => run([node, CLIENT, 'open', build, NAME], undefined, noCache)],
+      ['cli', () => run([node, `${installed(root)}/bin/cfstream.cjs`, 'connect', NAME], 'x')],
       ['python', () => run([PYTHON, '-c', ZEROCONF_CLIENT, NAME])],
       ['bare', () => run([node, BARE, NAME])],
     ];
@@ -144,7 +162,17 @@ export async function measureStart(root: string, rounds: number): Promise<Rows> 
       r[key] = await client();
     }
     for (const [key, client] of turn(imports)) r[key] = await client();
-    const { lib, cli, python, bare, esm, cjs, pyimport, node: bareNode } = r as Record<string, Run>;
+    const {
+      lib,
+      libFirst,
+      cli,
+      python,
+      bare,
+      esm,
+      cjs,
+      pyimport,
+      node: bareNode,
+    } = r as Record<string, Run>;
     add('spawn to exit: library', lib?.wall);
     add('spawn to exit: cfstream connect', cli?.wall);
     add('spawn to exit: python-zeroconf', python?.wall);
@@ -164,6 +192,12 @@ export async function measureStart(root: string, rounds: number): Promise<Rows> 
     add(
       'open after import: library / Node floor',
       (lib?.result.open ?? NaN) / (bare?.result.open ?? NaN),
+    );
+    add('spawn to exit: library, no code cache', libFirst?.wall);
+    add('open after import: library, no code cache', libFirst?.result.open);
+    add(
+      'open after import: library, no code cache / Node floor',
+      (libFirst?.result.open ?? NaN) / (bare?.result.open ?? NaN),
     );
   }
   return rows;

@@ -3,7 +3,8 @@
 // any querier's does), a one-shot SRV query leaves from an ephemeral port (RFC 6762 §5.1), the
 // first answer with SRV and A is decoded (dns-packet), then net.connect and one echoed byte; no
 // retries, cache or follow-up questions (loopback and avahi only). Prints one JSON line: `open`
-// is ms from the first socket to the echo, after imports, as start-client.mjs's `open`.
+// is ms from encoding the query (before the first socket) to the echo, after imports, as
+// start-client.mjs's `open` runs from creating the pair, which encodes its queries inside.
 //
 //   node bench/start-bare-client.mjs NAME
 import { createSocket } from 'node:dgram';
@@ -11,10 +12,10 @@ import { connect } from 'node:net';
 import dnsPacket from 'dns-packet';
 
 const name = (process.argv[2] ?? '').replace(/\.$/, '');
-const query = dnsPacket.encode({ type: 'query', id: 4242, questions: [{ type: 'SRV', name }] });
 const lookup = (address, _options, callback) => callback(null, address, 4);
 
 const started = performance.now();
+const query = dnsPacket.encode({ type: 'query', id: 4242, questions: [{ type: 'SRV', name }] });
 const main = createSocket({ type: 'udp4', reuseAddr: true, lookup });
 main.on('message', () => {});
 main.bind({ port: 5353, address: '0.0.0.0' }, () => {
