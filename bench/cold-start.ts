@@ -180,6 +180,9 @@ export async function measureStart(root: string, rounds: number): Promise<Rows> 
     add('spawn to exit: node -e 0', bareNode?.wall);
     add('library / python-zeroconf', (lib?.wall ?? NaN) / (python?.wall ?? NaN));
     add('cfstream connect / python-zeroconf', (cli?.wall ?? NaN) / (python?.wall ?? NaN));
+    // Whether any Node program can meet the goal: the least a Node client must do, whole.
+    add('library-free Node client / python-zeroconf', (bare?.wall ?? NaN) / (python?.wall ?? NaN));
+    add('node -e 0 / python-zeroconf', (bareNode?.wall ?? NaN) / (python?.wall ?? NaN));
     add('import: ESM build', esm?.result.import);
     add('import: CommonJS build', cjs?.result.import);
     add('import: python-zeroconf', pyimport?.result.import);
