@@ -1,9 +1,10 @@
 // Builds dist/esm (import) and dist/cjs (require) from one TypeScript source. Each CommonJS entry
 // point is one esbuild bundle (RxJS and other dependencies stay outside it), beside tsc's
 // declarations: Node 20 loads one file far faster than the ~90 modules tsc emits. Each bundle is
-// loaded by a stub through a V8 code cache (src/load/code-cache.ts), and the ESM entry is a
-// wrapper over the CommonJS one, so that `import` gets the same cache and one copy of the package
-// per process (docs/performance.md, start-up; docs/decisions.md). `--out DIR` builds elsewhere
+// loaded by a stub through a V8 code cache (src/load/code-cache.ts), and the ESM entry Node loads
+// is a wrapper over the CommonJS one, so that `import` gets the same cache and one copy of the
+// package per process; bundlers get an ESM bundle (docs/performance.md, start-up;
+// docs/decisions.md). `--out DIR` builds elsewhere
 // (the bench measures its own copy, so a build in the same checkout cannot pull it away).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -52,6 +53,7 @@ const writeStub = (entry) => {
   const depth = entry.split('/').length - 1;
   const up = '../'.repeat(depth);
   const bundle = `${entry}.bundle.js`;
+  const file = bundle.split('/').pop();
   const hash = createHash('sha256')
     .update(readFileSync(`${out}/cjs/${bundle}`))
     .digest('hex')
@@ -59,37 +61,44 @@ const writeStub = (entry) => {
   writeFileSync(
     `${out}/cjs/${entry}.js`,
     `'use strict';
-// Written by scripts/build.mjs: runs ${bundle.split('/').pop()} through the V8 code cache (src/load/code-cache.ts).
+// Written by scripts/build.mjs: runs ${file} through the V8 code cache (src/load/code-cache.ts),
+// or requires it when the cache declines; bundlers follow that require.
 const { join } = require('node:path');
-require('./${up}code-cache.js').loadBundle(
+const from = require('./${up}code-cache.js').loadBundle(
   module,
-  join(__dirname, '${bundle.split('/').pop()}'),
+  join(__dirname, '${file}'),
   join(__dirname, '${up}../..'),
   '${hash}',
 );
+if (from === 'declined') module.exports = require('./${file}');
 `,
   );
 };
 writeStub('index');
 writeStub('cli/main');
 
-// The ESM entry re-exports the CommonJS one; esbuild lists the package's exports for it.
+// The ESM bundle, for bundlers only (package.json's "module" condition, which Node ignores): an
+// application bundled by esbuild, webpack or Rollup gets ES modules to follow, as before.
+// Wide-area DNS-SD (src/netservice/unicast-discovery.ts) is an import() on first use: its own
+// chunk. esbuild lists the package's exports for the wrapper below.
 const { metafile } = await build({
   ...common,
   format: 'esm',
-  entryPoints: ['src/index.ts'],
+  entryPoints: { 'index.bundle': 'src/index.ts' },
   outdir: `${out}/esm`,
-  write: false,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   metafile: true,
 });
 const names = Object.values(metafile.outputs).find((o) => o.entryPoint === 'src/index.ts').exports;
+// The ESM entry Node loads ("import") re-exports the CommonJS build, for its code cache.
 writeFileSync(
   `${out}/esm/index.js`,
   `// Written by scripts/build.mjs: the ESM entry is the CommonJS build (one copy of the package per
 // process, loaded through its V8 code cache: src/load/code-cache.ts).
-import { createRequire } from 'node:module';
+// A static import of CommonJS (its module.exports as default), which bundlers follow too.
+import lib from '../cjs/index.js';
 
-const lib = createRequire(import.meta.url)('../cjs/index.js');
 export const {
 ${names.map((n) => `  ${n},`).join('\n')}
 } = lib;

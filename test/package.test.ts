@@ -1,10 +1,12 @@
 /** The built package loads with both `require` and `import`, with the same surface and types. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { type BindServer, bindUnavailable, startBind } from './support/bind.js';
 
 const ESM = pathToFileURL(`${process.cwd()}/dist/esm/index.js`).href;
@@ -132,6 +134,44 @@ describe('the built package (dist/)', () => {
           port: 8080,
         });
       });
+    }
+  });
+
+  it('works inside an application bundled by esbuild, from ESM and from CommonJS', function () {
+    this.timeout(60_000);
+    // A bundler resolves the package by its "exports": for import, the "module" condition (an ESM
+    // bundle, as before); for require, the CommonJS stub, whose plain require it follows.
+    const dir = mkdtempSync(join(tmpdir(), 'cfstream-bundled-'));
+    try {
+      mkdirSync(join(dir, 'node_modules'));
+      symlinkSync(process.cwd(), join(dir, 'node_modules', 'cfsocketstream'));
+      const use = `console.log(JSON.stringify({
+        exports: Object.keys(lib).length > 100,
+        parsed: lib.NetService.parse('A._echo._tcp.local.').name,
+        error: new lib.StreamError(1, 61, 'refused').code,
+      }));`;
+      writeFileSync(join(dir, 'esm.mjs'), `import * as lib from 'cfsocketstream';\n${use}`);
+      writeFileSync(join(dir, 'cjs.cjs'), `const lib = require('cfsocketstream');\n${use}`);
+      for (const [entry, format] of [
+        ['esm.mjs', 'esm'],
+        ['cjs.cjs', 'cjs'],
+      ] as const) {
+        const outfile = join(dir, 'out', `${format}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+        buildSync({
+          entryPoints: [join(dir, entry)],
+          bundle: true,
+          platform: 'node',
+          format,
+          outfile,
+          logLevel: 'error',
+          // RxJS loads on first observable use only: not needed here.
+          external: ['rxjs'],
+        });
+        const out = execFileSync(process.execPath, [outfile], { encoding: 'utf8', cwd: dir });
+        assert.deepEqual(JSON.parse(out.trim()), { exports: true, parsed: 'A', error: 61 }, format);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -21,10 +21,12 @@
  * did.
  * Without zlib.crc32 (Node before 20.15), with source maps on
  * (`--enable-source-maps` maps stack traces only for files Node loads itself),
- * or with NODE_DISABLE_COMPILE_CACHE set, the bundle is simply required.
+ * or with NODE_DISABLE_COMPILE_CACHE set, the stub simply requires the bundle.
  *
  * Built to dist/cjs/code-cache.js; a stub the build writes beside each bundle
- * calls loadBundle().
+ * calls loadBundle(), and requires the bundle itself when it declines (a
+ * plain `require` that bundlers also follow: an application bundled by
+ * esbuild or webpack has no bundle file beside the stub to read).
  */
 import {
   existsSync,
@@ -160,16 +162,17 @@ function writeCache(file: string, script: Script, stamp: BundleStamp, used?: Cac
 }
 
 /**
- * How a bundle was loaded: `required` (no cache: disabled, or no
- * node_modules), `compiled` (no usable cache: one is written at exit) or
- * `cached` (V8 took the cached data).
+ * How a bundle was loaded: `declined` (not at all: the cache is off, there is
+ * no node_modules, or no bundle file to read; the stub requires it),
+ * `compiled` (no usable cache: one is written at exit) or `cached` (V8 took
+ * the cached data).
  */
-export type LoadedFrom = 'required' | 'compiled' | 'cached';
+export type LoadedFrom = 'declined' | 'compiled' | 'cached';
 
 /**
  * Runs the CommonJS bundle `bundle` as the body of `module` (the stub's own
  * module: what it exports, the package exports), through the code cache of
- * the package at `packageRoot` when there is one.
+ * the package at `packageRoot`, or declines to.
  */
 export function loadBundle(
   module: { exports: unknown },
@@ -178,14 +181,17 @@ export function loadBundle(
   buildHash: string,
 ): LoadedFrom {
   const folder = cacheDisabled() ? undefined : cacheFolder(packageRoot);
-  if (folder === undefined) {
-    module.exports = createRequire(bundle)(bundle);
-    return 'required';
-  }
+  if (folder === undefined) return 'declined';
   const file = cacheFile(folder, bundle, buildHash);
-  const source = readFileSync(bundle, 'utf8');
-  const { size, mtimeMs } = statSync(bundle);
-  const stamp = { size, mtimeMs };
+  let source: string;
+  let stamp: BundleStamp;
+  try {
+    source = readFileSync(bundle, 'utf8');
+    const { size, mtimeMs } = statSync(bundle);
+    stamp = { size, mtimeMs };
+  } catch {
+    return 'declined';
+  }
   const cache = readCache(file, stamp);
   // A hashbang is valid only at the very start of a script (Node's loader strips it the same way).
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;

@@ -40,6 +40,8 @@ function load(
     const { loadBundle } = require(${JSON.stringify(loader)});
     const target = { exports: {} };
     const from = loadBundle(target, ${JSON.stringify(bundle)}, ${JSON.stringify(root)}, 'hash1');
+    // As the build's stub does.
+    if (from === 'declined') target.exports = require(${JSON.stringify(bundle)});
     const { answer, file, required } = target.exports;
     console.log(JSON.stringify({ from, answer: answer(), file, required }));
   `;
@@ -127,9 +129,20 @@ describe('the code cache of the CommonJS bundles', function () {
     rmSync(cacheDir);
     assert.deepEqual(
       load(loader, bundle, root, { NODE_DISABLE_COMPILE_CACHE: '1' }),
-      expected('required'),
+      expected('declined'),
     );
     assert.deepEqual(cacheFiles(), []);
+  });
+
+  it('declines a bundle that is not there (an application bundler moved the stub)', () => {
+    const code = `
+      const target = { exports: {} };
+      const from = require(${JSON.stringify(loader)}).loadBundle(target, '/index.bundle.js', '/', 'hash1');
+      const gone = require(${JSON.stringify(loader)}).loadBundle(target, ${JSON.stringify(join(root, 'dist', 'cjs', 'gone.js'))}, ${JSON.stringify(root)}, 'hash1');
+      console.log(from, gone);
+    `;
+    const out = execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+    assert.equal(out.trim(), 'declined declined');
   });
 
   it('needs a node_modules folder: none, no cache', () => {
@@ -137,7 +150,7 @@ describe('the code cache of the CommonJS bundles', function () {
     mkdirSync(join(loose, 'dist', 'cjs'), { recursive: true });
     const file = join(loose, 'dist', 'cjs', 'index.bundle.js');
     writeFileSync(file, BUNDLE_SOURCE);
-    assert.equal(load(loader, file, loose).from, 'required');
+    assert.equal(load(loader, file, loose).from, 'declined');
     assert.equal(existsSync(join(loose, 'node_modules')), false);
   });
 });
