@@ -62,7 +62,9 @@ const writeStub = (entry) => {
     `${out}/cjs/${entry}.js`,
     `'use strict';
 // Written by scripts/build.mjs: runs ${file} through the V8 code cache (src/load/code-cache.ts),
-// or requires it when the cache declines; bundlers follow that require.
+// or requires it when the cache declines; bundlers follow that require. (Not written as
+// \`module.exports = require(...)\`: Node's ESM loader would read that as a re-export and parse the
+// whole bundle for its export names at every import.)
 const { join } = require('node:path');
 const from = require('./${up}code-cache.js').loadBundle(
   module,
@@ -70,7 +72,10 @@ const from = require('./${up}code-cache.js').loadBundle(
   join(__dirname, '${up}../..'),
   '${hash}',
 );
-if (from === 'declined') module.exports = require('./${file}');
+if (from === 'declined') {
+  const bundle = require('./${file}');
+  module.exports = bundle;
+}
 `,
   );
 };
