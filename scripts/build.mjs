@@ -48,6 +48,13 @@ await build({
 });
 writeFileSync(`${out}/cjs/package.json`, '{ "type": "commonjs" }\n');
 
+// The code cache runs the bundles with vm.Script, which has no loader for import(): a dynamic
+// import in a CommonJS bundle would throw there (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+for (const bundle of ['index.bundle.js', 'cli/main.bundle.js']) {
+  if (/\bimport\(/.test(readFileSync(`${out}/cjs/${bundle}`, 'utf8')))
+    throw new Error(`dist/cjs/${bundle} has an import(): src/load/code-cache.ts cannot run it`);
+}
+
 /** Writes the CommonJS entry `entry` (relative to dist/cjs): a stub that loads its bundle. */
 const writeStub = (entry) => {
   const depth = entry.split('/').length - 1;
