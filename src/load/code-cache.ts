@@ -14,7 +14,7 @@
  * but not, in release builds, a checksum); V8 may still reject it (another V8),
  * and then it is rewritten. It is written at exit, through a temporary file
  * renamed into place, by a process that had none and by the next few that used
- * it (REFINING_RUNS): a cache holds only what its writer had compiled, and the
+ * it (REFINING_RUNS in all): a cache holds only what its writer had compiled, and the
  * first process may have only imported the package, so the next ones add what
  * they compiled (an open, a resolve) while it still grows. Any failure (a
  * read-only install, no node_modules) leaves the package loading as it always
@@ -50,8 +50,9 @@ const MAGIC = 0x43465343;
  */
 const HEADER_BYTES = 32;
 /**
- * Processes that may rewrite a cache they used, each adding what it compiled:
- * each pays V8's serialization at exit (2 ms here), so only the first few do.
+ * How many processes write a cache in all (the first, then those that used
+ * it, each adding what it compiled): each pays V8's serialization at exit
+ * (2 ms here), so only the first few do.
  */
 const REFINING_RUNS = 4;
 /** CommonJS's function wrapper, as Node's own loader writes it. */
