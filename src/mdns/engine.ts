@@ -18,21 +18,15 @@ import {
 } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { OffLinkLog } from './off-link-log.js';
+import { OwnPackets } from './own-packets.js';
 import { BLOCKED_SEND_CODES, blockedSendHint, scopeId } from './platform.js';
 import { Querier } from './querier.js';
+import { QueryMemo } from './query-memo.js';
 import { Reconfirmer } from './reconfirm.js';
 import { RecordCache } from './record-cache.js';
 import { type PacketSource, type PacketTransport, UdpTransport } from './transport.js';
 
 const log = debuglog('cfstream:mdns');
-/**
- * Sent packets are remembered this long to recognize them when multicast
- * loops them back (within milliseconds), and at most this many: one round of
- * queries for thousands of questions is hundreds of packets (§17).
- */
-const RECENT_MS = 2000;
-const RECENT_PACKETS = 1024;
-
 /** Something that wants every decoded packet (the responder). */
 export type MessageListener = (message: DnsMessage, source: PacketSource) => void;
 
@@ -58,12 +52,14 @@ export class MdnsEngine {
   #failure: StreamError | undefined;
   readonly #failureListeners = new Set<(error: StreamError) => void>();
   readonly #sendFailureListeners = new Set<(error: StreamError) => void>();
-  readonly #listeners = new Set<MessageListener>();
+  // Replaced (not changed) on subscribe and unsubscribe, so a dispatch walks a stable list
+  // without copying it for every packet.
+  #listeners: readonly MessageListener[] = [];
   readonly #interfaceListeners = new Set<() => void>();
   #interfaceCheck: Timer | undefined;
   #holds = 0;
-  // Sent packets (their bytes as latin1 text) and when they were last sent, oldest first.
-  readonly #recent = new Map<string, number>();
+  readonly #own: OwnPackets;
+  readonly #queries = new QueryMemo();
   #closed = false;
   #started = false;
 
@@ -71,6 +67,7 @@ export class MdnsEngine {
     this.options = resolveEngineOptions(options);
     const { clock, limits, timings, random } = this.options;
     this.#transport = transport ?? new UdpTransport(this.options.interface);
+    this.#own = new OwnPackets(clock, () => this.#transport.interfaces());
     this.cache = new RecordCache(clock, limits, timings);
     this.querier = new Querier(
       clock,
@@ -228,8 +225,10 @@ export class MdnsEngine {
 
   /** Listens to every decoded packet. Returns the unsubscribe function. */
   onMessage(listener: MessageListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
   }
 
   /**
@@ -252,30 +251,35 @@ export class MdnsEngine {
   /** Sends a message encoded already (by encodePacket), as send() does. */
   sendEncoded(bytes: Buffer, destination: Destination, onError?: (error: Error) => void): void {
     if (this.#closed) return;
-    this.#remember(bytes);
-    const go = (): void => {
-      if (this.#closed) return;
-      switch (destination.kind) {
-        case 'multicast':
-          this.#transport.sendMulticast(bytes, destination.interfaceName, onError);
-          break;
-        case 'unicast':
-          this.#transport.sendUnicast(bytes, destination.address, destination.port);
-          break;
-        case 'one-shot':
-          this.#transport.sendOneShot(bytes);
-          break;
-      }
-    };
-    if (this.#started) go();
-    else this.#ready.then(go, () => {});
+    this.#own.sent(bytes, destination.kind === 'unicast' ? destination.address : undefined);
+    if (this.#started) this.#deliver(bytes, destination, onError);
+    else
+      this.#ready.then(
+        () => this.#deliver(bytes, destination, onError),
+        () => {},
+      );
+  }
+
+  #deliver(bytes: Buffer, destination: Destination, onError?: (error: Error) => void): void {
+    if (this.#closed) return;
+    switch (destination.kind) {
+      case 'multicast':
+        this.#transport.sendMulticast(bytes, destination.interfaceName, onError);
+        break;
+      case 'unicast':
+        this.#transport.sendUnicast(bytes, destination.address, destination.port);
+        break;
+      case 'one-shot':
+        this.#transport.sendOneShot(bytes);
+        break;
+    }
   }
 
   /** The receive path: decode (never throws), then cache and dispatch. */
   receive(bytes: Buffer, source: PacketSource): void {
     if (this.#closed) return;
     // Our own multicast looped back is not "heard": a silent link must show as silent.
-    const own = this.#ownLoopedBack(bytes, source);
+    const own = this.#own.loopedBack(bytes, source.address);
     if (!own) this.#packetsHeard += 1;
     // RFC 6762 §11: a packet of no known link (off-link source) is neither answered nor cached;
     // a response is remembered by name, for the diagnosis of a lookup that found nothing.
@@ -285,7 +289,7 @@ export class MdnsEngine {
       if (message !== undefined && isResponse(message)) this.offLink.note(message, source.address);
       return;
     }
-    const { message } = decodePacket(bytes);
+    const message = this.#queries.decode(bytes);
     if (message === undefined) return;
     if (!isResponse(message)) {
       // Our own queries loop back to us; only another querier's count for duplicate suppression.
@@ -302,35 +306,13 @@ export class MdnsEngine {
         source.address,
       );
     }
-    for (const listener of [...this.#listeners]) {
+    for (const listener of this.#listeners) {
       try {
         listener(message, source);
       } catch (error) {
         log('listener failed: %s', (error as Error).message);
       }
     }
-  }
-
-  // The last packets sent, to tell our own looped-back multicast from another host's.
-  #remember(bytes: Buffer): void {
-    const now = this.clock.now();
-    const key = bytes.toString('latin1');
-    this.#recent.delete(key);
-    this.#recent.set(key, now);
-    for (const [old, at] of this.#recent) {
-      if (now - at <= RECENT_MS && this.#recent.size <= RECENT_PACKETS) break;
-      this.#recent.delete(old);
-    }
-  }
-
-  // Ours: from one of our addresses, and a copy of a packet we sent (another host asking the
-  // same question sends the same bytes, from its own address).
-  #ownLoopedBack(bytes: Buffer, source: PacketSource): boolean {
-    const address = source.address.split('%')[0];
-    const fromUs = this.#transport
-      .interfaces()
-      .some((i) => i.addresses.some((a) => a.address === address));
-    return fromUs && this.#recent.has(bytes.toString('latin1'));
   }
 
   /** Stops everything and closes the sockets. Pending lookups time out or are aborted by their owners. */
@@ -343,7 +325,8 @@ export class MdnsEngine {
     this.reconfirmer.close();
     this.querier.close();
     this.cache.clear();
-    this.#listeners.clear();
+    this.#listeners = [];
+    this.#queries.clear();
     this.#transport.close();
   }
 }

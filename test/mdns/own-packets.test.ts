@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock.js';
+import { OwnPackets } from '../../src/mdns/own-packets.js';
+import { IFACE } from './fake-network.js';
+
+describe('mdns own packets', () => {
+  let clock: FakeClock;
+  let own: OwnPackets;
+  const packet = (n: number) => Buffer.from(`packet ${n} `.repeat(10));
+  beforeEach(() => {
+    clock = new FakeClock();
+    own = new OwnPackets(clock, () => [IFACE]);
+  });
+
+  it('knows a multicast we sent when it loops back from our address, and only then', () => {
+    own.sent(packet(1));
+    assert.equal(own.loopedBack(Buffer.from(packet(1)), '10.0.0.1'), true);
+    assert.equal(own.loopedBack(Buffer.from(packet(1)), 'fe80::1%eth0'), true);
+    assert.equal(own.loopedBack(packet(1), '10.0.0.2'), false, 'another host asking the same');
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1'), false);
+  });
+
+  it('keeps a unicast packet only when it went to one of our own addresses', () => {
+    own.sent(packet(1), '10.0.0.2');
+    own.sent(packet(2), '10.0.0.1');
+    own.sent(packet(3), 'fe80::1%eth0');
+    assert.equal(own.loopedBack(packet(1), '10.0.0.1'), false);
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1'), true);
+    assert.equal(own.loopedBack(packet(3), 'fe80::1%eth0'), true);
+  });
+
+  it('forgets packets after 2 s, and all but the last 1,024', () => {
+    own.sent(packet(0));
+    clock.advance(2001);
+    own.sent(packet(1));
+    assert.equal(own.loopedBack(packet(0), '10.0.0.1'), false);
+    for (let n = 2; n <= 1025; n++) own.sent(packet(n));
+    assert.equal(own.loopedBack(packet(1), '10.0.0.1'), false);
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1'), true);
+  });
+
+  it('follows the interface list when it is replaced', () => {
+    let list = [IFACE];
+    own = new OwnPackets(clock, () => list);
+    assert.equal(own.isOwnAddress('10.0.0.9'), false);
+    list = [
+      { ...IFACE, addresses: [{ address: '10.0.0.9', netmask: '255.255.255.0', family: 4 }] },
+    ];
+    assert.equal(own.isOwnAddress('10.0.0.9'), true);
+    assert.equal(own.isOwnAddress('10.0.0.1'), false);
+  });
+});
