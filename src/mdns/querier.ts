@@ -186,6 +186,8 @@ export class Querier {
    * counts as our own send: the answers it draws reach us as well.
    */
   observeQuery(message: DnsMessage): void {
+    // A process that only publishes asks nothing: its responder's load skips the keys below.
+    if (this.#questions.size === 0) return;
     const now = this.#clock.now();
     let theirs: Set<string> | undefined;
     let changed = false;

@@ -27,14 +27,8 @@ import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { linkMtu, type MtuReader, type PayloadLimits, payloadLimits } from './link-mtu.js';
 import { recordKey } from './record-cache.js';
-import { ReplyMemo, replyKey } from './reply-memo.js';
-import {
-  legacyRecord,
-  ownKey,
-  selectAdditionals,
-  selectAnswers,
-  selectNegativeAnswers,
-} from './responder-answers.js';
+import { ReplyMemo } from './reply-memo.js';
+import { legacyRecord, ownKey, selectAdditionals } from './responder-answers.js';
 import type { OwnedRecord } from './responder-records.js';
 import { type AdditionalsFor, packResponse } from './response-packer.js';
 import type { PacketSource } from './transport.js';
@@ -82,7 +76,8 @@ interface PendingShared {
 export class Replier {
   readonly #engine: MdnsEngine;
   readonly #announced: AnnouncedRecords;
-  readonly #lastMulticast = new Map<string, number>();
+  // When each record (by its key) was last multicast, per interface name.
+  readonly #lastMulticast = new Map<string, Map<string, number>>();
   readonly #delayed = new Map<string, PendingShared>();
   // Goodbye rescues (§10.1) waiting for the 250 ms per-record limit, by interface.
   readonly #rescues = new Map<string, { records: Map<string, OwnedRecord>; timer: Timer }>();
@@ -110,17 +105,16 @@ export class Replier {
     additionalsFor: AdditionalsFor = () => [],
   ): void {
     const now = this.#engine.clock.now();
+    const sent = this.#sentOn(iface);
     for (const part of packResponse(answers, additionalsFor, this.#limits(iface))) {
-      for (const r of [...part.answers, ...part.additionals])
-        this.#lastMulticast.set(`${iface.name}|${ownKey(r.record)}`, now);
+      for (const r of [...part.answers, ...part.additionals]) sent.set(ownKey(r.record), now);
       this.#engine.send(part.message, { kind: 'multicast', interfaceName: iface.name });
     }
   }
 
   // What one datagram may carry on `iface` (undefined: a link we do not know).
-  #limits(iface: MdnsInterface | undefined): PayloadLimits {
+  #limits(iface: MdnsInterface | undefined, now = this.#engine.clock.now()): PayloadLimits {
     if (iface === undefined) return payloadLimits(undefined);
-    const now = this.#engine.clock.now();
     const known = this.#linkLimits.get(iface.name);
     if (known !== undefined && now - known.at < MTU_TTL_MS) return known.limits;
     const limits = payloadLimits(this.#mtu(iface.name));
@@ -130,7 +124,9 @@ export class Replier {
 
   /** Answers one query that arrived on `iface` (undefined when its link is unknown). */
   answer(message: DnsMessage, source: PacketSource, iface: MdnsInterface | undefined): void {
-    if (source.port === MDNS_PORT && this.#holdTruncated(message, source, iface)) return;
+    // Most queries are whole and nothing is held: no sender key to build for them.
+    const mayHold = this.#held.size > 0 || (message.flags & Flag.TC) !== 0;
+    if (mayHold && source.port === MDNS_PORT && this.#holdTruncated(message, source, iface)) return;
     this.#answerNow(message, source, iface);
   }
 
@@ -182,11 +178,11 @@ export class Replier {
   ): void {
     const mine = this.#announced(iface);
     if (mine.length === 0) return;
-    const answers = [...selectAnswers(message, mine), ...selectNegativeAnswers(message, mine)];
+    const answers = this.#memo.answers(message, mine);
     if (answers.length === 0) return;
-    const additionalsFor: AdditionalsFor = (some) => selectAdditionals(some, mine, message);
+    const now = this.#engine.clock.now();
     if (source.port !== MDNS_PORT) {
-      this.#answerLegacy(message, source, iface, mine, answers, additionalsFor);
+      this.#answerLegacy(message, source, iface, mine, answers, now);
       return;
     }
     if (iface === undefined) return;
@@ -194,16 +190,16 @@ export class Replier {
     const limit = isProbe
       ? PROBE_DEFENSE_INTERVAL_MS
       : this.#engine.options.timings.multicastRateLimit;
-    const wantsUnicast =
-      message.questions.length > 0 && message.questions.every((q) => q.unicastResponse);
-    if (wantsUnicast && !isProbe && answers.some((a) => this.#since(iface, a.record) < limit)) {
+    const sent = this.#sentOn(iface);
+    if (!isProbe && wantsUnicast(message) && anySentWithin(answers, sent, now, limit)) {
       // §5.4: recently multicast, so answer the QU question by unicast alone.
-      const limits = this.#limits(iface);
-      const key = replyKey('qu', iface.name, message);
-      let packets = key === undefined ? undefined : this.#memo.get(key, mine, limits);
+      const limits = this.#limits(iface, now);
+      let packets = this.#memo.replies(message, mine, limits, 'qu', iface.name);
       if (packets === undefined) {
-        packets = packResponse(answers, additionalsFor, limits).flatMap((p) => encoded(p.message));
-        if (key !== undefined) this.#memo.set(key, mine, limits, packets);
+        packets = packResponse(answers, additionalsOf(mine, message), limits).flatMap((p) =>
+          encoded(p.message),
+        );
+        this.#memo.keep(message, mine, limits, 'qu', iface.name, packets);
       }
       for (const bytes of packets)
         this.#engine.sendEncoded(bytes, {
@@ -214,10 +210,11 @@ export class Replier {
       return;
     }
     // §6: no record is multicast twice within a second (250 ms when defending against a probe).
-    const fresh = answers.filter((a) => this.#since(iface, a.record) >= limit);
-    if (fresh.length === 0) return;
-    if (waited || isProbe || wantsUnicast || fresh.every((a) => a.unique)) {
-      this.multicast(iface, fresh, additionalsFor);
+    // Under load most queries stop here: every answer went out within the second.
+    if (!anySentBefore(answers, sent, now, limit)) return;
+    const fresh = answers.filter((a) => since(sent, a.record, now) >= limit);
+    if (waited || isProbe || wantsUnicast(message) || fresh.every((a) => a.unique)) {
+      this.multicast(iface, fresh, additionalsOf(mine, message));
       return;
     }
     this.#delayShared(iface, fresh, message);
@@ -234,20 +231,22 @@ export class Replier {
     iface: MdnsInterface | undefined,
     mine: readonly OwnedRecord[],
     answers: readonly OwnedRecord[],
-    additionalsFor: AdditionalsFor,
+    now: number,
   ): void {
-    const limits = this.#limits(iface);
-    const key = replyKey('legacy', iface?.name, message);
-    let [reply] = (key === undefined ? undefined : this.#memo.get(key, mine, limits)) ?? [];
+    const limits = this.#limits(iface, now);
+    const link = iface?.name ?? '';
+    let [reply] = this.#memo.replies(message, mine, limits, 'legacy', link) ?? [];
     if (reply === undefined) {
-      const made = this.#legacyReply(message, limits, answers, additionalsFor);
+      const made = this.#legacyReply(message, limits, answers, additionalsOf(mine, message));
       if (made === undefined) return;
       [reply] = encoded(made);
       if (reply === undefined) return;
-      if (key !== undefined) this.#memo.set(key, mine, limits, [reply]);
+      this.#memo.keep(message, mine, limits, 'legacy', link, [reply]);
     }
-    // The same reply to another resolver, or its next query: only the ID differs.
-    const bytes = Buffer.from(reply);
+    // The same reply to another resolver, or its next query: only the ID differs. A copy: the
+    // kept bytes may still be queued for an earlier send.
+    const bytes = Buffer.allocUnsafe(reply.length);
+    reply.copy(bytes);
     bytes.writeUInt16BE(message.id, 0);
     this.#engine.sendEncoded(bytes, {
       kind: 'unicast',
@@ -294,12 +293,13 @@ export class Replier {
     const pending = iface === undefined ? undefined : this.#delayed.get(iface.name);
     if (iface === undefined || pending === undefined) return;
     const now = this.#engine.clock.now();
+    const sent = this.#sentOn(iface);
     for (const record of [...message.answers, ...message.additionals]) {
       const key = recordKey(record);
       const ours = pending.records.get(key);
       if (ours === undefined || record.ttl < ours.record.ttl) continue;
       pending.records.delete(key);
-      this.#lastMulticast.set(`${iface.name}|${key}`, now);
+      sent.set(key, now);
     }
   }
 
@@ -387,7 +387,54 @@ export class Replier {
   }
 
   #since(iface: MdnsInterface, record: DnsRecord): number {
-    const last = this.#lastMulticast.get(`${iface.name}|${ownKey(record)}`);
-    return last === undefined ? Number.POSITIVE_INFINITY : this.#engine.clock.now() - last;
+    return since(this.#sentOn(iface), record, this.#engine.clock.now());
   }
+
+  // When records were last multicast on `iface`.
+  #sentOn(iface: MdnsInterface): Map<string, number> {
+    let sent = this.#lastMulticast.get(iface.name);
+    if (sent === undefined) {
+      sent = new Map();
+      this.#lastMulticast.set(iface.name, sent);
+    }
+    return sent;
+  }
+}
+
+/** Milliseconds since `record` was last multicast (in `sent`), or Infinity. */
+function since(sent: ReadonlyMap<string, number>, record: DnsRecord, now: number): number {
+  const last = sent.get(ownKey(record));
+  return last === undefined ? Number.POSITIVE_INFINITY : now - last;
+}
+
+/** True when one of `answers` was multicast less than `limit` ms ago. */
+function anySentWithin(
+  answers: readonly OwnedRecord[],
+  sent: ReadonlyMap<string, number>,
+  now: number,
+  limit: number,
+): boolean {
+  for (const a of answers) if (since(sent, a.record, now) < limit) return true;
+  return false;
+}
+
+/** True when one of `answers` was last multicast `limit` ms ago or more (or never). */
+function anySentBefore(
+  answers: readonly OwnedRecord[],
+  sent: ReadonlyMap<string, number>,
+  now: number,
+  limit: number,
+): boolean {
+  for (const a of answers) if (since(sent, a.record, now) >= limit) return true;
+  return false;
+}
+
+/** The additional records (RFC 6763 §12) of some answers to `message`, from `mine`. */
+function additionalsOf(mine: readonly OwnedRecord[], message: DnsMessage): AdditionalsFor {
+  return (some) => selectAdditionals(some, mine, message);
+}
+
+/** §5.4: a query whose every question has the QU bit wants unicast. */
+function wantsUnicast(message: DnsMessage): boolean {
+  return message.questions.length > 0 && message.questions.every((q) => q.unicastResponse);
 }

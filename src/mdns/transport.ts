@@ -326,11 +326,17 @@ export class UdpTransport implements PacketTransport {
 
   sendUnicast(bytes: Buffer, address: string, port: number): void {
     const family = address.includes(':') ? 6 : 4;
-    const entry = this.#main.find((m) => m.family === family && m.bound);
-    if (!entry) return;
-    entry.socket.send(bytes, port, address, (error) => {
-      if (error) log('unicast to %s:%d: %s', address, port, error.message);
-    });
+    for (const entry of this.#main) {
+      if (entry.family !== family || !entry.bound) continue;
+      // A failed unicast reply is only logged, so without the log no callback is asked for:
+      // with one, dgram defers it to the next tick on every send, even a successful one.
+      if (log.enabled)
+        entry.socket.send(bytes, port, address, (error) => {
+          if (error) log('unicast to %s:%d: %s', address, port, error.message);
+        });
+      else entry.socket.send(bytes, port, address);
+      return;
+    }
   }
 
   sendOneShot(bytes: Buffer): void {

@@ -17,6 +17,8 @@ export interface SentPacket {
   readonly message: DnsMessage;
   /** The datagram's size in bytes (DNS message only, no IP or UDP header). */
   readonly size: number;
+  /** The datagram itself. */
+  readonly bytes: Buffer;
   readonly kind: 'multicast' | 'unicast' | 'one-shot';
   readonly interfaceName?: string | undefined;
   readonly address?: string;
@@ -53,10 +55,10 @@ export class FakeTransport implements PacketTransport {
     this.#changed = false;
     return changed;
   }
-  #record(bytes: Buffer, rest: Omit<SentPacket, 'at' | 'message' | 'size'>): void {
+  #record(bytes: Buffer, rest: Omit<SentPacket, 'at' | 'message' | 'size' | 'bytes'>): void {
     const { message, problems } = decodePacket(bytes);
     if (!message) throw new Error(`engine sent an undecodable packet: ${problems.join('; ')}`);
-    this.sent.push({ at: this.clock.now(), message, size: bytes.length, ...rest });
+    this.sent.push({ at: this.clock.now(), message, size: bytes.length, bytes, ...rest });
   }
   /** When set, multicast sends fail with this error (nothing is recorded). */
   failMulticast: Error | undefined;

@@ -5,9 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import type { FakeClock } from '../../src/clock.js';
-import { Flag, type MdnsEngine, makeMessage, RRType } from '../../src/mdns/index.js';
+import {
+  type DnsQuestion,
+  encodePacket,
+  Flag,
+  type MdnsEngine,
+  makeMessage,
+  RRType,
+} from '../../src/mdns/index.js';
 import { publishWithEngine } from '../../src/mdns/responder-registry.js';
-import { type FakeTransport, fakeEngine, type SentPacket, settle } from './fake-network.js';
+import { type FakeTransport, fakeEngine, IFACE, type SentPacket, settle } from './fake-network.js';
+import { srvRecord } from './records.js';
 
 const INSTANCE = 'My Echo._echo._tcp.local';
 const txtOf = (p: SentPacket | undefined) =>
@@ -29,6 +37,22 @@ describe('mdns responder: repeated queries (reused replies)', () => {
     clock.advance(ms);
     await settle();
   };
+  // A plain query's bytes (kept by the engine's QueryMemo, answered from the replier's memo),
+  // and the same query with a byte after its questions: decoded afresh and worked out anew.
+  const plain = (questions: DnsQuestion[], id = 0) => encodePacket(makeMessage({ id, questions }));
+  const afresh = (questions: DnsQuestion[], id = 0) =>
+    Buffer.concat([plain(questions, id), Buffer.from([0])]);
+  const asked: DnsQuestion[][] = [
+    [question(RRType.PTR, false, '_echo._tcp.local')],
+    [question(RRType.SRV)],
+    [question(RRType.TXT)],
+    [question(RRType.A, false, 'me.local')],
+    [question(RRType.AAAA, false, 'me.local')],
+    // A type the name lacks: an NSEC (§6.1).
+    [question(13)],
+    [question(RRType.ANY)],
+    [question(RRType.SRV), question(RRType.TXT)],
+  ];
   const publish = () =>
     publishWithEngine(engine, {
       name: 'My Echo',
@@ -112,6 +136,118 @@ describe('mdns responder: repeated queries (reused replies)', () => {
     });
     await run(0);
     assert.deepEqual(net.take(), []);
+  });
+
+  it('§6.7: a kept legacy reply is byte for byte the one worked out afresh', async () => {
+    publish();
+    await run(3000);
+    net.take();
+    for (const questions of asked) {
+      net.injectBytes(plain(questions, 7), { port: 40000 });
+      net.injectBytes(plain(questions, 7), { port: 40001 });
+      net.injectBytes(afresh(questions, 7), { port: 40002 });
+      await run(0);
+      const replies = net.take();
+      assert.deepEqual(
+        replies.map((p) => [p.kind, p.port]),
+        [
+          ['unicast', 40000],
+          ['unicast', 40001],
+          ['unicast', 40002],
+        ],
+        JSON.stringify(questions),
+      );
+      const [first, kept, fresh] = replies.map((p) => p.bytes);
+      assert.deepEqual(kept, first);
+      assert.deepEqual(fresh, first);
+    }
+  });
+
+  it('§5.4, §6: kept QU replies are the fresh ones, and the unicast-or-multicast choice is made anew', async () => {
+    publish();
+    await run(3000);
+    for (const questions of asked) {
+      const qu = questions.map((q) => ({ ...q, unicastResponse: true }));
+      await run(1000);
+      net.take();
+      // Multicast first, so that QU questions in the next second get unicast.
+      net.injectBytes(plain(questions));
+      await run(200);
+      assert.ok(net.take().some((p) => p.kind === 'multicast'));
+      net.injectBytes(plain(qu));
+      net.injectBytes(plain(qu));
+      net.injectBytes(afresh(qu));
+      await run(0);
+      const replies = net.take();
+      assert.deepEqual(
+        replies.map((p) => p.kind),
+        ['unicast', 'unicast', 'unicast'],
+      );
+      const [first, kept, fresh] = replies.map((p) => p.bytes);
+      assert.deepEqual(kept, first);
+      assert.deepEqual(fresh, first);
+      // A second later the same (kept) question is answered by multicast again.
+      await run(1000);
+      net.injectBytes(plain(qu));
+      await run(200);
+      assert.deepEqual(
+        net.take().map((p) => p.kind),
+        ['multicast'],
+        JSON.stringify(questions),
+      );
+    }
+  });
+
+  it('§9: after a rename, a kept question is answered with the new name', async () => {
+    const pub = publish();
+    await run(3000);
+    const ptr = [question(RRType.PTR, false, '_echo._tcp.local')];
+    net.injectBytes(plain(ptr, 1), { port: 40000 });
+    await run(0);
+    const targets = () =>
+      net
+        .take()
+        .filter((p) => p.kind === 'unicast')
+        .flatMap((p) => p.message.answers)
+        .flatMap((r) => (r.data.type === 'PTR' ? [r.data.target] : []));
+    assert.deepEqual(targets(), [INSTANCE]);
+    // A conflict after announcing: probing again (§9); one while probing: a new name.
+    const rival = srvRecord(INSTANCE, 'other.local', 9999);
+    net.inject(makeMessage({ flags: Flag.QR | Flag.AA, answers: [rival] }));
+    await run(300);
+    net.inject(makeMessage({ flags: Flag.QR | Flag.AA, answers: [rival] }));
+    await run(3000);
+    assert.equal(await pub.registered, 'My Echo');
+    net.take();
+    net.injectBytes(plain(ptr, 2), { port: 40000 });
+    await run(0);
+    assert.deepEqual(targets(), ['My Echo (2)._echo._tcp.local']);
+  });
+
+  it('§13: after a link changes its address, a kept question is answered with the new one', async () => {
+    publish();
+    await run(3000);
+    const a = [question(RRType.A, false, 'me.local')];
+    const addresses = () =>
+      net
+        .take()
+        .filter((p) => p.kind === 'unicast')
+        .flatMap((p) => p.message.answers)
+        .flatMap((r) => (r.data.type === 'A' ? [r.data.address] : []));
+    net.injectBytes(plain(a, 1), { port: 40000 });
+    await run(0);
+    assert.deepEqual(addresses(), ['10.0.0.1']);
+    net.setInterfaces([
+      {
+        ...IFACE,
+        addresses: [{ address: '10.0.0.9', netmask: '255.255.255.0', family: 4 }],
+      },
+    ]);
+    await run(5000); // the next interface check
+    net.take();
+    net.injectBytes(plain(a, 2), { port: 40000 });
+    await run(0);
+    assert.deepEqual(addresses(), ['10.0.0.9']);
   });
 
   it('stop: a legacy question after the service stopped gets no reply', async () => {
