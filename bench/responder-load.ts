@@ -15,7 +15,7 @@
  *   node scripts/in-private-network.mjs node --import tsx bench/responder-load.ts [rounds] [seconds] [--source]
  *
  * Our responder runs from the tsc build (bench/library.ts), as it ships; --source runs src
- * through tsx. BENCH_CPU_PROF=<dir> writes a --cpu-prof profile of our responder there.
+ * through tsx. BENCH_CPU_PROF=<dir> writes --cpu-prof profiles of our responder and the floor there.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -198,10 +198,12 @@ interface Subject {
   stop(): Promise<void>;
 }
 
+// BENCH_CPU_PROF=<dir>: a --cpu-prof profile of our responder and of the floor, to compare.
+const cpuProf = (): string[] =>
+  process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
 async function startOurs(from: string): Promise<Subject> {
-  const prof = process.env.BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-    : [];
+  const prof = cpuProf();
   // The build runs in plain node (no tsx loader thread in its CPU and RSS), as users run it.
   const argv =
     from === 'source'
@@ -321,7 +323,7 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 
 async function startFloor(): Promise<Subject> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', FLOOR_JS], {
+  const child = spawn(process.execPath, [...cpuProf(), '--input-type=module', '-e', FLOOR_JS], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitFor(child, /ready/, 'the floor');
