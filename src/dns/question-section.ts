@@ -18,12 +18,8 @@ const HEADER = 12;
  * otherwise (the caller decodes such packets in full, as any other).
  */
 export function plainQueryLength(buf: Buffer): number | undefined {
-  if (buf.length < HEADER) return undefined;
-  if (((buf[2] as number) & (Flag.QR >> 8)) !== 0) return undefined;
-  // ANCOUNT, NSCOUNT, ARCOUNT all zero.
-  for (let i = 6; i < HEADER; i++) if (buf[i] !== 0) return undefined;
+  if (!hasPlainQueryHeader(buf)) return undefined;
   const questions = ((buf[4] as number) << 8) | (buf[5] as number);
-  if (questions === 0) return undefined;
   let offset = HEADER;
   for (let q = 0; q < questions; q++) {
     const end = nameEnd(buf, offset);
@@ -31,6 +27,15 @@ export function plainQueryLength(buf: Buffer): number | undefined {
     offset = end + 4;
   }
   return offset === buf.length ? offset : undefined;
+}
+
+/** True when the header is a plain query's: QR clear, questions, no other records. */
+export function hasPlainQueryHeader(buf: Buffer): boolean {
+  if (buf.length < HEADER || ((buf[2] as number) & (Flag.QR >> 8)) !== 0) return false;
+  if (buf[4] === 0 && buf[5] === 0) return false;
+  // ANCOUNT, NSCOUNT, ARCOUNT all zero.
+  for (let i = 6; i < HEADER; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 /**

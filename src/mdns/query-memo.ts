@@ -8,7 +8,7 @@
  * ID differs between repeats, and it is taken from each packet.
  */
 import { decodePacket } from '../dns/packet-codec.js';
-import { plainQueryLength } from '../dns/question-section.js';
+import { hasPlainQueryHeader, plainQueryLength } from '../dns/question-section.js';
 import type { DnsMessage } from '../dns/wire-types.js';
 import { fingerprint } from './packet-fingerprint.js';
 
@@ -42,15 +42,18 @@ export class QueryMemo {
    * with the same ID, the same message object: messages are never changed.
    */
   decode(bytes: Buffer): DnsMessage | undefined {
-    const length = bytes.length <= MAX_QUERY_BYTES ? plainQueryLength(bytes) : undefined;
-    if (length === undefined) return decodePacket(bytes).message;
+    const { length } = bytes;
+    if (length > MAX_QUERY_BYTES || !hasPlainQueryHeader(bytes)) return decodePacket(bytes).message;
     const key = fingerprint(bytes, 2, length);
     const kept = this.#kept.get(key);
+    // The same bytes as a kept plain query (its header's flags and counts included): no need
+    // to walk its names again.
     if (kept !== undefined && sameTail(kept.tail, bytes, length)) {
       const id = bytes.readUInt16BE(0);
       if (kept.message.id !== id) kept.message = { ...kept.message, id };
       return kept.message;
     }
+    if (plainQueryLength(bytes) !== length) return decodePacket(bytes).message;
     const { message, problems } = decodePacket(bytes);
     // Only clean decodes are kept: a bad label (invalid UTF-8) is logged and refused every time.
     if (message === undefined || problems.length > 0) return message;
