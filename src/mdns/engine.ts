@@ -251,7 +251,7 @@ export class MdnsEngine {
   /** Sends a message encoded already (by encodePacket), as send() does. */
   sendEncoded(bytes: Buffer, destination: Destination, onError?: (error: Error) => void): void {
     if (this.#closed) return;
-    this.#own.sent(bytes, destination.kind === 'unicast' ? destination.address : undefined);
+    this.#own.sent(bytes, destination.kind === 'unicast' ? destination : undefined);
     if (this.#started) this.#deliver(bytes, destination, onError);
     else
       this.#ready.then(
@@ -279,7 +279,7 @@ export class MdnsEngine {
   receive(bytes: Buffer, source: PacketSource): void {
     if (this.#closed) return;
     // Our own multicast looped back is not "heard": a silent link must show as silent.
-    const own = this.#own.loopedBack(bytes, source.address);
+    const own = this.#own.loopedBack(bytes, source.address, source.port);
     if (!own) this.#packetsHeard += 1;
     // RFC 6762 §11: a packet of no known link (off-link source) is neither answered nor cached;
     // a response is remembered by name, for the diagnosis of a lookup that found nothing.

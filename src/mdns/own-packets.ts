@@ -13,6 +13,7 @@
  * one chance in 2^42) would count as ours and not as heard.
  */
 import type { Clock } from '../clock.js';
+import { MDNS_PORT } from '../dns/wire-types.js';
 import type { MdnsInterface } from './interfaces.js';
 import { fingerprint } from './packet-fingerprint.js';
 
@@ -23,6 +24,8 @@ import { fingerprint } from './packet-fingerprint.js';
  */
 const RECENT_MS = 2000;
 const RECENT_PACKETS = 1024;
+/** Ports of our one-shot sockets seen lately (one at a time, renewed after 3 s idle). */
+const OWN_PORTS = 16;
 
 /** What we sent lately, and which addresses are ours. */
 export class OwnPackets {
@@ -32,6 +35,8 @@ export class OwnPackets {
   readonly #recent = new Map<number, number>();
   // Our addresses, for the interface list they were read from (the same array until a change).
   #addresses: { readonly of: readonly MdnsInterface[]; readonly set: Set<string> } | undefined;
+  // Ports other than 5353 that our own packets came from: our one-shot sockets' (§5.1).
+  readonly #ports = new Set<number>();
 
   constructor(clock: Clock, interfaces: () => readonly MdnsInterface[]) {
     this.#clock = clock;
@@ -41,10 +46,12 @@ export class OwnPackets {
   /**
    * Notes a packet about to be sent to `unicastTo` (undefined: multicast).
    * A unicast packet comes back to us only when sent to one of our own
-   * addresses; others (almost every unicast reply) are not kept.
+   * addresses, on port 5353 or the port of one of our one-shot sockets (a
+   * legacy reply to our own one-shot query, §6.7); others (almost every
+   * unicast reply, and those to another program on this host) are not kept.
    */
-  sent(bytes: Buffer, unicastTo?: string): void {
-    if (unicastTo !== undefined && !this.isOwnAddress(unicastTo)) return;
+  sent(bytes: Buffer, unicastTo?: { readonly address: string; readonly port: number }): void {
+    if (unicastTo !== undefined && !this.#reachesUs(unicastTo.address, unicastTo.port)) return;
     const now = this.#clock.now();
     const key = fingerprint(bytes);
     this.#recent.delete(key);
@@ -55,9 +62,22 @@ export class OwnPackets {
     }
   }
 
-  /** True for a copy of a packet we sent, from one of our addresses: our own, looped back. */
-  loopedBack(bytes: Buffer, from: string): boolean {
-    return this.isOwnAddress(from) && this.#recent.has(fingerprint(bytes));
+  /**
+   * True for a copy of a packet we sent, from one of our addresses: our own,
+   * looped back. The port it came from is then one of ours: a reply to it
+   * (sent() next) would come back to us too.
+   */
+  loopedBack(bytes: Buffer, from: string, port: number): boolean {
+    if (!this.isOwnAddress(from) || !this.#recent.has(fingerprint(bytes))) return false;
+    if (port !== MDNS_PORT && !this.#ports.has(port)) {
+      if (this.#ports.size >= OWN_PORTS) this.#ports.clear();
+      this.#ports.add(port);
+    }
+    return true;
+  }
+
+  #reachesUs(address: string, port: number): boolean {
+    return (port === MDNS_PORT || this.#ports.has(port)) && this.isOwnAddress(address);
   }
 
   /** True when `address` (a %scope left out) is one of our interfaces' addresses. */

@@ -7,6 +7,7 @@ describe('mdns own packets', () => {
   let clock: FakeClock;
   let own: OwnPackets;
   const packet = (n: number) => Buffer.from(`packet ${n} `.repeat(10));
+  const to = (address: string, port = 5353) => ({ address, port });
   beforeEach(() => {
     clock = new FakeClock();
     own = new OwnPackets(clock, () => [IFACE]);
@@ -14,29 +15,44 @@ describe('mdns own packets', () => {
 
   it('knows a multicast we sent when it loops back from our address, and only then', () => {
     own.sent(packet(1));
-    assert.equal(own.loopedBack(Buffer.from(packet(1)), '10.0.0.1'), true);
-    assert.equal(own.loopedBack(Buffer.from(packet(1)), 'fe80::1%eth0'), true);
-    assert.equal(own.loopedBack(packet(1), '10.0.0.2'), false, 'another host asking the same');
-    assert.equal(own.loopedBack(packet(2), '10.0.0.1'), false);
+    assert.equal(own.loopedBack(Buffer.from(packet(1)), '10.0.0.1', 5353), true);
+    assert.equal(own.loopedBack(Buffer.from(packet(1)), 'fe80::1%eth0', 5353), true);
+    assert.equal(
+      own.loopedBack(packet(1), '10.0.0.2', 5353),
+      false,
+      'another host asking the same',
+    );
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), false);
   });
 
-  it('keeps a unicast packet only when it went to one of our own addresses', () => {
-    own.sent(packet(1), '10.0.0.2');
-    own.sent(packet(2), '10.0.0.1');
-    own.sent(packet(3), 'fe80::1%eth0');
-    assert.equal(own.loopedBack(packet(1), '10.0.0.1'), false);
-    assert.equal(own.loopedBack(packet(2), '10.0.0.1'), true);
-    assert.equal(own.loopedBack(packet(3), 'fe80::1%eth0'), true);
+  it('keeps a unicast packet only when it went to our own address, on port 5353', () => {
+    own.sent(packet(1), to('10.0.0.2'));
+    own.sent(packet(2), to('10.0.0.1'));
+    own.sent(packet(3), to('fe80::1%eth0'));
+    own.sent(packet(4), to('10.0.0.1', 40000));
+    assert.equal(own.loopedBack(packet(1), '10.0.0.1', 5353), false);
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), true);
+    assert.equal(own.loopedBack(packet(3), 'fe80::1%eth0', 5353), true);
+    assert.equal(own.loopedBack(packet(4), '10.0.0.1', 5353), false, 'another program on our host');
+  });
+
+  it('§6.7: keeps a legacy reply to our own one-shot query, whose port it learned', () => {
+    // Our one-shot query (from an ephemeral port) loops back to our port-5353 socket...
+    own.sent(packet(1));
+    assert.equal(own.loopedBack(packet(1), '10.0.0.1', 40001), true);
+    // ...and our responder's legacy reply to that port reaches our one-shot socket.
+    own.sent(packet(2), to('10.0.0.1', 40001));
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), true);
   });
 
   it('forgets packets after 2 s, and all but the last 1,024', () => {
     own.sent(packet(0));
     clock.advance(2001);
     own.sent(packet(1));
-    assert.equal(own.loopedBack(packet(0), '10.0.0.1'), false);
+    assert.equal(own.loopedBack(packet(0), '10.0.0.1', 5353), false);
     for (let n = 2; n <= 1025; n++) own.sent(packet(n));
-    assert.equal(own.loopedBack(packet(1), '10.0.0.1'), false);
-    assert.equal(own.loopedBack(packet(2), '10.0.0.1'), true);
+    assert.equal(own.loopedBack(packet(1), '10.0.0.1', 5353), false);
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), true);
   });
 
   it('follows the interface list when it is replaced', () => {
