@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { plainQueryLength } from '../../src/dns/question-section.js';
 import { encodePacket, Flag, makeMessage, RRType } from '../../src/mdns/index.js';
+import { txtRecord } from '../mdns/records.js';
 
 const question = (name: string, type: number = RRType.PTR, unicastResponse = false) => ({
   name,
@@ -20,13 +21,7 @@ describe('dns question section (plain queries)', () => {
   });
 
   it('refuses responses, known answers, authorities, additionals and empty queries', () => {
-    const record = {
-      name: '_echo._tcp.local',
-      rrclass: 1,
-      cacheFlush: false,
-      ttl: 4500,
-      data: { type: 'PTR' as const, target: 'x._echo._tcp.local' },
-    };
+    const record = txtRecord('x._echo._tcp.local', ['v=1']);
     const q = [question('_echo._tcp.local')];
     for (const message of [
       makeMessage({ flags: Flag.QR, questions: q }),

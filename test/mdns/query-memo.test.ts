@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { decodePacket, encodePacket, Flag, makeMessage, RRType } from '../../src/mdns/index.js';
 import { fingerprint } from '../../src/mdns/packet-fingerprint.js';
 import { QueryMemo } from '../../src/mdns/query-memo.js';
+import { txtRecord } from './records.js';
 
 const question = (name: string, type: number = RRType.PTR, unicastResponse = false) => ({
   name,
@@ -34,13 +35,7 @@ describe('mdns query memo', () => {
 
   it('decodes as decodePacket does, for queries it keeps and for all it does not', () => {
     const memo = new QueryMemo();
-    const record = {
-      name: '_echo._tcp.local',
-      rrclass: 1,
-      cacheFlush: false,
-      ttl: 4500,
-      data: { type: 'PTR' as const, target: 'x._echo._tcp.local' },
-    };
+    const record = txtRecord('x._echo._tcp.local', ['v=1']);
     const q = [question('_echo._tcp.local'), question('My Echo._echo._tcp.local', RRType.SRV)];
     const packets = [
       encodePacket(makeMessage({ questions: q })),
