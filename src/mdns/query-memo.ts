@@ -38,7 +38,7 @@ export class QueryMemo {
 
   /**
    * decodePacket(bytes).message. A repeat of a plain query gets the same
-   * questions array (responder-answers.ts keys its answer memo on it) and,
+   * questions array (reply-memo.ts keeps its answers and replies on it) and,
    * with the same ID, the same message object: messages are never changed.
    */
   decode(bytes: Buffer): DnsMessage | undefined {

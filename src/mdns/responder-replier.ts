@@ -26,6 +26,7 @@ import type { MdnsEngine } from './engine.js';
 import { TTL } from './engine-options.js';
 import type { MdnsInterface } from './interfaces.js';
 import { linkMtu, type MtuReader, type PayloadLimits, payloadLimits } from './link-mtu.js';
+import { anySentBefore, anySentWithin, MulticastTimes, since } from './multicast-times.js';
 import { recordKey } from './record-cache.js';
 import { ReplyMemo } from './reply-memo.js';
 import { legacyRecord, ownKey, selectAdditionals } from './responder-answers.js';
@@ -76,8 +77,7 @@ interface PendingShared {
 export class Replier {
   readonly #engine: MdnsEngine;
   readonly #announced: AnnouncedRecords;
-  // When each record (by its key) was last multicast, per interface name.
-  readonly #lastMulticast = new Map<string, Map<string, number>>();
+  readonly #lastMulticast = new MulticastTimes();
   readonly #delayed = new Map<string, PendingShared>();
   // Goodbye rescues (§10.1) waiting for the 250 ms per-record limit, by interface.
   readonly #rescues = new Map<string, { records: Map<string, OwnedRecord>; timer: Timer }>();
@@ -105,7 +105,7 @@ export class Replier {
     additionalsFor: AdditionalsFor = () => [],
   ): void {
     const now = this.#engine.clock.now();
-    const sent = this.#sentOn(iface);
+    const sent = this.#lastMulticast.on(iface);
     for (const part of packResponse(answers, additionalsFor, this.#limits(iface))) {
       for (const r of [...part.answers, ...part.additionals]) sent.set(ownKey(r.record), now);
       this.#engine.send(part.message, { kind: 'multicast', interfaceName: iface.name });
@@ -190,7 +190,7 @@ export class Replier {
     const limit = isProbe
       ? PROBE_DEFENSE_INTERVAL_MS
       : this.#engine.options.timings.multicastRateLimit;
-    const sent = this.#sentOn(iface);
+    const sent = this.#lastMulticast.on(iface);
     if (!isProbe && wantsUnicast(message) && anySentWithin(answers, sent, now, limit)) {
       // §5.4: recently multicast, so answer the QU question by unicast alone.
       const limits = this.#limits(iface, now);
@@ -293,7 +293,7 @@ export class Replier {
     const pending = iface === undefined ? undefined : this.#delayed.get(iface.name);
     if (iface === undefined || pending === undefined) return;
     const now = this.#engine.clock.now();
-    const sent = this.#sentOn(iface);
+    const sent = this.#lastMulticast.on(iface);
     for (const record of [...message.answers, ...message.additionals]) {
       const key = recordKey(record);
       const ours = pending.records.get(key);
@@ -387,46 +387,8 @@ export class Replier {
   }
 
   #since(iface: MdnsInterface, record: DnsRecord): number {
-    return since(this.#sentOn(iface), record, this.#engine.clock.now());
+    return since(this.#lastMulticast.on(iface), record, this.#engine.clock.now());
   }
-
-  // When records were last multicast on `iface`.
-  #sentOn(iface: MdnsInterface): Map<string, number> {
-    let sent = this.#lastMulticast.get(iface.name);
-    if (sent === undefined) {
-      sent = new Map();
-      this.#lastMulticast.set(iface.name, sent);
-    }
-    return sent;
-  }
-}
-
-/** Milliseconds since `record` was last multicast (in `sent`), or Infinity. */
-function since(sent: ReadonlyMap<string, number>, record: DnsRecord, now: number): number {
-  const last = sent.get(ownKey(record));
-  return last === undefined ? Number.POSITIVE_INFINITY : now - last;
-}
-
-/** True when one of `answers` was multicast less than `limit` ms ago. */
-function anySentWithin(
-  answers: readonly OwnedRecord[],
-  sent: ReadonlyMap<string, number>,
-  now: number,
-  limit: number,
-): boolean {
-  for (const a of answers) if (since(sent, a.record, now) < limit) return true;
-  return false;
-}
-
-/** True when one of `answers` was last multicast `limit` ms ago or more (or never). */
-function anySentBefore(
-  answers: readonly OwnedRecord[],
-  sent: ReadonlyMap<string, number>,
-  now: number,
-  limit: number,
-): boolean {
-  for (const a of answers) if (since(sent, a.record, now) >= limit) return true;
-  return false;
 }
 
 /** The additional records (RFC 6763 §12) of some answers to `message`, from `mine`. */
