@@ -53,9 +53,9 @@ describe('mdns responder: repeated queries (reused replies)', () => {
     [question(RRType.ANY)],
     [question(RRType.SRV), question(RRType.TXT)],
   ];
-  const publish = () =>
+  const publish = (name = 'My Echo') =>
     publishWithEngine(engine, {
-      name: 'My Echo',
+      name,
       type: '_echo._tcp.',
       domain: 'local.',
       port: 7,
@@ -222,6 +222,29 @@ describe('mdns responder: repeated queries (reused replies)', () => {
     net.injectBytes(plain(ptr, 2), { port: 40000 });
     await run(0);
     assert.deepEqual(targets(), ['My Echo (2)._echo._tcp.local']);
+  });
+
+  it('§6: after a second service of the type is published, a kept question gets both', async () => {
+    publish();
+    await run(3000);
+    const ptr = [question(RRType.PTR, false, '_echo._tcp.local')];
+    const targets = () =>
+      net
+        .take()
+        .filter((p) => p.kind === 'unicast')
+        .flatMap((p) => p.message.answers)
+        .flatMap((r) => (r.data.type === 'PTR' ? [r.data.target] : []))
+        .sort();
+    net.take();
+    net.injectBytes(plain(ptr, 1), { port: 40000 });
+    await run(0);
+    assert.deepEqual(targets(), [INSTANCE]);
+    publish('Other Echo');
+    await run(3000);
+    net.take();
+    net.injectBytes(plain(ptr, 2), { port: 40000 });
+    await run(0);
+    assert.deepEqual(targets(), [INSTANCE, 'Other Echo._echo._tcp.local'].sort());
   });
 
   it('§13: after a link changes its address, a kept question is answered with the new one', async () => {
