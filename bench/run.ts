@@ -164,10 +164,11 @@ try {
   if (parts.has('widearea')) {
     const rounds = envNumber('BENCH_WIDE_AREA_ROUNDS', quick ? 100 : 500);
     const services = envNumber('BENCH_WIDE_AREA_SERVICES', 1000);
+    const warmRounds = envNumber('BENCH_WIDE_AREA_WARM', quick ? 500 : 2000);
     log(
-      `\n7. wide-area Bonjour against BIND 9: ${rounds} resolves interleaved, ${services} services`,
+      `\n7. wide-area Bonjour against BIND 9: ${rounds} resolves interleaved cold, then ${rounds} more after ${warmRounds} to warm up, ${services} services`,
     );
-    wideArea = await runWideArea({ rounds, services, log });
+    wideArea = await runWideArea({ rounds, warmRounds, services, log });
   }
 
   const goals: Goal[] = [];
@@ -240,12 +241,17 @@ try {
   }
 
   if (wideArea !== undefined) {
-    const { median, min, max } = wideArea.resolve.ratio;
-    goals.push({
-      goal: 'wide-area resolve <= 1.1 x a library-free query',
-      measured: `${median.toFixed(2)} x (blocks ${min.toFixed(2)}-${max.toFixed(2)}; ${wideArea.resolve.libraryMedianMs} vs ${wideArea.resolve.rawMedianMs} ms)`,
-      met: median <= 1.1,
-    });
+    for (const [when, result] of [
+      ['cold', wideArea.resolve],
+      ['steady', wideArea.resolveSteady],
+    ] as const) {
+      const { median, min, max } = result.ratio;
+      goals.push({
+        goal: `wide-area resolve (${when}) <= 1.1 x a library-free query`,
+        measured: `${median.toFixed(2)} x (blocks ${min.toFixed(2)}-${max.toFixed(2)}; ${result.libraryMedianMs} vs ${result.rawMedianMs} ms)`,
+        met: median <= 1.1,
+      });
+    }
   }
 
   report = {
