@@ -111,42 +111,58 @@ export async function queryServers(
   );
 }
 
+type LookupOptions = {
+  signal: CancelSignal;
+  deadline: number;
+  fresh?: boolean;
+  config?: UnicastConfig;
+};
+
 /**
  * The answer for (name, type): from the cache when it holds one (unless
  * `fresh`), else from the servers (shared with the callers asking the same
- * now), then cached.
+ * now), then cached. Not async, and the common case first: a caller that
+ * starts the question gets the shared question's own wait, with no wrapper
+ * (its failure is final: only a caller that joined someone else's question
+ * may ask again, below).
  */
-export async function lookup(
+export function lookup(name: string, type: number, options: LookupOptions): Promise<LookupResult> {
+  try {
+    const config = options.config ?? unicastConfig();
+    const store = answerCache(config);
+    const fresh = options.fresh === true;
+    const key = questionKey(name, type);
+    if (!fresh) {
+      const hit = store.get(name, type, key);
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
+    const start = (signal: CancelSignal): Promise<LookupResult> =>
+      askAndStore(name, type, { signal, deadline: options.deadline, config }, store, key);
+    if (fresh || !queries.has(key)) return queries.join(key, options.signal, fresh, start);
+    return queries
+      .join(key, options.signal, false, start)
+      .catch((error: unknown) => askAgainAfterTimeout(error, name, type, options));
+  } catch (error) {
+    // A bad configuration (CFSTREAM_TSIG) rejects, as it did when lookup was async.
+    return Promise.reject(error);
+  }
+}
+
+/** A question we joined kept the deadline of whoever started it: with time of our own left, ask again. */
+function askAgainAfterTimeout(
+  error: unknown,
   name: string,
   type: number,
-  options: { signal: CancelSignal; deadline: number; fresh?: boolean; config?: UnicastConfig },
+  options: LookupOptions,
 ): Promise<LookupResult> {
-  const config = options.config ?? unicastConfig();
-  const store = answerCache(config);
-  const fresh = options.fresh === true;
-  const key = questionKey(name, type);
-  if (!fresh) {
-    const hit = store.get(name, type, key);
-    if (hit !== undefined) return hit;
-  }
-  let started = false;
-  try {
-    return await queries.join(key, options.signal, fresh, (signal) => {
-      started = true;
-      return askAndStore(name, type, { signal, deadline: options.deadline, config }, store, key);
-    });
-  } catch (error) {
-    // A question we joined kept the deadline of whoever started it: with time of our own left, ask again.
-    if (
-      !started &&
-      error instanceof StreamError &&
-      error.code === NetServicesError.Timeout &&
-      !options.signal.aborted &&
-      Date.now() < options.deadline
-    )
-      return lookup(name, type, { ...options, fresh: true });
-    throw error;
-  }
+  if (
+    error instanceof StreamError &&
+    error.code === NetServicesError.Timeout &&
+    !options.signal.aborted &&
+    Date.now() < options.deadline
+  )
+    return lookup(name, type, { ...options, fresh: true });
+  return Promise.reject(error);
 }
 
 async function askAndStore(

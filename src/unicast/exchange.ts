@@ -97,17 +97,18 @@ function settleOnce(
   const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
   // No timer of its own: one timer serves every exchange in flight (deadlines.ts).
   const deadline = atDeadline(options.timeoutMs, () => finish(() => reject(timedOut())));
-  options.signal.addEventListener('abort', onAbort, { once: true });
+  // Not `once`: finish removes it, and an options object per try is garbage for nothing.
+  options.signal.addEventListener('abort', onAbort);
   return finish;
 }
 
-/** Sends `request` over UDP and waits for the reply the core accepts; `truncated` asks the caller for TCP. */
+/** Sends `request` over UDP and waits for the reply the core accepts; a truncated one is asked again over TCP. */
 function overUdp(
   server: ServerAddress,
   request: Buffer,
   expected: Expectation,
   options: { signal: CancelSignal; timeoutMs: number },
-): Promise<Answer | 'truncated'> {
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return reject(cancelled(options.signal));
     const socket = createSocket({
@@ -131,7 +132,9 @@ function overUdp(
         request,
       );
       if (verdict.kind === 'drop') log('dropped a reply: %s', verdict.reason);
-      else if (verdict.kind === 'truncated') finish(() => resolve('truncated'));
+      // RFC 7766 §5: the same question over TCP (its promise adopted: no turn for the UDP case).
+      else if (verdict.kind === 'truncated')
+        finish(() => resolve(overTcp(server, request, expected, options)));
       else finish(() => resolve(answerOf(verdict, bytes, server)));
     });
     // ICMP errors do not reach an unconnected socket; a send error (no route) ends the try at once.
@@ -202,22 +205,24 @@ function overTcp(
 
 /**
  * One request to one server: UDP first (TCP at once when the request is too
- * big for a datagram), TCP when the answer is truncated.
+ * big for a datagram), TCP when the answer is truncated. Not async: the
+ * UDP try's own promise is the caller's (one promise less per exchange).
  */
-export async function exchangeWith(
+export function exchangeWith(
   server: ServerAddress,
   request: Buffer,
   expected: Expectation,
   options: { signal: CancelSignal; timeoutMs: number; tcp?: boolean },
 ): Promise<Answer> {
   if (request.length > MAX_MESSAGE)
-    throw new StreamError(
-      ErrorDomain.NetServices,
-      NetServicesError.BadArgument,
-      `a ${request.length}-byte DNS message`,
+    return Promise.reject(
+      new StreamError(
+        ErrorDomain.NetServices,
+        NetServicesError.BadArgument,
+        `a ${request.length}-byte DNS message`,
+      ),
     );
   if (options.tcp === true || request.length > EDNS_UDP_SIZE)
     return overTcp(server, request, expected, options);
-  const udp = await overUdp(server, request, expected, options);
-  return udp === 'truncated' ? overTcp(server, request, expected, options) : udp;
+  return overUdp(server, request, expected, options);
 }

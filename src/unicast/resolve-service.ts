@@ -71,7 +71,7 @@ export async function resolveService(
   },
 ): Promise<UnicastResolution> {
   const config = options.config ?? unicastConfig();
-  const name = instance.replace(/\.$/, '');
+  const name = instance.endsWith('.') ? instance.slice(0, -1) : instance;
   const timeoutMs = options.timeoutMs ?? config.timings.resolveTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   const ask = { signal: options.signal, deadline, config, fresh: options.fresh === true };
@@ -83,7 +83,8 @@ export async function resolveService(
       ? lookup(name, RRType.TXT, ask).catch(() => undefined)
       : undefined;
     const srvAnswer = await lookup(name, RRType.SRV, ask);
-    const txtAnswer = await txtLookup;
+    // No await of undefined without TXT: a turn of the microtask queue for nothing.
+    const txtAnswer = txtLookup === undefined ? undefined : await txtLookup;
     if (srvAnswer.kind !== 'records') throw missing(srvAnswer, what());
     const srv = pickSrv(srvAnswer.records);
     if (srv === undefined) throw missing({ kind: 'nodata' }, what());

@@ -53,6 +53,11 @@ export class SharedQueries<T> {
     });
   }
 
+  /** True when a question is in flight under `key` (a join would wait on it). */
+  has(key: string): boolean {
+    return this.#inFlight.has(key);
+  }
+
   /** Later joins under `key` start a new question; the one in flight still answers its callers. */
   detach(key: string): void {
     this.#inFlight.delete(key);

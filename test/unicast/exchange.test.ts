@@ -361,4 +361,16 @@ describe('unicast DNS exchange: answers checked, bad replies dropped', () => {
       await server.close();
     }
   });
+
+  it('a message too big for DNS is a rejected promise (BadArgument), never a throw', async () => {
+    const target = { host: '127.0.0.1', port: 9 };
+    // exchangeWith is not async: its callers chain on what it returns, so a bad argument must reject.
+    const pending = exchangeWith(
+      target,
+      Buffer.alloc(70_000),
+      { id: 1, opcode: 0, question: { name: NAME, type: 1, rrclass: 1 }, server: target },
+      { signal: new AbortController().signal, timeoutMs: 10 },
+    );
+    await assert.rejects(pending, /a 70000-byte DNS message/);
+  });
 });

@@ -175,4 +175,30 @@ describe('unicast DNS: concurrent identical questions share one exchange', () =>
     assert.equal(portOf(await before), 8080);
     assert.equal(server.queries, 2);
   });
+
+  // lookup takes the common case first (the caller starts the question: its failure is final) and
+  // the general one for a caller that joined a question started by another, with another deadline.
+  it('a caller that joined a question which timed out asks again while its own deadline allows; the one that started it does not', async () => {
+    configureUnicastDNS({
+      servers: [`127.0.0.1:${server.port}`],
+      timings: { queryTimeoutMs: 100 },
+    });
+    // Time enough for more than the two tries a question makes (RFC 1035 §4.2.1): its starter
+    // takes their end as final, a caller that joined it asks once more.
+    const starter = lookup(NAME, RRType.SRV, {
+      signal: new LazySignal(),
+      deadline: Date.now() + 10_000,
+    });
+    const joiner = lookup(NAME, RRType.SRV, {
+      signal: new LazySignal(),
+      deadline: Date.now() + 10_000,
+    });
+    assert.equal(queriesInFlight(), 1, "the second caller joined the first one's question");
+    await assert.rejects(starter, /no answer from DNS server/);
+    // The starter's two tries, then the joiner's own question.
+    await until(() => server.queries === 3);
+    server.release();
+    assert.equal(portOf(await joiner), 80);
+    assert.equal(server.queries, 3);
+  });
 });
