@@ -50,10 +50,13 @@ export function forgetAnswer(name: string, type: number, config = unicastConfig(
 
 /** The records of `type` owned by `name` in an answer section. */
 export function recordsAt(answers: readonly DnsRecord[], name: string, type: number): DnsRecord[] {
-  const owner = nameKey(name);
+  // The owner's key only for a record whose name is not spelt as asked (a server may change case).
+  let owner: string | undefined;
   const found: DnsRecord[] = [];
-  for (const r of answers)
-    if (typeCode(r.data) === type && (r.name === name || nameKey(r.name) === owner)) found.push(r);
+  for (const r of answers) {
+    if (typeCode(r.data) !== type) continue;
+    if (r.name === name || nameKey(r.name) === (owner ??= nameKey(name))) found.push(r);
+  }
   return found;
 }
 

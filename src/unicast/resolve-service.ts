@@ -39,9 +39,10 @@ function pickSrv(
 
 function addressesIn(records: readonly DnsRecord[], host: string): ResolvedAddress[] {
   const out: ResolvedAddress[] = [];
-  const owner = nameKey(host);
+  // The host's key only for a record whose name is not spelt as the SRV target is.
+  let owner: string | undefined;
   for (const r of records) {
-    if (r.name !== host && nameKey(r.name) !== owner) continue;
+    if (r.name !== host && nameKey(r.name) !== (owner ??= nameKey(host))) continue;
     if (r.data.type === 'A') out.push({ address: r.data.address, family: 4 });
     else if (r.data.type === 'AAAA') out.push({ address: r.data.address, family: 6 });
   }
