@@ -1,7 +1,7 @@
 /**
  * The wide-area resolve of bench/wide-area.ts taken apart, layer by layer,
  * in one process (issue 11), against a BIND 9 of its own on 127.0.0.1, in
- * four runs:
+ * five runs:
  *
  *   1. the bench's own pair (raw SRV query, `resolveForConnect`) while the
  *      code is as cold as in the bench: 500 rounds after 62 to warm up;
@@ -9,7 +9,10 @@
  *      query, in a random order each round;
  *   3. each layer again in a two-way run of its own with the raw query (the
  *      bench's pairing: in run 2 the raw query comes out slower);
- *   4. the bench's pair through a relay that holds each reply for `delayMs`
+ *   4. the bench's pair again, each resolve split by its socket's marks into
+ *      the time before the query's send(), the send() call, the wait for the
+ *      reply and the time from the reply to the caller (wide-area-phases.ts);
+ *   5. the bench's pair through a relay that holds each reply for `delayMs`
  *      (bench/udp-delay-relay.ts, a process of its own): a server one hop
  *      away, where the kernel has no netem.
  *
@@ -29,7 +32,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startOwnBind } from '../samples/support/own-bind.js';
 import { buildLibrary, removeBuild } from './library.js';
 import { median } from './stats.js';
-import { rawQuery, settle } from './wide-area.js';
+import { rawBytes, rawQuery, sendRaw, settle } from './wide-area.js';
+import { type Phases, watchSockets } from './wide-area-phases.js';
 
 type Step = () => Promise<number>;
 
@@ -199,6 +203,52 @@ async function main(): Promise<void> {
       const extra = ((median(layer) - median(raw)) * 1000).toFixed(1);
       console.log(
         `  ${(names[j] as string).padEnd(44)} ${us(layer)} µs, raw ${us(raw)} µs: +${extra} µs, ${(median(layer) / median(raw)).toFixed(2)}x  ${spread(blockRatios(layer, raw))}`,
+      );
+    }
+    // The bench's pair, warm, each resolve split where its socket says (wide-area-phases.ts).
+    const count = rounds >> 1;
+    const watch = watchSockets();
+    const split: [Phases[], Phases[]] = [[], []];
+    try {
+      await shuffled(
+        [
+          async () => {
+            const query = rawBytes(id++ & 0xffff);
+            const started = performance.now();
+            const reply = sendRaw(port, query, started);
+            const returned = performance.now();
+            const ms = await reply;
+            split[0].push(watch.phases(started, returned, started + ms));
+            return ms;
+          },
+          async () => {
+            emptyCache();
+            const signal = new AbortController().signal;
+            const started = performance.now();
+            const resolved = service.resolveForConnect(signal);
+            const returned = performance.now();
+            await resolved;
+            const ended = performance.now();
+            split[1].push(watch.phases(started, returned, ended));
+            return ended - started;
+          },
+        ],
+        count,
+      );
+    } finally {
+      watch.stop();
+    }
+    console.log(
+      `the bench's pair split by the socket's marks, ${count} rounds after ${warm} (µs; the raw query's send() only queues: its lookups put its bind and send in the wait):`,
+    );
+    for (const [name, list] of [
+      ['raw SRV query', split[0].slice(-count)],
+      ['resolveForConnect, signal made before the clock', split[1].slice(-count)],
+    ] as const) {
+      const phase = (i: number): string => us(list.map((p) => p[i] as number)).trim();
+      const total = us(list.map((p) => p[0] + p[1] + p[2] + p[3] + p[4])).trim();
+      console.log(
+        `  ${name.padEnd(48)} before send ${phase(0)}, send() ${phase(1)}, after send ${phase(2)}, wait ${phase(3)}, reply to caller ${phase(4)}; total ${total}`,
       );
     }
     const hop = (): void => emptyCache(`127.0.0.1:${relayPort}`);
