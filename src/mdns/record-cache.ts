@@ -79,6 +79,8 @@ function groupKey(name: string, type: number): string {
 /** The record cache of one engine. */
 export class RecordCache {
   readonly #groups = new Map<string, Map<string, CacheEntry>>();
+  // Group keys a cached wanted PTR or SRV points at, with the entries that point (RFC 6763 §12).
+  readonly #pointedAt = new Map<string, Set<CacheEntry>>();
   readonly #listeners = new Set<(events: readonly CacheEvent[]) => void>();
   readonly #clock: Clock;
   readonly #timings: MdnsTimings;
@@ -123,8 +125,10 @@ export class RecordCache {
 
   /** A question for this name and type started: its cached records become wanted. */
   promote(name: string, type: number): void {
-    for (const entry of this.#groups.get(groupKey(name, type))?.values() ?? [])
+    for (const entry of this.#groups.get(groupKey(name, type))?.values() ?? []) {
       this.#budget.promote(entry);
+      this.#link(entry);
+    }
   }
 
   /**
@@ -162,6 +166,9 @@ export class RecordCache {
    * The records of a packet that a live question wants, and those that come
    * with them (RFC 6763 §12): a wanted PTR's SRV and TXT, a wanted SRV's
    * addresses -- what a resolve asks for next, so it survives a flood too.
+   * The PTR or SRV may be in this packet or cached from an earlier one: a
+   * responder with many services sends the PTRs first and their SRV, TXT
+   * and addresses in the packets after (python-zeroconf does).
    */
   #wantedIn(records: readonly DnsRecord[]): Set<DnsRecord> {
     const wanted = new Set<DnsRecord>();
@@ -173,11 +180,10 @@ export class RecordCache {
       for (const record of records) {
         if (wanted.has(record)) continue;
         const type = typeCode(record.data);
-        if (
-          !this.#interest(record.name, type) &&
-          (linked.size === 0 || !linked.has(groupKey(record.name, type)))
-        )
-          continue;
+        if (!this.#interest(record.name, type)) {
+          const key = linkable(type) ? groupKey(record.name, type) : undefined;
+          if (key === undefined || !(linked.has(key) || this.#pointedAt.has(key))) continue;
+        }
         wanted.add(record);
         const { data } = record;
         if (data.type === 'PTR') {
@@ -241,6 +247,8 @@ export class RecordCache {
       this.#groups.set(key, group);
     }
     group.set(dataKey, entry);
+    if (existing !== undefined) this.#unlink(existing);
+    this.#link(entry);
     this.#budget.add(entry);
     this.#expiry.push(entry.expiresAt, entry);
     events.push({ kind: existing ? 'refreshed' : 'added', entry });
@@ -282,6 +290,7 @@ export class RecordCache {
   /** Forgets everything, without events; for engine shutdown. */
   clear(): void {
     this.#groups.clear();
+    this.#pointedAt.clear();
     this.#budget.clear();
     this.#expiry.clear();
     this.#size = 0;
@@ -302,6 +311,28 @@ export class RecordCache {
     return this.#budget.admit(entry, evict);
   }
 
+  // A wanted PTR or SRV makes what it points at wanted when that comes later (#wantedIn).
+  #link(entry: CacheEntry): void {
+    if (!entry.wanted) return;
+    for (const key of pointsAt(entry.record.data)) {
+      let from = this.#pointedAt.get(key);
+      if (from === undefined) {
+        from = new Set();
+        this.#pointedAt.set(key, from);
+      }
+      from.add(entry);
+    }
+  }
+
+  #unlink(entry: CacheEntry): void {
+    if (!entry.wanted) return;
+    for (const key of pointsAt(entry.record.data)) {
+      const from = this.#pointedAt.get(key);
+      from?.delete(entry);
+      if (from?.size === 0) this.#pointedAt.delete(key);
+    }
+  }
+
   #evict(victim: CacheEntry, events: CacheEvent[]): void {
     log('cache budget: evicting %s from %s', victim.record.name, victim.source);
     if (this.#remove(victim)) events.push({ kind: 'removed', entry: victim });
@@ -318,6 +349,7 @@ export class RecordCache {
     if (group === undefined || group.get(dataKey) !== entry) return false;
     group.delete(dataKey);
     if (group.size === 0) this.#groups.delete(key);
+    this.#unlink(entry);
     this.#size -= 1;
     this.#budget.remove(entry);
     return true;
@@ -369,4 +401,18 @@ function entryKey(data: RecordData, interfaceName: string | undefined): string {
   return data.type === 'AAAA' && isLinkLocalIPv6(data.address)
     ? `${base}%${interfaceName ?? ''}`
     : base;
+}
+
+/** The records a PTR or SRV leads to (RFC 6763 §12), as group keys. */
+function pointsAt(data: RecordData): string[] {
+  if (data.type === 'PTR')
+    return [groupKey(data.target, RRType.SRV), groupKey(data.target, RRType.TXT)];
+  if (data.type === 'SRV')
+    return [groupKey(data.target, RRType.A), groupKey(data.target, RRType.AAAA)];
+  return [];
+}
+
+/** Types a PTR or SRV can lead to. */
+function linkable(type: number): boolean {
+  return type === RRType.SRV || type === RRType.TXT || type === RRType.A || type === RRType.AAAA;
 }

@@ -159,6 +159,35 @@ describe('mdns record cache', () => {
       assert.deepEqual(addressesOf(cache, name(60)), [ip(60)]);
     });
 
+    it("a wanted PTR's SRV, TXT and addresses stay wanted when they come in a later packet", () => {
+      // A responder with many services sends the PTRs first and the rest after (python-zeroconf).
+      const instance = 'S._x._tcp.local';
+      const ptr: DnsRecord = {
+        name: '_x._tcp.local',
+        rrclass: 1,
+        cacheFlush: false,
+        ttl: 4500,
+        data: { type: 'PTR', target: instance },
+      };
+      const srv: DnsRecord = {
+        name: instance,
+        rrclass: 1,
+        cacheFlush: true,
+        ttl: 120,
+        data: { type: 'SRV', priority: 0, weight: 0, port: 9, target: name(61) },
+      };
+      const txt: DnsRecord = { ...srv, ttl: 4500, data: { type: 'TXT', strings: [] } };
+      cache.setInterest((n, type) => type === RRType.PTR && n === ptr.name);
+      cache.addRecords([ptr], 'eth0', 'x');
+      cache.addRecords([srv, txt], 'eth0', 'x');
+      cache.addRecords([a(ip(61), 120, true, name(61))], 'eth0', 'x');
+      // The same source then floods records nobody asked for, past its unsolicited budget.
+      for (let i = 0; i < 40; i++) cache.addRecords([a(ip(i), 4500, false, name(i))], 'eth0', 'x');
+      assert.equal(cache.lookup(instance, RRType.SRV).length, 1);
+      assert.equal(cache.lookup(instance, RRType.TXT).length, 1);
+      assert.deepEqual(addressesOf(cache, name(61)), [ip(61)]);
+    });
+
     it('asking for cached records makes them wanted', () => {
       cache.addRecords([a(ip(70), 120, false, name(70))], 'eth0', 'x');
       asked.add(name(70));
