@@ -12,9 +12,9 @@ import type { Clock, Timer } from '../clock.js';
 import { nameKey } from '../dns/dns-name.js';
 import { isLinkLocalIPv6 } from '../dns/ip-bytes.js';
 import { CLASS_IN, type DnsRecord, type RecordData, RRType, typeCode } from '../dns/wire-types.js';
+import { ExpiryQueue } from '../expiry-queue.js';
 import { CacheBudget, recordCost } from './cache-budget.js';
 import type { MdnsLimits, MdnsTimings } from './engine-options.js';
-import { ExpiryQueue } from './expiry-queue.js';
 
 const log = debuglog('cfstream:mdns');
 

@@ -8,7 +8,7 @@ import { Socket } from 'node:net';
 import type { ResolvedAddress } from '../address.js';
 import { toStreamError } from '../errors.js';
 import { portError } from '../port.js';
-import { type AttemptWait, afterAttemptDelay, cancelWait } from './attempt-clock.js';
+import { runAfter, type Scheduled } from '../shared-timer.js';
 
 /** RFC 8305 §8: the recommended Connection Attempt Delay. */
 export const CONNECTION_ATTEMPT_DELAY_MS = 250;
@@ -54,18 +54,18 @@ export function raceConnect(
   const delay = attemptDelayMs ?? CONNECTION_ATTEMPT_DELAY_MS;
   const queue = interleaveFamilies(addresses);
   const attempts = new Set<Socket>();
-  let timer: AttemptWait | undefined;
+  let timer: Scheduled | undefined;
   let lastError: unknown;
   let settled = false;
 
   const finish = (): void => {
     settled = true;
-    cancelWait(timer);
+    timer?.cancel();
     for (const socket of attempts) socket.destroy();
     attempts.clear();
   };
   const startNext = (): void => {
-    cancelWait(timer);
+    timer?.cancel();
     const next = queue.shift();
     if (next === undefined) {
       if (attempts.size === 0 && !settled) {
@@ -94,7 +94,7 @@ export function raceConnect(
       done(undefined, socket);
     });
     socket.connect({ host: next.address, port, family: next.family });
-    if (queue.length > 0) timer = afterAttemptDelay(delay, startNext);
+    if (queue.length > 0) timer = runAfter(delay, startNext);
   };
 
   // A port from the network (a service's SRV record) may be 0: refused by the port rule before

@@ -13,7 +13,7 @@ import type { CancelSignal } from '../abort.js';
 import { EDNS_UDP_SIZE, MAX_MESSAGE } from '../dns/wire-extra.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-import { atDeadline } from './deadlines.js';
+import { runAfter } from '../shared-timer.js';
 import { type Expectation, judgeReply, type ServerAddress, type Verdict } from './exchange-core.js';
 
 const log = debuglog('cfstream:unicast');
@@ -95,8 +95,8 @@ function settleOnce(
     outcome();
   };
   const onAbort = (): void => finish(() => reject(cancelled(options.signal)));
-  // No timer of its own: one timer serves every exchange in flight (deadlines.ts).
-  const deadline = atDeadline(options.timeoutMs, () => finish(() => reject(timedOut())));
+  // No timer of its own: one timer serves every exchange in flight (src/shared-timer.ts).
+  const deadline = runAfter(options.timeoutMs, () => finish(() => reject(timedOut())));
   // Not `once`: finish removes it, and an options object per try is garbage for nothing.
   options.signal.addEventListener('abort', onAbort);
   return finish;
