@@ -18,6 +18,26 @@ import { sleep, startEchoServer, startServer, waitFor } from '../support/tcp-pee
 
 const MiB = 1024 * 1024;
 
+/**
+ * A pair whose peer accepts and does not read until told (`peer().resume()`),
+ * its write stream open with a client recording events, after its first
+ * CanAcceptBytes.
+ */
+async function pairToPausedPeer() {
+  let accepted: Socket | undefined;
+  const server = await startServer((socket) => {
+    accepted = socket;
+    socket.pause();
+  });
+  const pair = createPairWithSocketToHost('127.0.0.1', server.port);
+  const events: number[] = [];
+  pair.writeStream.setClient(31, (_s, type) => events.push(type));
+  pair.writeStream.open();
+  await waitFor(() => events.includes(StreamEvent.CanAcceptBytes), 5000, 'first CanAcceptBytes');
+  await waitFor(() => accepted !== undefined, 5000, 'the peer to accept');
+  return { server, pair, events, peer: (): Socket => accepted as Socket };
+}
+
 describe('pairs over loopback TCP', function () {
   this.timeout(60_000);
   before(requirePrivateNetwork);
@@ -116,22 +136,9 @@ describe('pairs over loopback TCP', function () {
   });
 
   it('takes less than offered from a writer whose peer does not read, then signals CanAcceptBytes', async () => {
-    let peer: Socket | undefined;
-    const server = await startServer((socket) => {
-      peer = socket;
-      socket.pause();
-    });
+    const { server, pair, events, peer } = await pairToPausedPeer();
     try {
-      const pair = createPairWithSocketToHost('127.0.0.1', server.port);
       const ws = pair.writeStream;
-      const events: number[] = [];
-      ws.setClient(31, (_s, type) => events.push(type));
-      ws.open();
-      await waitFor(
-        () => events.includes(StreamEvent.CanAcceptBytes),
-        5000,
-        'first CanAcceptBytes',
-      );
       const block = Buffer.alloc(1 * MiB, 7);
       // The kernel takes what it can at once; once its buffers are full, write() takes at most the
       // high-water mark, then nothing.
@@ -149,8 +156,8 @@ describe('pairs over loopback TCP', function () {
       assert.equal(ws.canAcceptBytes(), false);
       const before = events.filter((t) => t === StreamEvent.CanAcceptBytes).length;
       let got = 0;
-      peer!.on('data', (d: Buffer) => (got += d.length));
-      peer!.resume();
+      peer().on('data', (d: Buffer) => (got += d.length));
+      peer().resume();
       await waitFor(
         () => events.filter((t) => t === StreamEvent.CanAcceptBytes).length > before,
         5000,
@@ -165,19 +172,10 @@ describe('pairs over loopback TCP', function () {
 
   for (const order of ['write then read', 'read then write', 'pair.close()'] as const)
     it(`closing (${order}) with bytes still queued delivers every byte write() took, then FIN`, async () => {
-      let peer: Socket | undefined;
-      const server = await startServer((socket) => {
-        peer = socket;
-        socket.pause();
-      });
+      const { server, pair, peer } = await pairToPausedPeer();
       try {
-        const pair = createPairWithSocketToHost('127.0.0.1', server.port);
         const ws = pair.writeStream;
-        const events: number[] = [];
-        ws.setClient(31, (_s, type) => events.push(type));
-        ws.open();
         pair.readStream.open();
-        await waitFor(() => events.includes(StreamEvent.CanAcceptBytes), 5000, 'CanAcceptBytes');
         // Until write() refuses: the kernel's buffers are full and Node's holds the rest.
         const block = Buffer.alloc(256 * 1024, 9);
         let taken = 0;
@@ -194,9 +192,9 @@ describe('pairs over loopback TCP', function () {
         } else pair.close();
         let got = 0;
         let ended = false;
-        peer!.on('data', (d: Buffer) => (got += d.length));
-        peer!.on('end', () => (ended = true));
-        peer!.resume();
+        peer().on('data', (d: Buffer) => (got += d.length));
+        peer().on('end', () => (ended = true));
+        peer().resume();
         await waitFor(() => ended, 5000, 'FIN');
         assert.equal(got, taken, 'bytes write() took were dropped at close');
       } finally {
