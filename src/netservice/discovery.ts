@@ -83,13 +83,6 @@ export interface ServiceDiscovery {
     instance: string,
     options: { signal: AbortSignal | LazySignal; timeoutMs?: number | undefined; needTxt: boolean },
   ): Promise<ServiceResolution>;
-  /**
-   * True when concurrent resolves of one instance already share their
-   * questions and a caller's signal stops only that caller's wait (unicast
-   * DNS: src/unicast/shared-query.ts). NetService then calls `resolve` with
-   * the caller's signal instead of through a shared lookup of its own.
-   */
-  readonly sharesResolves?: boolean;
   /** The resolution known now without any I/O (a fresh cache), or undefined. */
   cached(instance: string): ServiceResolution | undefined;
   browse(type: string): Observable<DiscoveryEvent>;

@@ -238,16 +238,10 @@ export class NetService {
     let resolved: Promise<ServiceResolution>;
     try {
       const discovery = discoveryFor(this.#domain);
-      // Every concurrent open shares one resolution (one question on the wire): through a
-      // lookup of our own, unless the discovery shares its questions itself (unicast DNS).
-      if (discovery.sharesResolves === true)
-        resolved = signal.aborted
-          ? Promise.reject(signal.reason)
-          : discovery.resolve(this.#wireName(), { signal, timeoutMs, needTxt: false });
-      else
-        resolved = this.#lookup.join(signal, (cancel: AbortSignal | LazySignal) =>
-          discovery.resolve(this.#wireName(), { signal: cancel, timeoutMs, needTxt: false }),
-        );
+      // Every concurrent open shares one resolution (one question on the wire).
+      resolved = this.#lookup.join(signal, (cancel: AbortSignal | LazySignal) =>
+        discovery.resolve(this.#wireName(), { signal: cancel, timeoutMs, needTxt: false }),
+      );
     } catch (error) {
       return Promise.reject(error);
     }

@@ -93,8 +93,6 @@ function deferredPublication(request: PublishRequest): Publication {
 
 /** The discovery of every domain but `local.`: the unicast room, loaded on first use. */
 export const unicastDiscovery: ServiceDiscovery = {
-  // Concurrent resolves share each question (shared-query.ts); NetService needs no lookup of its own.
-  sharesResolves: true,
   // Not async: an async function returning the room's promise would add three microtask turns.
   resolve: (instance, options) =>
     loaded !== undefined

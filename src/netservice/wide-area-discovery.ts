@@ -18,7 +18,6 @@ import type { ServiceDiscovery } from './discovery.js';
 
 /** The discovery of every domain but `local.`, loaded by unicast-discovery.ts. */
 export const wideAreaDiscovery = {
-  sharesResolves: true,
   resolve: (instance, options) => resolveService(instance, options),
   cached: (instance) => {
     // A peek never throws: a bad CFSTREAM_TSIG is reported by the resolve that follows.

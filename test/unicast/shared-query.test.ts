@@ -138,7 +138,7 @@ describe('unicast DNS: concurrent identical questions share one exchange', () =>
   });
 
   it('fifty resolveForConnect of a NetService in a DNS domain send one query; one caller leaving leaves the others', async () => {
-    // NetService calls the unicast resolve with each caller's own signal (no shared lookup of its own).
+    // NetService's one lookup per instance, over the unicast room's shared questions.
     const service = new NetService('example.test.', '_http._tcp', 'Shared');
     const leaving = new AbortController();
     const gone = service.resolveForConnect(leaving.signal);
