@@ -76,6 +76,9 @@ function groupKey(name: string, type: number): string {
   return `${nameKey(name)}|${type}`;
 }
 
+// Stamps count up across every cache of the process, so a stamp of one cache never matches another.
+let lastStamp = 0;
+
 /** The record cache of one engine. */
 export class RecordCache {
   readonly #groups = new Map<string, Map<string, CacheEntry>>();
@@ -89,7 +92,10 @@ export class RecordCache {
   #interest: InterestTest = () => false;
   #size = 0;
   #timer: Timer | undefined;
+  // The soonest expiresAt of any cached entry (the expiry timer's time): no lookup answers
+  // differently before it unless the cache is changed, which takes a new stamp.
   #timerAt = Number.POSITIVE_INFINITY;
+  #stamp = ++lastStamp;
 
   constructor(clock: Clock, limits: MdnsLimits, timings: MdnsTimings) {
     this.#clock = clock;
@@ -110,6 +116,25 @@ export class RecordCache {
   /** Estimated heap bytes of cached records from one source address. */
   sourceBytes(source: string): number {
     return this.#budget.sourceBytes(source);
+  }
+
+  /**
+   * A stamp of what every lookup answers now, for callers that keep an answer
+   * (a NetService's cached resolution, read at every warm open): while
+   * `answersSince(stamp)` holds, no lookup can answer differently.
+   */
+  get stamp(): number {
+    return this.#stamp;
+  }
+
+  /**
+   * True while nothing has changed since `stamp` was read: no record added,
+   * refreshed, doomed (goodbye, cache flush, reconfirmation), evicted or
+   * expired, and none has reached its expiry time (lookups leave out
+   * records past it before the expiry timer removes them).
+   */
+  answersSince(stamp: number): boolean {
+    return stamp === this.#stamp && this.#clock.now() < this.#timerAt;
   }
 
   /** Listens to changes; each call reports one packet's worth. Returns the unsubscribe function. */
@@ -136,6 +161,8 @@ export class RecordCache {
    * alike), heard on `interfaceName` from the address `source`.
    */
   addRecords(records: readonly DnsRecord[], interfaceName: string | undefined, source = ''): void {
+    // Any response may add, refresh, doom or evict: what lookups answer may change.
+    this.#stamp = ++lastStamp;
     const now = this.#clock.now();
     const events: CacheEvent[] = [];
     // §10.2: records with the cache-flush bit make older data of their name and type stale.
@@ -259,6 +286,7 @@ export class RecordCache {
    */
   doubt(entry: CacheEntry, at: number): void {
     if (!this.#isCurrent(entry)) return;
+    this.#stamp = ++lastStamp;
     entry.doomed = true;
     if (at >= entry.expiresAt) return;
     entry.expiresAt = at;
@@ -289,6 +317,7 @@ export class RecordCache {
 
   /** Forgets everything, without events; for engine shutdown. */
   clear(): void {
+    this.#stamp = ++lastStamp;
     this.#groups.clear();
     this.#pointedAt.clear();
     this.#budget.clear();
@@ -367,6 +396,7 @@ export class RecordCache {
         events.push({ kind: 'removed', entry: slot.item });
       slot = this.#expiry.peek();
     }
+    if (events.length > 0) this.#stamp = ++lastStamp;
     this.#schedule();
     this.#emit(events);
   }

@@ -22,6 +22,13 @@ export interface ServiceResolution {
   readonly txt: readonly Buffer[] | undefined;
 }
 
+/** A caller's slot for a discovery's last cached answer (one per NetService); empty: `stamp` -1. */
+export interface CachedResolutionMemo {
+  instanceName: string;
+  stamp: number;
+  resolution: ServiceResolution | undefined;
+}
+
 /** A change seen while browsing one service type, by instance wire name. */
 export interface DiscoveryEvent {
   readonly kind: 'found' | 'removed';
@@ -83,8 +90,12 @@ export interface ServiceDiscovery {
     instance: string,
     options: { signal: AbortSignal | LazySignal; timeoutMs?: number | undefined; needTxt: boolean },
   ): Promise<ServiceResolution>;
-  /** The resolution known now without any I/O (a fresh cache), or undefined. */
-  cached(instance: string): ServiceResolution | undefined;
+  /**
+   * The resolution known now without any I/O (a fresh cache), or undefined.
+   * A discovery may keep its answer in the caller's `memo` and give it again
+   * while its cache has not changed.
+   */
+  cached(instance: string, memo?: CachedResolutionMemo): ServiceResolution | undefined;
   browse(type: string): Observable<DiscoveryEvent>;
   /** Connecting to `failed` failed: its records are in doubt (RFC 6762 §10.4); optional. */
   reconfirm?(instance: string, failed: ServiceResolution): void;

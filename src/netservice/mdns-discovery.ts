@@ -83,9 +83,11 @@ export const mdnsDiscovery: ServiceDiscovery = {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
   },
-  cached(instance) {
+  cached(instance, memo) {
     const engine = runningMdnsEngine();
-    return engine === undefined ? undefined : cachedService(engine.cache, instance, engine.scopeOf);
+    return engine === undefined
+      ? undefined
+      : cachedService(engine.cache, instance, engine.scopeOf, memo);
   },
   browse: (type) => browseWithEngine(type.replace(/\.$/, '')),
   reconfirm(instance, failed) {

@@ -12,6 +12,7 @@ import { StreamError } from '../errors.js';
 import { portProblem } from '../port.js';
 import { newObservable, rxMap } from '../rx.js';
 import {
+  type CachedResolutionMemo,
   discoveryFor,
   findDiscovery,
   type Publication,
@@ -103,6 +104,8 @@ export class NetService {
   readonly #again = new SharedLookup<ServiceResolution | undefined>();
   #publication: Publication | undefined;
   #wire: { readonly name: string; readonly wire: string } | undefined;
+  // The discovery's last cached answer, given again while its cache is unchanged (warm opens).
+  #cachedMemo: CachedResolutionMemo | undefined;
 
   /** A service by domain ("local."), type ("_echo._tcp") and instance name ("My Echo"). */
   constructor(domain: string, type: string, name: string, port?: number) {
@@ -278,13 +281,17 @@ export class NetService {
    */
   cachedResolution(): { hostName: string; port: number; addresses: ResolvedAddress[] } | undefined {
     // A domain nobody serves has nothing cached; its resolve reports the error.
-    const resolution = findDiscovery(this.#domain)?.cached(this.#wireName());
+    const resolution = findDiscovery(this.#domain)?.cached(
+      this.#wireName(),
+      (this.#cachedMemo ??= { instanceName: '', stamp: -1, resolution: undefined }),
+    );
     if (resolution === undefined) return undefined;
     this.#resolved = resolution;
     return {
       hostName: resolution.hostName,
       port: resolution.port,
-      addresses: resolution.addresses,
+      // The memo keeps the array for the next open: the caller gets its own.
+      addresses: [...resolution.addresses],
     };
   }
 
