@@ -77,22 +77,27 @@ export function raceConnect(
     const socket = new Socket({ allowHalfOpen: true });
     attempts.add(socket);
     const onError = (error: Error): void => {
+      // Once, as the winner's two below (a later error of the destroyed socket is not ours).
+      socket.removeListener('connect', onConnect);
+      socket.removeListener('error', onError);
       attempts.delete(socket);
       socket.destroy();
       if (settled) return;
       lastError = error;
       startNext();
     };
-    // 'error' before 'connect': the winner drops them in reverse order, which keeps the
-    // socket's listener table compact (a pair's idle memory, docs/performance.md).
-    socket.once('error', onError);
-    socket.once('connect', () => {
+    const onConnect = (): void => {
+      // Removed in the reverse order they were added: the socket's listener table stays
+      // compact (a pair's idle memory, docs/performance.md).
+      socket.removeListener('connect', onConnect);
+      socket.removeListener('error', onError);
       if (settled) return;
       attempts.delete(socket);
-      socket.removeListener('error', onError);
       finish();
       done(undefined, socket);
-    });
+    };
+    socket.on('error', onError);
+    socket.on('connect', onConnect);
     socket.connect({ host: next.address, port, family: next.family });
     if (queue.length > 0) timer = runAfter(delay, startNext);
   };
