@@ -169,6 +169,34 @@ describe('StreamPair', () => {
     assert.throws(() => createPairWithSocketToHost('  ', echo.port), TypeError);
   });
 
+  it('parses each literal address string for itself, the same one again and again too', () => {
+    const addressOf = (host: string): unknown =>
+      (
+        createPairWithSocketToHost(host, echo.port).readStream.copyProperty(
+          kCFStreamPropertySocketRemoteHost,
+        ) as Host
+      ).addresses;
+    for (const [host, address] of [
+      ['127.0.0.1', { address: '127.0.0.1', family: 4 }],
+      ['127.0.0.1', { address: '127.0.0.1', family: 4 }],
+      ['127.0.0.2', { address: '127.0.0.2', family: 4 }],
+      ['[::1]', { address: '::1', family: 6 }],
+      ['[::1]', { address: '::1', family: 6 }],
+      ['127.0.0.2', { address: '127.0.0.2', family: 4 }],
+    ] as const)
+      assert.deepEqual(addressOf(host), [address], host);
+    assert.equal(
+      (
+        createPairWithSocketToHost('127.0.0.2.example', echo.port).readStream.copyProperty(
+          kCFStreamPropertySocketRemoteHost,
+        ) as Host
+      ).name,
+      '127.0.0.2.example',
+    );
+    // The port is checked every time, whatever is remembered of the address.
+    assert.throws(() => createPairWithSocketToHost('127.0.0.2', 70_000), RangeError);
+  });
+
   it('shares properties between the streams and checks their type and timing', () => {
     const pair = createPairWithSocketToHost('127.0.0.1', echo.port);
     const { readStream: rs, writeStream: ws } = pair;
