@@ -10,8 +10,9 @@
  *                  already holds (published by our own responder in this
  *                  process, on loopback inside the private namespace)
  *
- * taken in turns, in rounds; each round's median gives a ratio to raw, and
- * the rows report the median and range of those ratios. Then, per round,
+ * taken in turns (every order of the three, one after another), in rounds;
+ * each round's median gives a ratio to raw, and the rows report the median
+ * and range of those ratios. Then, per round,
  * 1,000 concurrent pairs to the cached service until all have echoed, against
  * 1,000 concurrent raw connects, the order alternating.
  */
@@ -65,22 +66,38 @@ function rowsOf(
   });
 }
 
-/** Warm opens in turns, `opensPerRound` of each path per round, after as many to warm up. */
+/**
+ * Warm opens in turns, `opensPerRound` of each path per round, after as many to warm up. Each
+ * turn takes the next of every order of the paths: an open measures 0.07-0.12x slower right
+ * after a raw connect than after a pair's open (docs/performance.md), so a fixed order would
+ * charge that to whichever path always follows raw.
+ */
 async function warmRounds(
   paths: readonly Path[],
   rounds: number,
   opensPerRound: number,
 ): Promise<Map<string, number[]>> {
+  const orders = permutations(paths);
   for (let i = 0; i < opensPerRound; i++) for (const [, open] of paths) await open();
   const times = new Map<string, number[]>(paths.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     const round = new Map<string, number[]>(paths.map(([name]) => [name, []]));
     for (let i = 0; i < opensPerRound; i++) {
-      for (const [name, open] of paths) round.get(name)?.push(await open());
+      for (const [name, open] of orders[(r * opensPerRound + i) % orders.length] ?? paths) {
+        round.get(name)?.push(await open());
+      }
     }
     for (const [name, ms] of round) times.get(name)?.push(median(ms));
   }
   return times;
+}
+
+/** Every order of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 /** `count` concurrent opens through `open`; resolves with ms until every one has echoed. */
