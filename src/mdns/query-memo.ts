@@ -49,8 +49,19 @@ export class QueryMemo {
     // The same bytes as a kept plain query (its header's flags and counts included): no need
     // to walk its names again.
     if (kept !== undefined && sameTail(kept.tail, bytes, length)) {
-      const id = bytes.readUInt16BE(0);
-      if (kept.message.id !== id) kept.message = { ...kept.message, id };
+      const id = (bytes[0] as number) * 256 + (bytes[1] as number);
+      const was = kept.message;
+      // A literal of decodePacket's shape, not a spread: a spread went through V8's slow
+      // object-clone path and a store-IC miss on every legacy query (a new ID each time).
+      if (was.id !== id)
+        kept.message = {
+          id,
+          flags: was.flags,
+          questions: was.questions,
+          answers: was.answers,
+          authorities: was.authorities,
+          additionals: was.additionals,
+        };
       return kept.message;
     }
     if (plainQueryLength(bytes) !== length) return decodePacket(bytes).message;
