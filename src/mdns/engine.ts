@@ -251,11 +251,32 @@ export class MdnsEngine {
   /** Sends a message encoded already (by encodePacket), as send() does. */
   sendEncoded(bytes: Buffer, destination: Destination, onError?: (error: Error) => void): void {
     if (this.#closed) return;
-    this.#own.sent(bytes, destination.kind === 'unicast' ? destination : undefined);
+    if (destination.kind === 'unicast') {
+      this.sendUnicastEncoded(bytes, destination.address, destination.port);
+      return;
+    }
+    this.#own.sent(bytes);
     if (this.#started) this.#deliver(bytes, destination, onError);
     else
       this.#ready.then(
         () => this.#deliver(bytes, destination, onError),
+        () => {},
+      );
+  }
+
+  /**
+   * sendEncoded to one address and port: the responder's unicast replies, thousands a second
+   * under load, with no destination object per reply and one shape through this path.
+   */
+  sendUnicastEncoded(bytes: Buffer, address: string, port: number): void {
+    if (this.#closed) return;
+    this.#own.sentTo(bytes, address, port);
+    if (this.#started) this.#transport.sendUnicast(bytes, address, port);
+    else
+      this.#ready.then(
+        () => {
+          if (!this.#closed) this.#transport.sendUnicast(bytes, address, port);
+        },
         () => {},
       );
   }

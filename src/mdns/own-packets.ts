@@ -31,8 +31,11 @@ const OWN_PORTS = 16;
 export class OwnPackets {
   readonly #clock: Clock;
   readonly #interfaces: () => readonly MdnsInterface[];
-  // Fingerprints of sent packets and when each was last sent, oldest first.
-  readonly #recent = new Map<number, number>();
+  // Fingerprints of sent packets and when each was last sent (and its length), oldest first.
+  readonly #recent = new Map<number, { readonly at: number; readonly length: number }>();
+  // How many of #recent have each length: most packets heard (queries, under load) match none,
+  // and are told apart by their length without a fingerprint.
+  readonly #lengths = new Map<number, number>();
   // Our addresses, for the interface list they were read from (the same array until a change).
   #addresses: { readonly of: readonly MdnsInterface[]; readonly set: Set<string> } | undefined;
   // Ports other than 5353 that our own packets came from: our one-shot sockets' (§5.1).
@@ -51,15 +54,34 @@ export class OwnPackets {
    * unicast reply, and those to another program on this host) are not kept.
    */
   sent(bytes: Buffer, unicastTo?: { readonly address: string; readonly port: number }): void {
-    if (unicastTo !== undefined && !this.#reachesUs(unicastTo.address, unicastTo.port)) return;
+    if (unicastTo === undefined) this.#keep(bytes);
+    else this.sentTo(bytes, unicastTo.address, unicastTo.port);
+  }
+
+  /** sent(bytes, { address, port }), without the object: the responder's unicast replies. */
+  sentTo(bytes: Buffer, address: string, port: number): void {
+    if (this.#reachesUs(address, port)) this.#keep(bytes);
+  }
+
+  #keep(bytes: Buffer): void {
     const now = this.#clock.now();
     const key = fingerprint(bytes);
-    this.#recent.delete(key);
-    this.#recent.set(key, now);
-    for (const [old, at] of this.#recent) {
+    this.#forget(key);
+    this.#recent.set(key, { at: now, length: bytes.length });
+    this.#lengths.set(bytes.length, (this.#lengths.get(bytes.length) ?? 0) + 1);
+    for (const [old, { at }] of this.#recent) {
       if (now - at <= RECENT_MS && this.#recent.size <= RECENT_PACKETS) break;
-      this.#recent.delete(old);
+      this.#forget(old);
     }
+  }
+
+  #forget(key: number): void {
+    const kept = this.#recent.get(key);
+    if (kept === undefined) return;
+    this.#recent.delete(key);
+    const left = (this.#lengths.get(kept.length) ?? 1) - 1;
+    if (left > 0) this.#lengths.set(kept.length, left);
+    else this.#lengths.delete(kept.length);
   }
 
   /**
@@ -68,6 +90,7 @@ export class OwnPackets {
    * (sent() next) would come back to us too.
    */
   loopedBack(bytes: Buffer, from: string, port: number): boolean {
+    if (!this.#lengths.has(bytes.length)) return false;
     if (!this.isOwnAddress(from) || !this.#recent.has(fingerprint(bytes))) return false;
     if (port !== MDNS_PORT && !this.#ports.has(port)) {
       if (this.#ports.size >= OWN_PORTS) this.#ports.clear();

@@ -202,11 +202,7 @@ export class Replier {
         this.#memo.keep(message, mine, limits, 'qu', iface.name, packets);
       }
       for (const bytes of packets)
-        this.#engine.sendEncoded(bytes, {
-          kind: 'unicast',
-          address: source.address,
-          port: source.port,
-        });
+        this.#engine.sendUnicastEncoded(bytes, source.address, source.port);
       return;
     }
     // §6: no record is multicast twice within a second (250 ms when defending against a probe).
@@ -248,11 +244,7 @@ export class Replier {
     const bytes = Buffer.allocUnsafe(reply.length);
     reply.copy(bytes);
     bytes.writeUInt16BE(message.id, 0);
-    this.#engine.sendEncoded(bytes, {
-      kind: 'unicast',
-      address: source.address,
-      port: source.port,
-    });
+    this.#engine.sendUnicastEncoded(bytes, source.address, source.port);
   }
 
   #legacyReply(

@@ -55,6 +55,30 @@ describe('mdns own packets', () => {
     assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), true);
   });
 
+  it('still knows every kept packet when others of the same or another length leave', () => {
+    // Packets are first told apart by length: the count per length must follow what is kept.
+    const short = (n: number) => Buffer.from(`p${n}`);
+    own.sent(short(1));
+    clock.advance(1500);
+    own.sent(short(2));
+    own.sent(short(1)); // sent again: kept once, from now (its first send is 2.5 s old below)
+    own.sent(packet(1));
+    clock.advance(1000);
+    own.sent(packet(2));
+    assert.equal(own.loopedBack(short(1), '10.0.0.1', 5353), true);
+    assert.equal(own.loopedBack(short(2), '10.0.0.1', 5353), true);
+    assert.equal(own.loopedBack(packet(1), '10.0.0.1', 5353), true);
+    clock.advance(1001);
+    own.sent(packet(3)); // short(1), short(2) and packet(1) are now over 2 s old
+    assert.equal(own.loopedBack(short(1), '10.0.0.1', 5353), false);
+    assert.equal(own.loopedBack(short(2), '10.0.0.1', 5353), false);
+    assert.equal(own.loopedBack(packet(1), '10.0.0.1', 5353), false);
+    assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), true);
+    assert.equal(own.loopedBack(packet(3), '10.0.0.1', 5353), true);
+    own.sent(short(3));
+    assert.equal(own.loopedBack(short(3), '10.0.0.1', 5353), true);
+  });
+
   it('follows the interface list when it is replaced', () => {
     let list = [IFACE];
     own = new OwnPackets(clock, () => list);
