@@ -316,7 +316,13 @@ export class Responder {
   }
 
   #onMessage(message: DnsMessage, source: PacketSource): void {
-    const iface = this.#interfaces().find((i) => i.name === source.interfaceName);
+    // A loop, not find(): no closure per packet on the receive path.
+    let iface: MdnsInterface | undefined;
+    for (const i of this.#interfaces())
+      if (i.name === source.interfaceName) {
+        iface = i;
+        break;
+      }
     if (isResponse(message)) {
       if (source.port !== MDNS_PORT) return;
       this.#onResponse(message);
