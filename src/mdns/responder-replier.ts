@@ -117,7 +117,13 @@ export class Replier {
     if (iface === undefined) return payloadLimits(undefined);
     const known = this.#linkLimits.get(iface.name);
     if (known !== undefined && now - known.at < MTU_TTL_MS) return known.limits;
-    const limits = payloadLimits(this.#mtu(iface.name));
+    const read = payloadLimits(this.#mtu(iface.name));
+    // While the link's limits stay the same, so does the object: the reply memo keeps its
+    // replies by it, and a new one every 5 s had them packed and encoded again.
+    const limits =
+      known !== undefined && known.limits.normal === read.normal && known.limits.lone === read.lone
+        ? known.limits
+        : read;
     this.#linkLimits.set(iface.name, { limits, at: now });
     return limits;
   }

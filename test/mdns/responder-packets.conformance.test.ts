@@ -88,6 +88,28 @@ describe('mdns responder packet sizes (RFC 6762 §17)', () => {
     assert.equal(new Set(targets(sent)).size, COUNT);
   });
 
+  it('§17: kept QU replies outlive a read of the same MTU, and follow a changed one', async () => {
+    let mtu = 9000;
+    await publishMany(() => mtu);
+    // Multicast first, so that the QU question in the next second gets unicast (§5.4).
+    const quReplies = async (): Promise<SentPacket[]> => {
+      await ask(makeMessage({ questions: [ptrQuestion] }));
+      return ask(makeMessage({ questions: [{ ...ptrQuestion, unicastResponse: true }] }));
+    };
+    const first = await quReplies();
+    assert.ok(first.length > 0 && first.every((p) => p.kind === 'unicast'));
+    await run(5000); // the MTU is read again (every 5 s), unchanged
+    const again = await quReplies();
+    assert.equal(again.length, first.length);
+    for (const [i, p] of again.entries()) assert.equal(p.bytes, first[i]?.bytes, 'the same packet');
+    mtu = 1500;
+    await run(5000);
+    const smaller = await quReplies();
+    assert.ok(smaller.length > first.length, `${smaller.length} packets at 1500`);
+    for (const p of smaller) assert.ok(p.size + 48 <= 1500, `${p.size}-byte datagram`);
+    assert.equal(new Set(targets(smaller)).size, COUNT);
+  });
+
   it('§6.7: a legacy query gets one reply within the limit, TC set for what it leaves out', async () => {
     await publishMany(() => 1500);
     const sent = await ask(makeMessage({ id: 9, questions: [ptrQuestion] }), { port: 40000 });
