@@ -12,6 +12,8 @@
  * record we own is answered at once (§10.1). Every response is split to fit
  * the link (§17, response-packer.ts).
  */
+// Imported, not the global (a getter in Node): a legacy reply allocates one per query.
+import { Buffer } from 'node:buffer';
 import { debuglog } from 'node:util';
 import type { Timer } from '../clock.js';
 import { encodePacket } from '../dns/packet-codec.js';
