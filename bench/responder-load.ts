@@ -16,10 +16,14 @@
  *
  * Our responder runs from the tsc build (bench/library.ts), as it ships; --source runs src
  * through tsx. BENCH_CPU_PROF=<dir> writes --cpu-prof profiles of our responder and the floor there.
+ * BENCH_PERF=<prefix> records each subject with Linux perf over the load window (CPU time, the
+ * kernel's share and V8's helper threads included; Node subjects run with --perf-basic-prof so
+ * that JavaScript frames have names): <prefix>.<subject>.<pid>. BENCH_VERBOSE=1 prints, per round,
+ * the counts, system time, RSS and the CPU ticks of the main thread and of the other threads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -174,6 +178,20 @@ function procStat(pid: number): { cpuTicks: number; sysTicks: number; rssKiB: nu
   };
 }
 
+/** CPU ticks of a process's main thread (its id is the process's) and of its other threads. */
+function threadTicks(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (Number(task) === pid) main += ticks;
+    else others += ticks;
+  }
+  return { main, others };
+}
+
 function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
   let out = '';
   return new Promise((resolve, reject) => {
@@ -198,9 +216,14 @@ interface Subject {
   stop(): Promise<void>;
 }
 
-// BENCH_CPU_PROF=<dir>: a --cpu-prof profile of our responder and of the floor, to compare.
-const cpuProf = (): string[] =>
-  process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+// BENCH_CPU_PROF=<dir>: a --cpu-prof profile of our responder and of the floor, to compare;
+// BENCH_PERF: names for JIT frames in perf's record.
+const cpuProf = (): string[] => [
+  ...(process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : []),
+  ...(process.env.BENCH_PERF ? ['--perf-basic-prof'] : []),
+];
 
 async function startOurs(from: string): Promise<Subject> {
   const prof = cpuProf();
@@ -269,6 +292,16 @@ async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLo
   const done = new Promise<void>((resolve) => generator.once('exit', () => resolve()));
   // The generator's start (tsx) is not load: the CPU window opens with its first second.
   await new Promise((r) => setTimeout(r, 1500));
+  const perf = process.env.BENCH_PERF
+    ? spawn(
+        'perf',
+        ['record', '-F', '4999', '-g', '-p', String(subject.pid), '-o']
+          .concat([`${process.env.BENCH_PERF}.${subject.name}.${subject.pid}`])
+          .concat(['--', 'sleep', String(Math.max(1, seconds - 2))]),
+        { stdio: 'ignore' },
+      )
+    : undefined;
+  const threads = threadTicks(subject.pid);
   const start = procStat(subject.pid);
   const t0 = process.hrtime.bigint();
   const rss: number[] = [];
@@ -277,11 +310,17 @@ async function load(subject: Subject, seconds: number): Promise<Omit<ResponderLo
   }, 1000);
   await done;
   clearInterval(timer);
+  if (perf !== undefined && perf.exitCode === null)
+    await new Promise((resolve) => perf.once('exit', resolve));
   const end = procStat(subject.pid);
+  const threadsEnd = threadTicks(subject.pid);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const counts = JSON.parse(out) as { queries: number; responses: number; answers: number };
   if (process.env.BENCH_VERBOSE)
-    console.log(out.trim(), `system ${(end.sysTicks - start.sysTicks) / CLK_TCK} s; RSS ${rss}`);
+    console.log(
+      out.trim(),
+      `system ${(end.sysTicks - start.sysTicks) / CLK_TCK} s; ticks main thread ${threadsEnd.main - threads.main}, others ${threadsEnd.others - threads.others}; RSS ${rss}`,
+    );
   const cpuSeconds = (end.cpuTicks - start.cpuTicks) / CLK_TCK;
   // The window is the load's last `wall` seconds; scale the counts to it.
   const share = Math.min(1, wall / seconds);
