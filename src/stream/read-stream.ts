@@ -12,8 +12,12 @@ import { toReadable } from './node-adapters.js';
 import { SocketStream } from './socket-stream.js';
 import type { ByteSource, PairReadSide } from './stream-interfaces.js';
 
-/** Bytes buffered before the socket is paused. */
-export const READ_HIGH_WATER_MARK = 256 * 1024;
+/**
+ * Bytes buffered before the socket is paused. 1 MiB, so that a 1 MiB read()
+ * can be filled in one call, and a fast reader pauses and resumes the socket
+ * once per MiB rather than once per 256 KiB (each a readStop/readStart).
+ */
+export const READ_HIGH_WATER_MARK = 1024 * 1024;
 /** Once paused, the socket resumes when the buffer is down to this. */
 const READ_RESUME_MARK = READ_HIGH_WATER_MARK / 2;
 

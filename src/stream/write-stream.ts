@@ -13,8 +13,12 @@ import { SocketStream } from './socket-stream.js';
 import type { ByteSink, PairWriteSide } from './stream-interfaces.js';
 import { SLAB_SIZE, WriteCopies } from './write-copies.js';
 
-/** Bytes queued on the socket before write() takes no more. */
-export const WRITE_HIGH_WATER_MARK = 256 * 1024;
+/**
+ * Bytes queued on the socket before write() takes no more: one slab, so a
+ * 1 MiB write is taken in one call when nothing is queued (as a raw socket's
+ * write() takes it), and a writer waits for CanAcceptBytes once per MiB.
+ */
+export const WRITE_HIGH_WATER_MARK = SLAB_SIZE;
 
 /** The writable stream of a pair, as CFWriteStream. */
 export class WriteStream extends SocketStream implements PairWriteSide, ByteSink {

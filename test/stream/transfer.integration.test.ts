@@ -135,6 +135,34 @@ describe('pairs over loopback TCP', function () {
     }
   });
 
+  it('fills a 1 MiB read() in one call once a MiB has arrived', async () => {
+    const data = randomBytes(4 * MiB);
+    const server = await startServer((socket) => socket.end(data));
+    try {
+      const pair = createPairWithSocketToHost('127.0.0.1', server.port);
+      pair.readStream.open();
+      // Up to 256 KiB (and a chunk) were buffered before the socket paused: a 1 MiB read got at most that.
+      await waitFor(() => pair.readStream.bufferedLength >= MiB, 5000, 'a MiB buffered');
+      const buffer = Buffer.alloc(MiB);
+      assert.equal(pair.readStream.read(buffer, MiB), MiB);
+      assert.ok(buffer.equals(data.subarray(0, MiB)));
+      pair.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes a 1 MiB write() in one call when nothing is queued', async () => {
+    const { server, pair } = await pairToPausedPeer();
+    try {
+      // Nothing queued yet: the whole MiB is under the high-water mark (it took 256 KiB per call before).
+      assert.equal(pair.writeStream.write(Buffer.alloc(MiB, 3), MiB), MiB);
+      pair.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('takes less than offered from a writer whose peer does not read, then signals CanAcceptBytes', async () => {
     const { server, pair, events, peer } = await pairToPausedPeer();
     try {
