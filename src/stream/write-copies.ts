@@ -9,8 +9,9 @@
 /**
  * The largest copy one write() takes. 1 MiB, as the largest writes callers
  * make: with 256 KiB slabs a 1 MiB write cost four write() calls and four
- * socket writes, and a CF upload in 1 MiB writes 1.5x raw's client CPU per
- * GiB (1.2x with 1 MiB; the rest is the copy itself, docs/performance.md).
+ * socket writes, and a CF upload in 1 MiB writes took 1.4-1.75x raw's client
+ * CPU per GiB (1.1-1.4x with 1 MiB slabs; what is left is mostly the copy
+ * itself, docs/performance.md).
  */
 export const SLAB_SIZE = 1024 * 1024;
 // Idle slabs kept for the whole process (2 MiB); the rest go to the garbage collector. One
