@@ -9,7 +9,7 @@
 /**
  * The largest copy one write() takes. 1 MiB, as the largest writes callers
  * make: with 256 KiB slabs a 1 MiB write cost four write() calls and four
- * socket writes, and a CF upload in 1 MiB writes took 1.4-1.9x raw's client
+ * socket writes, and a CF upload in 1 MiB writes took 1.3-1.9x raw's client
  * CPU per GiB (1.1-1.4x with 1 MiB slabs; what is left is mostly the copy
  * itself, docs/performance.md).
  */
