@@ -60,23 +60,27 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
       'direction',
       'api',
       'block',
-      'runs (ms)',
+      'pairs',
       'median ms',
       'GB/s',
-      'x raw (range over repeats)',
+      'x raw (95% CI; range over pairs)',
       'client CPU ms/GiB',
-      'CPU x raw',
+      'CPU x raw (range)',
     ],
     ...rows.map((r) => [
       r.direction,
       r.api,
       r.block >= 1024 * 1024 ? `${r.block / 1024 / 1024} MiB` : `${r.block / 1024} KiB`,
-      r.runsMs.map((ms) => round(ms, 0)).join(' / '),
+      String(r.pairs),
       String(round(r.medianMs, 0)),
       r.gbPerSecond.toFixed(2),
-      `${r.ratioToRaw.toFixed(2)} (${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)})`,
+      r.api === 'raw'
+        ? '1'
+        : `${r.ratioToRaw.toFixed(2)} (${r.ratioLow.toFixed(2)}-${r.ratioHigh.toFixed(2)}; ${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)})`,
       String(r.cpuMsPerGiB),
-      r.cpuToRaw.toFixed(2),
+      r.api === 'raw'
+        ? '1'
+        : `${r.cpuToRaw.toFixed(2)} (${r.cpuRatioMin.toFixed(2)}-${r.cpuRatioMax.toFixed(2)})`,
     ]),
   ]);
 }
