@@ -5,10 +5,11 @@
  * so load from elsewhere on the machine falls on all of them alike.
  *
  *   node scripts/in-private-network.mjs node --import tsx bench/throughput-ab.ts \
- *     [--ref=main] [--directions=upload,download,echo] [--blocks=1024] [--mib=1024] [--repeats=5]
+ *     [--ref=main] [--directions=upload,download,echo] [--blocks=1024] [--mib=128] [--repeats=30]
  *
  * --blocks in KiB. Prints per case the median ms and client CPU ms/GiB, each
- * against raw, and the new build's CPU against the ref's (median over repeats).
+ * against raw, and the new build's CPU against the ref's: the median over the
+ * repeats of each repeat's ratio, with its 95% interval [and range].
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { rawClient } from './client-raw.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
 import { GiB, MiB, median, round, timed } from './stats.js';
+import { medianInterval } from './throughput.js';
 import { type Client, type Direction, portFor, useBlockSize } from './workload.js';
 
 const arg = (name: string, fallback: string): string =>
@@ -28,8 +30,10 @@ const arg = (name: string, fallback: string): string =>
 const ref = arg('ref', 'main');
 const directions = arg('directions', 'upload,download,echo').split(',') as Direction[];
 const blocks = arg('blocks', '1024').split(',').map(Number);
-const size = Number(arg('mib', '1024')) * MiB;
-const repeats = Number(arg('repeats', '5'));
+// Many short runs (bench/throughput.ts says why): a ratio is the median over the repeats of
+// each repeat's ratio, the variants of one repeat running back to back.
+const size = Number(arg('mib', '128')) * MiB;
+const repeats = Number(arg('repeats', '30'));
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Compiles `ref`'s src (git archive) into a folder of its own. */
@@ -102,15 +106,20 @@ try {
       log(
         `\n${direction}, ${block} KiB blocks, ${size / MiB} MiB x ${repeats}, load ${os.loadavg()[0]!.toFixed(2)}`,
       );
+      /** median (95% interval) [least-greatest] of per-repeat ratios */
+      const spread = (r: readonly number[]): string => {
+        const [low, high] = medianInterval(r);
+        const f = (v: number): string => round(v).toFixed(2);
+        return `${f(median(r))} (${f(low)}-${f(high)}) [${f(Math.min(...r))}-${f(Math.max(...r))}]`;
+      };
       for (const variant of VARIANTS) {
         const m = ms[variant]!;
         const c = cpu[variant]!;
         const x = m.map((v, i) => ms.raw![i]! / v);
         const cx = c.map((v, i) => v / cpu.raw![i]!);
         log(
-          `  ${variant.padEnd(10)} ${round(median(m), 0).toString().padStart(5)} ms x raw ${round(median(ms.raw!) / median(m)).toFixed(2)} (${round(Math.min(...x)).toFixed(2)}-${round(Math.max(...x)).toFixed(2)})` +
-            `  CPU ${round(median(c), 0).toString().padStart(5)} ms/GiB (user ${round(median(user[variant]!), 0)}) x raw ${round(median(cx)).toFixed(2)} (${round(Math.min(...cx)).toFixed(2)}-${round(Math.max(...cx)).toFixed(2)})` +
-            `  runs ${m.map((v) => round(v, 0)).join('/')}`,
+          `  ${variant.padEnd(10)} ${round(median(m), 0).toString().padStart(5)} ms x raw ${spread(x)}` +
+            `  CPU ${round(median(c), 0).toString().padStart(5)} ms/GiB (user ${round(median(user[variant]!), 0)}) x raw ${spread(cx)}`,
         );
       }
       for (const api of ['cf', 'duplex']) {
@@ -118,10 +127,8 @@ try {
         const o = cpu[`${api} ref`]!;
         const t = ms[`${api} new`]!;
         const u = ms[`${api} ref`]!;
-        const cr = n.map((v, i) => v / o[i]!);
-        const tr = t.map((v, i) => u[i]! / v);
         log(
-          `  ${api} new/ref: CPU ${round(median(cr)).toFixed(2)} (${round(Math.min(...cr)).toFixed(2)}-${round(Math.max(...cr)).toFixed(2)}), throughput ${round(median(tr)).toFixed(2)} (${round(Math.min(...tr)).toFixed(2)}-${round(Math.max(...tr)).toFixed(2)})`,
+          `  ${api} new/ref: CPU ${spread(n.map((v, i) => v / o[i]!))}, throughput ${spread(t.map((v, i) => u[i]! / v))}`,
         );
       }
     }
