@@ -5,8 +5,9 @@
  * bytes, same blocks, same server), and the row's figure is the median of the
  * per-pair ratios. Load from elsewhere on this 2-core machine comes and goes
  * over seconds; two runs back to back mostly see the same load, so a pair's
- * ratio cancels most of it where medians of separate runs did not (quiet full
- * runs of the same code read 0.74-1.24x with 5 runs of 1 GiB per API).
+ * ratio cancels most of it where medians of separate runs did not (with 5 runs
+ * of 1 GiB per API, three runs of one code moved a row by up to 0.41; paired,
+ * by up to 0.13: docs/performance.md, "Measuring throughput").
  * Short runs (128 MiB by default) give many pairs for the same bytes.
  *
  * Fairness: raw goes first in half the pairs of each API and second in the
