@@ -32,6 +32,26 @@ export function interleaveFamilies(addresses: readonly ResolvedAddress[]): Resol
   return result;
 }
 
+/**
+ * The order a race tries `addresses` in: the array itself when it is in
+ * interleaveFamilies' order already, as a service's cache answer (an IPv4
+ * address, then an IPv6 one) is, so a warm open makes no copies of it.
+ */
+function raceOrder(addresses: readonly ResolvedAddress[]): readonly ResolvedAddress[] {
+  const first = addresses[0]?.family;
+  let preferred = 0;
+  for (const address of addresses) if (address.family === first) preferred += 1;
+  // The first 2 * pairs alternate, starting with the first family; the rest are one family.
+  const pairs = Math.min(preferred, addresses.length - preferred);
+  for (let i = 0; i < 2 * pairs; i++) {
+    if ((addresses[i]?.family === first) !== (i % 2 === 0)) return interleaveFamilies(addresses);
+  }
+  return addresses;
+}
+
+// The order of a race that tries nothing (its port is refused).
+const NONE: readonly ResolvedAddress[] = [];
+
 /** How a race ends: a connected socket, or the failure of the last attempt. */
 export type RaceCallback = (error: Error | undefined, socket: Socket | undefined) => void;
 
@@ -40,7 +60,11 @@ export type RaceCallback = (error: Error | undefined, socket: Socket | undefined
  * never synchronously, and never after cancel. Callbacks rather than a
  * promise and an AbortSignal: a pair whose addresses are already known opens
  * through this alone (an AbortController costs more than the rest of the
- * race, docs/performance.md).
+ * race, docs/performance.md). A warm open to a service races two addresses
+ * and wins with the first, so the race makes little beyond that attempt:
+ * no copy of the addresses when their order is RFC 8305's already, no set
+ * of attempts (an array, made with the first), no closure per address not
+ * tried; its attempt delay is one entry in the shared timer.
  */
 export function raceConnect(
   addresses: readonly ResolvedAddress[],
@@ -52,37 +76,46 @@ export function raceConnect(
   const only = addresses.length === 1 ? addresses[0] : undefined;
   if (only !== undefined && badPort === undefined) return connectOne(only, port, done);
   const delay = attemptDelayMs ?? CONNECTION_ATTEMPT_DELAY_MS;
-  const queue = interleaveFamilies(addresses);
-  const attempts = new Set<Socket>();
+  const order = badPort === undefined ? raceOrder(addresses) : NONE;
+  // The attempts still connecting, oldest first (made with the first: most races have one).
+  let attempts: Socket[] | undefined;
+  let next = 0;
   let timer: Scheduled | undefined;
   let lastError: unknown;
   let settled = false;
 
-  const finish = (): void => {
+  // Ends the race, closing every attempt but the winner's; also the cancel function returned.
+  const finish = (winner?: Socket): void => {
+    if (settled) return;
     settled = true;
     timer?.cancel();
-    for (const socket of attempts) socket.destroy();
-    attempts.clear();
+    if (attempts !== undefined)
+      for (const socket of attempts) if (socket !== winner) socket.destroy();
+    attempts = undefined;
   };
   const startNext = (): void => {
     timer?.cancel();
-    const next = queue.shift();
-    if (next === undefined) {
-      if (attempts.size === 0 && !settled) {
+    const address = order[next];
+    if (address === undefined) {
+      if (attempts === undefined || attempts.length === 0) {
+        if (settled) return;
         finish();
         done(toStreamError(lastError), undefined);
       }
       return;
     }
+    next += 1;
     const socket = new Socket({ allowHalfOpen: true });
-    attempts.add(socket);
+    if (attempts === undefined) attempts = [socket];
+    else attempts.push(socket);
     const onError = (error: Error): void => {
       // Once, as the winner's two below (a later error of the destroyed socket is not ours).
       socket.removeListener('connect', onConnect);
       socket.removeListener('error', onError);
-      attempts.delete(socket);
       socket.destroy();
       if (settled) return;
+      const i = attempts?.indexOf(socket) ?? -1;
+      if (i >= 0) attempts?.splice(i, 1);
       lastError = error;
       startNext();
     };
@@ -92,31 +125,27 @@ export function raceConnect(
       socket.removeListener('connect', onConnect);
       socket.removeListener('error', onError);
       if (settled) return;
-      attempts.delete(socket);
-      finish();
+      finish(socket);
       done(undefined, socket);
     };
     socket.on('error', onError);
     socket.on('connect', onConnect);
-    socket.connect({ host: next.address, port, family: next.family });
-    if (queue.length > 0) timer = runAfter(delay, startNext);
+    socket.connect({ host: address.address, port, family: address.family });
+    if (next < order.length) timer = runAfter(delay, startNext);
   };
 
   // A port from the network (a service's SRV record) may be 0: refused by the port rule before
   // any connect, with the same error wherever the port came from (not the kernel's ECONNREFUSED).
   if (badPort !== undefined) {
-    queue.length = 0;
     lastError = badPort;
     process.nextTick(startNext);
-  } else if (queue.length === 0) {
+  } else if (order.length === 0) {
     lastError = Object.assign(new Error('no address to connect to'), { code: 'EADDRNOTAVAIL' });
     process.nextTick(startNext);
   } else {
     startNext();
   }
-  return () => {
-    if (!settled) finish();
-  };
+  return finish;
 }
 
 /**

@@ -108,6 +108,97 @@ describe('connectToFirst (RFC 8305)', () => {
     }
   });
 
+  it('raceConnect tries the addresses in the interleaved order, whatever order they come in', async () => {
+    const hosts: string[] = [];
+    const connect = Socket.prototype.connect;
+    Socket.prototype.connect = function (this: Socket, ...args: never[]) {
+      hosts.push((args[0] as { host: string }).host);
+      return connect.apply(this, args);
+    } as typeof connect;
+    const stalled = await startStalledListener();
+    try {
+      const v4 = { address: '127.0.0.1', family: 4 } as const;
+      const v6 = { address: '::1', family: 6 } as const;
+      // ::1 refuses (nothing listens there), so the race moves on at once; 127.0.0.1 hangs.
+      for (const [given, expected] of [
+        [
+          [v4, v4, v6],
+          ['127.0.0.1', '::1', '127.0.0.1'],
+        ],
+        [
+          [v4, v6, v4],
+          ['127.0.0.1', '::1', '127.0.0.1'],
+        ],
+        [
+          [v6, v6, v4, v4],
+          ['::1', '127.0.0.1', '::1', '127.0.0.1'],
+        ],
+      ] as const) {
+        hosts.length = 0;
+        const cancel = raceConnect(given, stalled.port, 20, () => {});
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        cancel();
+        assert.deepEqual(hosts, expected);
+      }
+    } finally {
+      Socket.prototype.connect = connect;
+      await stalled.close();
+    }
+  });
+
+  it('raceConnect of several addresses: the winner stays open, every other attempt is closed, and cancel closes them all', async () => {
+    // Every socket the race makes, seen through Socket#connect.
+    const made: Socket[] = [];
+    const connect = Socket.prototype.connect;
+    Socket.prototype.connect = function (this: Socket, ...args: never[]) {
+      made.push(this);
+      return connect.apply(this, args);
+    } as typeof connect;
+    const stalled = await startStalledListener();
+    const live = await startServer(() => {}, '127.0.0.2', stalled.port);
+    try {
+      // Two stalled attempts (the same stalled address twice), then a live one, 30 ms apart.
+      const twice = { address: '127.0.0.1', family: 4 } as const;
+      const socket = await new Promise<unknown>((resolve) =>
+        raceConnect([twice, twice, { address: '127.0.0.2', family: 4 }], stalled.port, 30, (e, s) =>
+          resolve(e ?? s),
+        ),
+      );
+      assert.ok(socket instanceof Socket);
+      assert.equal(made.length, 3);
+      assert.deepEqual(
+        made.map((s) => s.destroyed),
+        [true, true, false],
+        'the losers are closed, the winner is not',
+      );
+      assert.equal(socket, made[2]);
+      socket.destroy();
+
+      made.length = 0;
+      const calls: unknown[] = [];
+      const cancel = raceConnect([twice, twice], stalled.port, 30, (e, s) => calls.push(e ?? s));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      assert.deepEqual(
+        made.map((s) => s.destroyed),
+        [false, false],
+        'both attempts are under way',
+      );
+      cancel();
+      assert.deepEqual(
+        made.map((s) => s.destroyed),
+        [true, true],
+        'cancel closed both',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(calls, [], 'nothing is reported after cancel');
+      assert.equal(made.length, 2, 'no attempt starts after cancel');
+    } finally {
+      Socket.prototype.connect = connect;
+      await live.close();
+      await stalled.close();
+    }
+  });
+
   it('raceConnect: no address fails with EADDRNOTAVAIL, never synchronously, and not after cancel', async () => {
     let error: StreamError | undefined;
     let sync = true;
