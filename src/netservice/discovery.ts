@@ -142,9 +142,18 @@ export function defaultDiscovery(): ServiceDiscovery | undefined {
   return fallback;
 }
 
+// The last domain looked up and its key: every warm open to a service looks its domain up
+// again, and folding the name into a key (a slice, a test, a lower-casing) was most of that.
+let lastDomain: string | undefined;
+let lastKey = '';
+
 /** The discovery for a domain, or undefined for a domain nobody serves. */
 export function findDiscovery(domain: string): ServiceDiscovery | undefined {
-  return byDomain.get(nameKey(domain)) ?? fallback;
+  if (domain !== lastDomain) {
+    lastKey = nameKey(domain);
+    lastDomain = domain;
+  }
+  return byDomain.get(lastKey) ?? fallback;
 }
 
 /** The discovery for a domain; throws BadArgument for a domain nobody serves. */
