@@ -96,9 +96,8 @@ export function directRoute(
     if (addresses !== undefined)
       route = { addresses, port: target.port, hostName: target.host.toString() };
   } else if (target.kind === 'service') {
-    const resolved = target.service.cachedResolution?.();
-    if (resolved !== undefined)
-      route = { addresses: resolved.addresses, port: resolved.port, hostName: resolved.hostName };
+    // The service's own copy (addresses, port, host name) serves as the route: no second object.
+    route = target.service.cachedResolution?.();
   }
   if (route === undefined || route.addresses.length === 0) return undefined;
   if (proxyFor(route.hostName ?? '', properties) !== undefined) return undefined;
