@@ -12,6 +12,8 @@
  * The timer is unref'd: whoever waits holds a socket that keeps the process
  * alive for as long as the wait matters, and a cancelled wait must not.
  */
+// Imported, not the global: Node's global `performance` is a getter run on every read (clock.ts).
+import { performance } from 'node:perf_hooks';
 import { ExpiryQueue } from './expiry-queue.js';
 
 /** A call that can be called off. */
