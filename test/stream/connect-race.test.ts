@@ -111,9 +111,9 @@ describe('connectToFirst (RFC 8305)', () => {
   it('raceConnect tries the addresses in the interleaved order, whatever order they come in', async () => {
     const hosts: string[] = [];
     const connect = Socket.prototype.connect;
-    Socket.prototype.connect = function (this: Socket, ...args: never[]) {
+    Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
       hosts.push((args[0] as { host: string }).host);
-      return connect.apply(this, args);
+      return (connect as (...a: unknown[]) => Socket).apply(this, args);
     } as typeof connect;
     const stalled = await startStalledListener();
     try {
@@ -150,9 +150,9 @@ describe('connectToFirst (RFC 8305)', () => {
     // Every socket the race makes, seen through Socket#connect.
     const made: Socket[] = [];
     const connect = Socket.prototype.connect;
-    Socket.prototype.connect = function (this: Socket, ...args: never[]) {
+    Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
       made.push(this);
-      return connect.apply(this, args);
+      return (connect as (...a: unknown[]) => Socket).apply(this, args);
     } as typeof connect;
     const stalled = await startStalledListener();
     const live = await startServer(() => {}, '127.0.0.2', stalled.port);
