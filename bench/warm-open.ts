@@ -1,8 +1,8 @@
 /**
  * Part `open`: warm opens and 1,000 concurrent opens (issue 3; issue 12 asks
- * for 1.1x and 1.2x). In one warmed-up process, against the bench server's
- * echo port (a child process), the time from the first call to the first
- * echoed byte for:
+ * for 1.1x and 1.2x). In one warmed-up process (2,000 opens of each path
+ * first), against the bench server's echo port (a child process), the time
+ * from the first call to the first echoed byte for:
  *
  *   raw            net.connect + write + 'data' (the yardstick)
  *   pair, address  a pair to the literal 127.0.0.1
@@ -67,7 +67,15 @@ function rowsOf(
 }
 
 /**
- * Warm opens in turns, `opensPerRound` of each path per round, after as many to warm up. Each
+ * Opens of each path before the measured rounds. A warm open is the steady state of a process
+ * that opens many: V8 had optimized none of the service path's own functions after 800 opens
+ * and all of them after 4,500 (`node --trace-opt`, docs/performance.md); Node's net code on
+ * the raw path gets the same warm-up.
+ */
+const WARM_UP_OPENS = Number(process.env.BENCH_WARM_UP_OPENS ?? 2000);
+
+/**
+ * Warm opens in turns, `opensPerRound` of each path per round, after WARM_UP_OPENS of each. Each
  * turn takes the next of every order of the paths: an open measures 0.07-0.12x slower right
  * after a raw connect than after a pair's open (docs/performance.md), so a fixed order would
  * charge that to whichever path always follows raw.
@@ -78,7 +86,9 @@ async function warmRounds(
   opensPerRound: number,
 ): Promise<Map<string, number[]>> {
   const orders = permutations(paths);
-  for (let i = 0; i < opensPerRound; i++) for (const [, open] of paths) await open();
+  for (let i = 0; i < WARM_UP_OPENS; i++) {
+    for (const [, open] of orders[i % orders.length] ?? paths) await open();
+  }
   const times = new Map<string, number[]>(paths.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     const round = new Map<string, number[]>(paths.map(([name]) => [name, []]));
