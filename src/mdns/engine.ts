@@ -281,19 +281,16 @@ export class MdnsEngine {
       );
   }
 
-  #deliver(bytes: Buffer, destination: Destination, onError?: (error: Error) => void): void {
+  // Unicast goes through sendUnicastEncoded; the other kinds come here.
+  #deliver(
+    bytes: Buffer,
+    destination: Exclude<Destination, { kind: 'unicast' }>,
+    onError?: (error: Error) => void,
+  ): void {
     if (this.#closed) return;
-    switch (destination.kind) {
-      case 'multicast':
-        this.#transport.sendMulticast(bytes, destination.interfaceName, onError);
-        break;
-      case 'unicast':
-        this.#transport.sendUnicast(bytes, destination.address, destination.port);
-        break;
-      case 'one-shot':
-        this.#transport.sendOneShot(bytes);
-        break;
-    }
+    if (destination.kind === 'multicast')
+      this.#transport.sendMulticast(bytes, destination.interfaceName, onError);
+    else this.#transport.sendOneShot(bytes);
   }
 
   /** The receive path: decode (never throws), then cache and dispatch. */

@@ -46,19 +46,18 @@ export class OwnPackets {
     this.#interfaces = interfaces;
   }
 
-  /**
-   * Notes a packet about to be sent to `unicastTo` (undefined: multicast).
-   * A unicast packet comes back to us only when sent to one of our own
-   * addresses, on port 5353 or the port of one of our one-shot sockets (a
-   * legacy reply to our own one-shot query, §6.7); others (almost every
-   * unicast reply, and those to another program on this host) are not kept.
-   */
-  sent(bytes: Buffer, unicastTo?: { readonly address: string; readonly port: number }): void {
-    if (unicastTo === undefined) this.#keep(bytes);
-    else this.sentTo(bytes, unicastTo.address, unicastTo.port);
+  /** Notes a multicast packet about to be sent: it always loops back to us. */
+  sent(bytes: Buffer): void {
+    this.#keep(bytes);
   }
 
-  /** sent(bytes, { address, port }), without the object: the responder's unicast replies. */
+  /**
+   * Notes a unicast packet about to be sent to `address` and `port`. It comes
+   * back to us only when sent to one of our own addresses, on port 5353 or
+   * the port of one of our one-shot sockets (a legacy reply to our own
+   * one-shot query, §6.7); others (almost every unicast reply, and those to
+   * another program on this host) are not kept.
+   */
   sentTo(bytes: Buffer, address: string, port: number): void {
     if (this.#reachesUs(address, port)) this.#keep(bytes);
   }

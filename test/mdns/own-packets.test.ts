@@ -7,7 +7,7 @@ describe('mdns own packets', () => {
   let clock: FakeClock;
   let own: OwnPackets;
   const packet = (n: number) => Buffer.from(`packet ${n} `.repeat(10));
-  const to = (address: string, port = 5353) => ({ address, port });
+  const to = (address: string, port = 5353) => [address, port] as const;
   beforeEach(() => {
     clock = new FakeClock();
     own = new OwnPackets(clock, () => [IFACE]);
@@ -26,10 +26,10 @@ describe('mdns own packets', () => {
   });
 
   it('keeps a unicast packet only when it went to our own address, on port 5353', () => {
-    own.sent(packet(1), to('10.0.0.2'));
-    own.sent(packet(2), to('10.0.0.1'));
-    own.sent(packet(3), to('fe80::1%eth0'));
-    own.sent(packet(4), to('10.0.0.1', 40000));
+    own.sentTo(packet(1), ...to('10.0.0.2'));
+    own.sentTo(packet(2), ...to('10.0.0.1'));
+    own.sentTo(packet(3), ...to('fe80::1%eth0'));
+    own.sentTo(packet(4), ...to('10.0.0.1', 40000));
     assert.equal(own.loopedBack(packet(1), '10.0.0.1', 5353), false);
     assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), true);
     assert.equal(own.loopedBack(packet(3), 'fe80::1%eth0', 5353), true);
@@ -41,7 +41,7 @@ describe('mdns own packets', () => {
     own.sent(packet(1));
     assert.equal(own.loopedBack(packet(1), '10.0.0.1', 40001), true);
     // ...and our responder's legacy reply to that port reaches our one-shot socket.
-    own.sent(packet(2), to('10.0.0.1', 40001));
+    own.sentTo(packet(2), ...to('10.0.0.1', 40001));
     assert.equal(own.loopedBack(packet(2), '10.0.0.1', 5353), true);
   });
 
