@@ -106,7 +106,8 @@ export interface CachedServiceMemo {
   resolution: ServiceResolution | undefined;
 }
 
-function peek(): void {}
+/** A lookup's `want` that asks for nothing: whatever is missing stays missing. */
+function wantNothing(): void {}
 
 /**
  * A service's resolution from the cache alone, or undefined when anything is
@@ -121,8 +122,7 @@ export function cachedService(
   if (memo !== undefined && memo.instanceName === instanceName && cache.answersSince(memo.stamp))
     return memo.resolution;
   const stamp = cache.stamp;
-  // A peek asks nothing: whatever is missing stays missing.
-  const resolution = serviceFromCache({ cache, want: peek }, instanceName, false, scopeOf);
+  const resolution = serviceFromCache({ cache, want: wantNothing }, instanceName, false, scopeOf);
   if (memo !== undefined) {
     memo.instanceName = instanceName;
     memo.stamp = stamp;
