@@ -8,17 +8,23 @@
 import assert from 'node:assert/strict';
 import { pendingCalls, runAfter, type Scheduled } from '../src/shared-timer.js';
 
+/** Calls that record, when fired, their name and the ms since this was made. */
+function firings() {
+  const fired: string[] = [];
+  const at: Record<string, number> = {};
+  const started = performance.now();
+  const mark = (name: string) => () => {
+    fired.push(name);
+    at[name] = performance.now() - started;
+  };
+  return { fired, at, mark };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('shared timer (attempt delays and DNS deadlines on one Node timer)', () => {
   it('fires each call after its delay, in the order of their times, whatever the order they came in', async () => {
-    const fired: string[] = [];
-    const started = performance.now();
-    const at: Record<string, number> = {};
-    const mark = (name: string) => () => {
-      fired.push(name);
-      at[name] = performance.now() - started;
-    };
+    const { fired, at, mark } = firings();
     runAfter(80, mark('80'));
     runAfter(20, mark('20'));
     runAfter(50, mark('50'));
@@ -41,13 +47,7 @@ describe('shared timer (attempt delays and DNS deadlines on one Node timer)', ()
   });
 
   it('fires each deadline once, in order and not before its time; a cancelled one never', async () => {
-    const fired: string[] = [];
-    const started = performance.now();
-    const at: Record<string, number> = {};
-    const note = (name: string) => () => {
-      fired.push(name);
-      at[name] = performance.now() - started;
-    };
+    const { fired, at, mark: note } = firings();
     const before = pendingCalls();
     runAfter(60, note('late'));
     const cancelled = runAfter(20, note('cancelled'));

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { FakeClock } from '../../src/clock.js';
+import type { RecordData } from '../../src/dns/wire-types.js';
 import {
   type DnsQuestion,
   encodePacket,
@@ -22,6 +23,14 @@ const txtOf = (p: SentPacket | undefined) =>
   (p?.message.answers ?? []).flatMap((r) =>
     r.data.type === 'TXT' ? [r.data.strings.map(String).join(',')] : [],
   );
+/** What `pick` reads from each answer of the unicast packets sent so far (taking them). */
+const unicastAnswers = (net: FakeTransport, pick: (data: RecordData) => string | undefined) =>
+  net
+    .take()
+    .filter((p) => p.kind === 'unicast')
+    .flatMap((p) => p.message.answers)
+    .flatMap((r) => pick(r.data) ?? []);
+const ptrTarget = (d: RecordData) => (d.type === 'PTR' ? d.target : undefined);
 const question = (type: number, unicastResponse = false, name = INSTANCE) => ({
   name,
   type,
@@ -204,12 +213,7 @@ describe('mdns responder: repeated queries (reused replies)', () => {
     const ptr = [question(RRType.PTR, false, '_echo._tcp.local')];
     net.injectBytes(plain(ptr, 1), { port: 40000 });
     await run(0);
-    const targets = () =>
-      net
-        .take()
-        .filter((p) => p.kind === 'unicast')
-        .flatMap((p) => p.message.answers)
-        .flatMap((r) => (r.data.type === 'PTR' ? [r.data.target] : []));
+    const targets = () => unicastAnswers(net, ptrTarget);
     assert.deepEqual(targets(), [INSTANCE]);
     // A conflict after announcing: probing again (§9); one while probing: a new name.
     const rival = srvRecord(INSTANCE, 'other.local', 9999);
@@ -228,13 +232,7 @@ describe('mdns responder: repeated queries (reused replies)', () => {
     publish();
     await run(3000);
     const ptr = [question(RRType.PTR, false, '_echo._tcp.local')];
-    const targets = () =>
-      net
-        .take()
-        .filter((p) => p.kind === 'unicast')
-        .flatMap((p) => p.message.answers)
-        .flatMap((r) => (r.data.type === 'PTR' ? [r.data.target] : []))
-        .sort();
+    const targets = () => unicastAnswers(net, ptrTarget).sort();
     net.take();
     net.injectBytes(plain(ptr, 1), { port: 40000 });
     await run(0);
@@ -251,12 +249,7 @@ describe('mdns responder: repeated queries (reused replies)', () => {
     publish();
     await run(3000);
     const a = [question(RRType.A, false, 'me.local')];
-    const addresses = () =>
-      net
-        .take()
-        .filter((p) => p.kind === 'unicast')
-        .flatMap((p) => p.message.answers)
-        .flatMap((r) => (r.data.type === 'A' ? [r.data.address] : []));
+    const addresses = () => unicastAnswers(net, (d) => (d.type === 'A' ? d.address : undefined));
     net.injectBytes(plain(a, 1), { port: 40000 });
     await run(0);
     assert.deepEqual(addresses(), ['10.0.0.1']);
