@@ -5,7 +5,6 @@
  */
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ResolvedAddress } from '../address.js';
 import { Host, parseHostName } from '../host/host.js';
 import { checkPort } from '../port.js';
 import { toDuplex } from './node-adapters.js';
@@ -52,16 +51,8 @@ export class StreamPair {
   }
 }
 
-// The last host string that parsed as a literal address, with its parse: a client opening
-// pairs to one address again and again parses it once (parsing took 1-2 µs of a warm open).
-let lastLiteral: { readonly text: string; readonly address: ResolvedAddress } | undefined;
-
 /** @internal The checked target of a pair to `host` and `port` (idiomatic and CF creation alike). */
 export function hostTarget(host: unknown, port: unknown): PairTarget {
-  if (typeof host === 'string' && host === lastLiteral?.text) {
-    const { address, family } = lastLiteral.address;
-    return { kind: 'address', address, family, port: checkPort(port, 'connect') };
-  }
   if (!(host instanceof Host) && typeof host !== 'string') {
     throw new TypeError(
       `host must be a Host or a string, got ${host === null ? 'null' : typeof host}`,
@@ -72,7 +63,6 @@ export function hostTarget(host: unknown, port: unknown): PairTarget {
   const checked = checkPort(port, 'connect');
   if (typeof parsed === 'string')
     return { kind: 'host', host: Host.withName(parsed), port: checked };
-  lastLiteral = { text: host, address: parsed };
   return { kind: 'address', address: parsed.address, family: parsed.family, port: checked };
 }
 
