@@ -35,9 +35,12 @@ export interface Library {
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/** Compiles src into a fresh folder (one per process id) and returns it. */
-export function buildLibrary(): string {
-  const out = `${root}node_modules/.cache/cfsocketstream-bench/${process.pid}`;
+/**
+ * Compiles src into a fresh folder (one per process id and `name`) and returns it; `tree`
+ * is a checkout holding src and tsconfig.build.json (this one by default).
+ */
+export function buildLibrary(tree = root, name = ''): string {
+  const out = `${root}node_modules/.cache/cfsocketstream-bench/${process.pid}${name}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -45,7 +48,7 @@ export function buildLibrary(): string {
   const result = spawnSync(
     process.execPath,
     [tsc, ...args, '--declaration', 'false', '--sourceMap', 'false'],
-    { cwd: root, encoding: 'utf8' },
+    { cwd: tree, encoding: 'utf8' },
   );
   // tsc emits even with type errors (others may be mid-edit elsewhere in src): only a missing file is fatal.
   if (!existsSync(`${out}/stream/stream-pair.js`)) {

@@ -12,8 +12,7 @@
  * repeats of each repeat's ratio, with its 95% interval [and range].
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cfClient } from './client-cf.js';
@@ -36,38 +35,22 @@ const size = Number(arg('mib', '128')) * MiB;
 const repeats = Number(arg('repeats', '30'));
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/** Compiles `ref`'s src (git archive) into a folder of its own. */
-function buildRef(): string {
-  const dir = `${root}node_modules/.cache/cfsocketstream-bench/ref-${process.pid}`;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(`${dir}/tree`, { recursive: true });
-  const archive = spawnSync('git', ['-C', root, 'archive', ref, 'src', 'tsconfig.json'], {
-    maxBuffer: 1 << 28,
-  });
+/** Compiles `ref`'s src (git archive into a tree of its own) as buildLibrary does this one's. */
+function buildRef(): { tree: string; out: string } {
+  const tree = `${root}node_modules/.cache/cfsocketstream-bench/ref-tree-${process.pid}/`;
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  const files = ['src', 'tsconfig.json', 'tsconfig.build.json'];
+  const archive = spawnSync('git', ['-C', root, 'archive', ref, ...files], { maxBuffer: 1 << 28 });
   if (archive.status !== 0) throw new Error(`git archive ${ref}: ${archive.stderr}`);
-  spawnSync('tar', ['-x', '-C', `${dir}/tree`], { input: archive.stdout });
-  writeFileSync(
-    `${dir}/tree/tsconfig.build.json`,
-    JSON.stringify({
-      extends: './tsconfig.json',
-      compilerOptions: { rootDir: 'src', types: ['node'], noEmit: false },
-      include: ['src'],
-    }),
-  );
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  spawnSync(
-    process.execPath,
-    [tsc, '-p', 'tsconfig.build.json', '--outDir', `${dir}/out`, '--declaration', 'false'],
-    { cwd: `${dir}/tree`, encoding: 'utf8' },
-  );
-  writeFileSync(`${dir}/out/package.json`, '{ "type": "module" }\n');
-  return `${dir}/out`;
+  spawnSync('tar', ['-x', '-C', tree], { input: archive.stdout });
+  return { tree, out: buildLibrary(tree, '-ref') };
 }
 
 type Variant = 'raw' | 'cf new' | 'cf ref' | 'duplex new' | 'duplex ref';
 const VARIANTS: readonly Variant[] = ['raw', 'cf new', 'cf ref', 'duplex new', 'duplex ref'];
 const mine = buildLibrary();
-const theirs = buildRef();
+const { tree: refTree, out: theirs } = buildRef();
 const server = await startBenchServer(size);
 const log = (line: string): void => console.log(line);
 log(`A/B: this checkout (new) against ${ref} (ref); load ${os.loadavg().map((l) => round(l))}`);
@@ -136,5 +119,6 @@ try {
 } finally {
   await server.stop();
   removeBuild(mine);
-  rmSync(theirs.replace(/\/out$/, ''), { recursive: true, force: true });
+  removeBuild(theirs);
+  rmSync(refTree, { recursive: true, force: true });
 }
