@@ -7,6 +7,24 @@ export interface ResolvedAddress {
   readonly family: 4 | 6;
 }
 
+/** What a service instance resolves to, from any discovery. TXT strings are raw (RFC 6763 §6). */
+export interface ServiceResolution {
+  readonly hostName: string;
+  readonly port: number;
+  readonly addresses: ResolvedAddress[];
+  readonly txt: readonly Buffer[] | undefined;
+}
+
+/**
+ * A caller's slot for a discovery's last cached resolution (one per
+ * NetService), reused while the cache answers as it did; empty: `stamp` -1.
+ */
+export interface CachedResolutionMemo {
+  instanceName: string;
+  stamp: number;
+  resolution: ServiceResolution | undefined;
+}
+
 /** The family of a literal address, or undefined for a name. Accepts a "%scope" suffix on IPv6. */
 export function literalFamily(text: string): 4 | 6 | undefined {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;

@@ -28,7 +28,6 @@ export {
   DEFAULT_RESOLVE_TIMEOUT_MS,
   resolveHostWithEngine,
   resolveServiceWithEngine,
-  type ServiceResolution,
 } from './resolve.js';
 export type { PacketSource, PacketTransport } from './transport.js';
 

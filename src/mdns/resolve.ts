@@ -5,7 +5,7 @@
  * questions of §12 when the responder left them out).
  */
 
-import type { ResolvedAddress } from '../address.js';
+import type { CachedResolutionMemo, ResolvedAddress, ServiceResolution } from '../address.js';
 import type { LookupDiagnosis } from '../diagnosis.js';
 import { sameName } from '../dns/dns-name.js';
 import { RRType } from '../dns/wire-types.js';
@@ -95,29 +95,20 @@ function serviceFromCache(
   return { hostName: srv.target, port: srv.port, addresses, txt };
 }
 
-/**
- * A caller's last answer of `cachedService` for one instance, reused while
- * the cache answers as it did (RecordCache.answersSince): a warm open reads
- * it at every open, and four lookups cost more than the rest of its route.
- */
-export interface CachedServiceMemo {
-  instanceName: string;
-  stamp: number;
-  resolution: ServiceResolution | undefined;
-}
-
 /** A lookup's `want` that asks for nothing: whatever is missing stays missing. */
 function wantNothing(): void {}
 
 /**
  * A service's resolution from the cache alone, or undefined when anything is
- * missing; with a `memo`, the answer kept there when nothing has changed.
+ * missing; with a `memo`, the answer kept there while the cache answers as it
+ * did (RecordCache.answersSince): a warm open reads it at every open, and
+ * four lookups cost more than the rest of its route.
  */
 export function cachedService(
   cache: RecordCache,
   instanceName: string,
   scopeOf?: ScopeOf,
-  memo?: CachedServiceMemo,
+  memo?: CachedResolutionMemo,
 ): ServiceResolution | undefined {
   if (memo !== undefined && memo.instanceName === instanceName && cache.answersSince(memo.stamp))
     return memo.resolution;
@@ -129,14 +120,6 @@ export function cachedService(
     memo.resolution = resolution;
   }
   return resolution;
-}
-
-/** What a service instance resolves to. TXT strings are raw (RFC 6763 §6). */
-export interface ServiceResolution {
-  readonly hostName: string;
-  readonly port: number;
-  readonly addresses: ResolvedAddress[];
-  readonly txt: readonly Buffer[] | undefined;
 }
 
 /**

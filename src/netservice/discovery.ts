@@ -9,25 +9,10 @@
 
 import type { Observable } from 'rxjs';
 import type { LazySignal } from '../abort.js';
-import type { ResolvedAddress } from '../address.js';
+import type { CachedResolutionMemo, ServiceResolution } from '../address.js';
 import { nameKey } from '../dns/dns-name.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
-
-/** What a service instance resolves to. TXT strings are raw (RFC 6763 §6). */
-export interface ServiceResolution {
-  readonly hostName: string;
-  readonly port: number;
-  readonly addresses: ResolvedAddress[];
-  readonly txt: readonly Buffer[] | undefined;
-}
-
-/** A caller's slot for a discovery's last cached answer (one per NetService); empty: `stamp` -1. */
-export interface CachedResolutionMemo {
-  instanceName: string;
-  stamp: number;
-  resolution: ServiceResolution | undefined;
-}
 
 /** A change seen while browsing one service type, by instance wire name. */
 export interface DiscoveryEvent {

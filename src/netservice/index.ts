@@ -1,4 +1,5 @@
 /** DNS-SD services (RFC 6763): NetService, NetServiceBrowser and TXT helpers. */
+export type { ServiceResolution } from '../address.js';
 export {
   type DiscoveryEvent,
   discoveryFor,
@@ -7,7 +8,6 @@ export {
   registerDiscovery,
   type ServiceChange,
   type ServiceDiscovery,
-  type ServiceResolution,
   type TypeEvent,
 } from './discovery.js';
 export { NetService, type NetServiceInfo, type PublishOptions } from './net-service.js';

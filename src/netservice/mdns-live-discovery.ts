@@ -4,13 +4,14 @@
  * as observables. mdns-discovery.ts plugs these into the `local.` discovery.
  */
 import type { Observable } from 'rxjs';
+import type { ServiceResolution } from '../address.js';
 import { nameKey } from '../dns/dns-name.js';
 import { RRType } from '../dns/wire-types.js';
 import { getMdnsEngine } from '../mdns/engine.js';
 import { monitorServiceWithEngine, watchServicesWithEngine } from '../mdns/live-services.js';
 import { SERVICES_META } from '../mdns/responder-records.js';
 import { newObservable } from '../rx.js';
-import type { ServiceChange, ServiceResolution, TypeEvent } from './discovery.js';
+import type { ServiceChange, TypeEvent } from './discovery.js';
 
 /** Every instance of `type` ("_http._tcp.local", no final dot) with its resolution. */
 export function liveServices(type: string): Observable<ServiceChange> {

@@ -6,8 +6,8 @@
  * cache; a different answer is the service's new place.
  */
 import type { LazySignal } from '../abort.js';
-import type { ResolvedAddress } from '../address.js';
-import type { ServiceDiscovery, ServiceResolution } from './discovery.js';
+import type { ResolvedAddress, ServiceResolution } from '../address.js';
+import type { ServiceDiscovery } from './discovery.js';
 
 /**
  * How long an open waits for a fresh answer after a failed connection: the

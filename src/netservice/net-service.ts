@@ -6,19 +6,12 @@
  */
 import type { Observable } from 'rxjs';
 import { LazySignal, SharedLookup } from '../abort.js';
-import type { ResolvedAddress } from '../address.js';
+import type { CachedResolutionMemo, ResolvedAddress, ServiceResolution } from '../address.js';
 import { ErrorDomain, NetServicesError } from '../error-codes.js';
 import { StreamError } from '../errors.js';
 import { portProblem } from '../port.js';
 import { newObservable, rxMap } from '../rx.js';
-import {
-  type CachedResolutionMemo,
-  discoveryFor,
-  findDiscovery,
-  type Publication,
-  type ServiceResolution,
-  unsupported,
-} from './discovery.js';
+import { discoveryFor, findDiscovery, type Publication, unsupported } from './discovery.js';
 import './mdns-discovery.js';
 import { resolveMovedService, type TriedResolution } from './moved-service.js';
 import './unicast-discovery.js';

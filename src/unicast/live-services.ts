@@ -11,12 +11,13 @@
 
 import { debuglog } from 'node:util';
 import type { Observable } from 'rxjs';
+import type { ServiceResolution } from '../address.js';
 import type { Clock, Timer } from '../clock.js';
 import { nameKey } from '../dns/dns-name.js';
 import { newObservable } from '../rx.js';
 import { browseUnicast } from './browse.js';
 import { type UnicastConfig, unicastConfig } from './config.js';
-import { resolveService, type UnicastResolution } from './resolve-service.js';
+import { resolveService } from './resolve-service.js';
 import { findZone, zoneSerial } from './zone.js';
 
 const log = debuglog('cfstream:unicast');
@@ -25,18 +26,18 @@ const log = debuglog('cfstream:unicast');
 export interface UnicastServiceChange {
   readonly kind: 'found' | 'updated' | 'removed';
   readonly instance: string;
-  readonly resolution: UnicastResolution;
+  readonly resolution: ServiceResolution;
   readonly moreComing: boolean;
 }
 
 /** True when two resolutions would connect and read alike. */
-export function sameResolution(a: UnicastResolution, b: UnicastResolution): boolean {
-  const addresses = (r: UnicastResolution): string =>
+export function sameResolution(a: ServiceResolution, b: ServiceResolution): boolean {
+  const addresses = (r: ServiceResolution): string =>
     r.addresses
       .map((x) => x.address)
       .sort()
       .join(',');
-  const txt = (r: UnicastResolution): string =>
+  const txt = (r: ServiceResolution): string =>
     (r.txt ?? []).map((s) => s.toString('hex')).join(',');
   return (
     a.port === b.port &&
@@ -106,7 +107,7 @@ function watchZoneOf(
 
 interface Tracked {
   readonly instance: string;
-  resolution: UnicastResolution | undefined;
+  resolution: ServiceResolution | undefined;
   busy: boolean;
   again: boolean;
 }
@@ -116,7 +117,7 @@ async function refresh(
   tracked: Tracked,
   fresh: boolean,
   options: { signal: AbortSignal; config: UnicastConfig },
-  report: (kind: 'found' | 'updated', resolution: UnicastResolution) => void,
+  report: (kind: 'found' | 'updated', resolution: ServiceResolution) => void,
 ): Promise<void> {
   if (tracked.busy) {
     tracked.again = true;
@@ -148,7 +149,7 @@ export function unicastServices(type: string): Observable<UnicastServiceChange> 
     const controller = new AbortController();
     const options = { signal: controller.signal, config };
     const tracked = new Map<string, Tracked>();
-    const emit = (kind: UnicastServiceChange['kind'], t: Tracked, r: UnicastResolution): void =>
+    const emit = (kind: UnicastServiceChange['kind'], t: Tracked, r: ServiceResolution): void =>
       subscriber.next({ kind, instance: t.instance, resolution: r, moreComing: false });
     const update = (t: Tracked, fresh: boolean): void =>
       void refresh(t, fresh, options, (kind, r) => {
@@ -186,8 +187,8 @@ export function unicastServices(type: string): Observable<UnicastServiceChange> 
 }
 
 /** The resolution of `instance` now and after every change, until unsubscribed. */
-export function unicastMonitor(instance: string): Observable<UnicastResolution> {
-  return newObservable<UnicastResolution>((subscriber) => {
+export function unicastMonitor(instance: string): Observable<ServiceResolution> {
+  return newObservable<ServiceResolution>((subscriber) => {
     const config = unicastConfig();
     const controller = new AbortController();
     const options = { signal: controller.signal, config };

@@ -6,7 +6,7 @@
  */
 
 import type { CancelSignal } from '../abort.js';
-import type { ResolvedAddress } from '../address.js';
+import type { ResolvedAddress, ServiceResolution } from '../address.js';
 import { nameKey } from '../dns/dns-name.js';
 import { Rcode } from '../dns/wire-extra.js';
 import { type DnsRecord, RRType } from '../dns/wire-types.js';
@@ -17,14 +17,6 @@ import { type UnicastConfig, unicastConfig } from './config.js';
 import { answerCache, forgetAnswer, type LookupResult, lookup } from './dns-client.js';
 import { describeServer } from './exchange.js';
 import { notFoundError, rcodeError } from './unicast-errors.js';
-
-/** What a service instance resolves to (the shape of netservice's ServiceResolution). */
-export interface UnicastResolution {
-  readonly hostName: string;
-  readonly port: number;
-  readonly addresses: ResolvedAddress[];
-  readonly txt: readonly Buffer[] | undefined;
-}
 
 /** RFC 2782: the lowest priority wins; among equals the first (weights spread load we do not share). */
 function pickSrv(
@@ -70,7 +62,7 @@ export async function resolveService(
     fresh?: boolean;
     config?: UnicastConfig;
   },
-): Promise<UnicastResolution> {
+): Promise<ServiceResolution> {
   const config = options.config ?? unicastConfig();
   const name = instance.endsWith('.') ? instance.slice(0, -1) : instance;
   const timeoutMs = options.timeoutMs ?? config.timings.resolveTimeoutMs;
@@ -134,7 +126,7 @@ export async function resolveService(
 export function cachedService(
   instance: string,
   config = unicastConfig(),
-): UnicastResolution | undefined {
+): ServiceResolution | undefined {
   const store = answerCache(config);
   const name = instance.replace(/\.$/, '');
   const srvAnswer: CachedAnswer | undefined = store.get(name, RRType.SRV);

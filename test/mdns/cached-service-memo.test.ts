@@ -4,6 +4,7 @@
  * so every change of the records behind a resolution is seen at the next call.
  */
 import assert from 'node:assert/strict';
+import type { CachedResolutionMemo } from '../../src/address.js';
 import type { Clock, FakeClock } from '../../src/clock.js';
 import {
   type DnsRecord,
@@ -13,7 +14,7 @@ import {
   RFC_TIMINGS,
 } from '../../src/mdns/index.js';
 import { RecordCache } from '../../src/mdns/record-cache.js';
-import { type CachedServiceMemo, cachedService, reconfirmService } from '../../src/mdns/resolve.js';
+import { cachedService, reconfirmService } from '../../src/mdns/resolve.js';
 import { type FakeTransport, fakeEngine } from './fake-network.js';
 import { addressRecord, srvRecord, txtRecord } from './records.js';
 
@@ -25,11 +26,15 @@ const LIMITS = {
   maxUnsolicitedBytesPerSource: 1 << 20,
 };
 
-const emptyMemo = (): CachedServiceMemo => ({ instanceName: '', stamp: -1, resolution: undefined });
+const emptyMemo = (): CachedResolutionMemo => ({
+  instanceName: '',
+  stamp: -1,
+  resolution: undefined,
+});
 const goodbye = (record: DnsRecord): DnsRecord => ({ ...record, ttl: 0 });
 
 /** Port and addresses as a warm open would use them. */
-function route(cache: RecordCache, memo?: CachedServiceMemo): string | undefined {
+function route(cache: RecordCache, memo?: CachedResolutionMemo): string | undefined {
   const found = cachedService(cache, INSTANCE, undefined, memo);
   return found && `${found.hostName}:${found.port} ${found.addresses.map((a) => a.address)}`;
 }
@@ -38,7 +43,7 @@ describe('mdns cachedService memo', () => {
   let engine: MdnsEngine;
   let net: FakeTransport;
   let clock: FakeClock;
-  let memo: CachedServiceMemo;
+  let memo: CachedResolutionMemo;
   const hear = (...answers: DnsRecord[]): void =>
     net.inject(makeMessage({ flags: Flag.QR, answers }));
   /** The memo's answer, checked against a fresh lookup of the same cache. */
@@ -109,7 +114,7 @@ describe('mdns cachedService memo', () => {
   });
 
   it("sees the TXT change (the resolution's TXT)", () => {
-    const txt = (kept?: CachedServiceMemo): string | undefined =>
+    const txt = (kept?: CachedResolutionMemo): string | undefined =>
       cachedService(engine.cache, INSTANCE, undefined, kept)?.txt?.toString();
     hear(txtRecord(INSTANCE, ['v=1']));
     assert.equal(txt(memo), 'v=1');
