@@ -1,14 +1,23 @@
 /**
- * How close toDuplex() comes to the least any Duplex over a socket must do.
- * Three clients run the same code (bench/stream-client.ts), paired in
- * rotating order: a raw net.Socket; pair.toDuplex(); and a minimal Duplex
- * written by hand over a net.Socket ('data' pushed, write() passed on, the
- * socket paused while the Duplex is full), with nothing of this library.
- * The minimal one pays what Node's streams charge any adapter: a second
- * Readable per chunk on top of the socket's own.
+ * How close each API comes to the least its contract lets any client do.
+ * Five clients, paired in rotating order against the raw socket:
  *
- *   node scripts/in-private-network.mjs node --import tsx bench/duplex-floor.ts \
- *     [--directions=download,upload,echo] [--blocks=64,1024] [--mib=128] [--repeats=30]
+ * - raw: a net.Socket driven by bench/stream-client.ts ('data' in, write()
+ *   with 'drain' out).
+ * - CF: the pair's CF-style API (bench/client-cf.ts).
+ * - raw + CF's copies: the raw client making the copies CF's contract asks
+ *   for and nothing else: every chunk read is copied into a reused buffer of
+ *   the block size (CF's read() fills the caller's buffer), and every block is
+ *   copied before it is written (the caller of CF's write() may reuse its
+ *   buffer at once), into buffers reused once the socket has flushed them.
+ * - toDuplex(): the pair's Node Duplex, driven by the raw client's own code.
+ * - minimal Duplex: a Duplex written by hand over a net.Socket ('data'
+ *   pushed, write() passed on, the socket paused while the Duplex is full),
+ *   with nothing of this library: what Node's streams charge any adapter,
+ *   a second Readable per chunk on top of the socket's own.
+ *
+ *   node scripts/in-private-network.mjs node --import tsx bench/api-floors.ts \
+ *     [--directions=download,upload,echo] [--blocks=64,1024] [--mib=128] [--repeats=20]
  *
  * --blocks in KiB. Prints, per case, each client's median ms and client CPU
  * per GiB against raw: the median over the rounds of each round's ratio,
@@ -18,6 +27,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import os from 'node:os';
 import { Duplex } from 'node:stream';
+import { cfClient } from './client-cf.js';
 import { duplexClient } from './client-duplex.js';
 import { rawClient } from './client-raw.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
@@ -25,7 +35,16 @@ import { startBenchServer } from './peer.js';
 import { GiB, MiB, median, round, timed } from './stats.js';
 import { streamClient } from './stream-client.js';
 import { medianInterval } from './throughput.js';
-import { type Client, type Direction, portFor, useBlockSize } from './workload.js';
+import {
+  type Client,
+  type Direction,
+  decodeCount,
+  portFor,
+  READ_BUFFER_BYTES,
+  SEND_BLOCK,
+  blocks as sendBlocks,
+  useBlockSize,
+} from './workload.js';
 
 /** The least a Duplex over a socket does; the Readable side's mark as toDuplex()'s (64 KiB). */
 function minimalDuplex(socket: Socket): Duplex {
@@ -55,23 +74,82 @@ function minimalDuplex(socket: Socket): Duplex {
 }
 
 const minimalClient = streamClient<Duplex>({
-  async open(port) {
-    const socket = connect({ host: '127.0.0.1', port });
-    await once(socket, 'connect');
-    return minimalDuplex(socket);
-  },
+  open: async (port) => minimalDuplex(await openSocket(port)),
   close: (duplex) => duplex.destroy(),
 });
+
+const openSocket = async (port: number): Promise<Socket> => {
+  const socket = connect({ host: '127.0.0.1', port });
+  await once(socket, 'connect');
+  return socket;
+};
+
+/** Counts (or keeps) what arrives until FIN, copying each chunk into a reused buffer first. */
+function collectCopying(socket: Socket, keep: boolean): Promise<{ bytes: number; data: Buffer }> {
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  return new Promise((resolve, reject) => {
+    let bytes = 0;
+    const kept: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length; at += buffer.length) {
+        const n = chunk.copy(buffer, 0, at, Math.min(chunk.length, at + buffer.length));
+        bytes += n;
+        if (keep) kept.push(Buffer.from(buffer.subarray(0, n)));
+      }
+    });
+    socket.once('end', () => resolve({ bytes, data: Buffer.concat(kept) }));
+    socket.once('error', reject);
+  });
+}
+
+async function sendCopying(socket: Socket, size: number): Promise<void> {
+  // Copies go into reused buffers, each back in the pool once the socket has flushed it.
+  const pool: Buffer[] = [];
+  for (const block of sendBlocks(size)) {
+    const copy = pool.pop() ?? Buffer.allocUnsafe(SEND_BLOCK.length);
+    block.copy(copy);
+    const room = socket.write(copy.subarray(0, block.length), () => pool.push(copy));
+    if (!room) await once(socket, 'drain');
+  }
+  socket.end();
+}
+
+const copyingClient: Client = {
+  async download(port) {
+    const socket = await openSocket(port);
+    const { bytes } = await collectCopying(socket, false);
+    socket.destroy();
+    return bytes;
+  },
+  async upload(port, size) {
+    const socket = await openSocket(port);
+    const reply = collectCopying(socket, true);
+    await sendCopying(socket, size);
+    const { data } = await reply;
+    socket.destroy();
+    return decodeCount(data);
+  },
+  async echo(port, size) {
+    const socket = await openSocket(port);
+    const back = collectCopying(socket, false);
+    await sendCopying(socket, size);
+    const { bytes } = await back;
+    socket.destroy();
+    return bytes;
+  },
+};
 
 const arg = (name: string, fallback: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const directions = arg('directions', 'download,upload,echo').split(',') as Direction[];
 const blocks = arg('blocks', '64,1024').split(',').map(Number);
 const size = Number(arg('mib', '128')) * MiB;
-const repeats = Number(arg('repeats', '30'));
+const repeats = Number(arg('repeats', '20'));
 
 const CLIENTS: Record<string, Client> = {
   raw: rawClient,
+  CF: cfClient,
+  'raw + CF copies': copyingClient,
   'toDuplex()': duplexClient,
   'minimal Duplex': minimalClient,
 };
@@ -80,7 +158,7 @@ const NAMES = Object.keys(CLIENTS);
 const build = buildLibrary();
 await loadLibrary(build);
 const server = await startBenchServer(size);
-console.log(`Duplex floor: load ${os.loadavg().map((l) => round(l))}`);
+console.log(`API floors: load ${os.loadavg().map((l) => round(l))}`);
 try {
   for (const block of blocks) {
     useBlockSize(block * 1024);
@@ -116,7 +194,7 @@ try {
         const x = ms[name]!.map((v, i) => ms.raw![i]! / v);
         const cx = cpu[name]!.map((v, i) => v / cpu.raw![i]!);
         console.log(
-          `  ${name.padEnd(15)} ${round(median(ms[name]!), 0)} ms, throughput x raw ${spread(x)};` +
+          `  ${name.padEnd(16)} ${round(median(ms[name]!), 0)} ms, throughput x raw ${spread(x)};` +
             ` CPU ${round(median(cpu[name]!), 0)} ms/GiB, x raw ${spread(cx)}`,
         );
       }
