@@ -50,9 +50,18 @@ writeFileSync(`${out}/cjs/package.json`, '{ "type": "commonjs" }\n');
 
 // The code cache runs the bundles with vm.Script, which has no loader for import(): a dynamic
 // import in a CommonJS bundle would throw there (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+// A character past U+00FF anywhere in a bundle (esbuild escapes strings but keeps some comments
+// as written) makes V8 hold the whole source as a two-byte string: twice the memory, in the young
+// generation of a process that has just started (docs/performance.md, start-up).
 for (const bundle of ['index.bundle.js', 'cli/main.bundle.js']) {
-  if (/\bimport\(/.test(readFileSync(`${out}/cjs/${bundle}`, 'utf8')))
+  const text = readFileSync(`${out}/cjs/${bundle}`, 'utf8');
+  if (/\bimport\(/.test(text))
     throw new Error(`dist/cjs/${bundle} has an import(): src/load/code-cache.ts cannot run it`);
+  const wide = text.match(/[\u0100-\u{10ffff}]/u);
+  if (wide !== null)
+    throw new Error(
+      `dist/cjs/${bundle} has ${JSON.stringify(wide[0])} at ${wide.index}: write it in Latin-1 in src (a comment?)`,
+    );
 }
 
 /** Writes the CommonJS entry `entry` (relative to dist/cjs): a stub that loads its bundle. */

@@ -53,12 +53,12 @@ export const CLOSED: PairState = Object.freeze({ kind: 'closed' });
 /**
  * Whether the table has a transition from `from` to `to`:
  *
- *   idle ─open()─> opening ─connected─> open ─security set─> upgrading
- *                     │                   ^                      │
- *                     │                   └────── secured ───────┤
- *                     └── open failed ──> failed <── handshake ──┘
+ *   idle -open()-> opening -connected-> open -security set-> upgrading
+ *                     |                   ^                      |
+ *                     |                   +------ secured -------+
+ *                     +-- open failed --> failed <-- handshake --+
  *                                                     failed
- *   every state ── last stream closed ──> closed
+ *   every state -- last stream closed --> closed
  *
  * A connection that breaks while open stays "open" here: the streams report
  * it, and the connection goes when they are closed.

@@ -256,10 +256,10 @@ export abstract class SocketStream implements PairSide {
    * The one place status changes. Returns false (and changes nothing) for a
    * transition the machine does not have:
    *
-   *   NotOpen ─open()─> Opening ─connected─> Open ─end of data─> AtEnd
-   *      │                 │                   │                   │
-   *      │                 └──── failure ────> Error <─ failure ───┘ (write side only)
-   *      └──────────── close() from every state ──> Closed
+   *   NotOpen -open()-> Opening -connected-> Open -end of data-> AtEnd
+   *      |                 |                   |                   |
+   *      |                 +---- failure ----> Error <- failure ---+ (write side only)
+   *      +------------ close() from every state --> Closed
    *
    * Reading and Writing are CF's states for a thread blocked inside read() or
    * write(); calls here never block, so a stream is never seen in them.

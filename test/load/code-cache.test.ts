@@ -145,6 +145,33 @@ describe('the code cache of the CommonJS bundles', function () {
     assert.equal(out.trim(), 'declined declined');
   });
 
+  it('runs a bundle with UTF-8 text as Node does (source and strings as written)', () => {
+    // The loader decodes the wrapped bundle from bytes: a multi-byte character must come out
+    // whole, in a string and in a function's source (Function.prototype.toString).
+    writeFileSync(
+      bundle,
+      `#!/usr/bin/env node
+'use strict';
+// A comment: \u2500\u2502 \u00e9
+exports.answer = function answer() { return '\u00e9\u2500\u{1f600}'.length * 21; };
+exports.file = __filename;
+exports.required = typeof require('node:path').join;
+`,
+    );
+    const text = `
+      const target = { exports: {} };
+      require(${JSON.stringify(loader)}).loadBundle(target, ${JSON.stringify(bundle)}, ${JSON.stringify(root)}, 'hash1');
+      console.log(JSON.stringify(target.exports.answer.toString()));
+    `;
+    const viaCache = (): string =>
+      JSON.parse(execFileSync(process.execPath, ['-e', text], { encoding: 'utf8' }).trim());
+    const asNodeLoadsIt = `function answer() { return '\u00e9\u2500\u{1f600}'.length * 21; }`;
+    assert.deepEqual(load(loader, bundle, root), expected('compiled'));
+    assert.equal(viaCache(), asNodeLoadsIt);
+    assert.deepEqual(load(loader, bundle, root), expected('cached'));
+    assert.equal(viaCache(), asNodeLoadsIt);
+  });
+
   it('needs a node_modules folder: none, no cache', () => {
     const loose = join(dir, 'loose');
     mkdirSync(join(loose, 'dist', 'cjs'), { recursive: true });
