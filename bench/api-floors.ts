@@ -9,7 +9,8 @@
  *   for and nothing else: every chunk read is copied into a reused buffer of
  *   the block size (CF's read() fills the caller's buffer), and every block is
  *   copied before it is written (the caller of CF's write() may reuse its
- *   buffer at once), into buffers reused once the socket has flushed them.
+ *   buffer at once), into two buffers, each reused once the socket has
+ *   flushed it.
  * - toDuplex(): the pair's Node Duplex, driven by the raw client's own code.
  * - minimal Duplex: a Duplex written by hand over a net.Socket ('data'
  *   pushed, write() passed on, the socket paused while the Duplex is full),
@@ -103,12 +104,18 @@ function collectCopying(socket: Socket, keep: boolean): Promise<{ bytes: number;
 }
 
 async function sendCopying(socket: Socket, size: number): Promise<void> {
-  // Copies go into reused buffers, each back in the pool once the socket has flushed it.
-  const pool: Buffer[] = [];
+  // Two buffers, each reused once the socket has flushed it: when both are in flight the next
+  // block waits for the older one, so the copy is all this client adds (no allocation per write).
+  const free = [Buffer.allocUnsafe(SEND_BLOCK.length), Buffer.allocUnsafe(SEND_BLOCK.length)];
+  let released: (() => void) | undefined;
   for (const block of sendBlocks(size)) {
-    const copy = pool.pop() ?? Buffer.allocUnsafe(SEND_BLOCK.length);
+    while (free.length === 0) await new Promise<void>((resolve) => (released = resolve));
+    const copy = free.pop()!;
     block.copy(copy);
-    const room = socket.write(copy.subarray(0, block.length), () => pool.push(copy));
+    const room = socket.write(copy.subarray(0, block.length), () => {
+      free.push(copy);
+      released?.();
+    });
     if (!room) await once(socket, 'drain');
   }
   socket.end();
