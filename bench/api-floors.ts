@@ -33,13 +33,12 @@ import { duplexClient } from './client-duplex.js';
 import { rawClient } from './client-raw.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
+import { arg, inRotation, spread } from './rotation.js';
 import { GiB, MiB, median, round, timed } from './stats.js';
 import { streamClient } from './stream-client.js';
-import { medianInterval } from './throughput.js';
 import {
   type Client,
   type Direction,
-  decodeCount,
   portFor,
   READ_BUFFER_BYTES,
   SEND_BLOCK,
@@ -121,33 +120,13 @@ async function sendCopying(socket: Socket, size: number): Promise<void> {
   socket.end();
 }
 
-const copyingClient: Client = {
-  async download(port) {
-    const socket = await openSocket(port);
-    const { bytes } = await collectCopying(socket, false);
-    socket.destroy();
-    return bytes;
-  },
-  async upload(port, size) {
-    const socket = await openSocket(port);
-    const reply = collectCopying(socket, true);
-    await sendCopying(socket, size);
-    const { data } = await reply;
-    socket.destroy();
-    return decodeCount(data);
-  },
-  async echo(port, size) {
-    const socket = await openSocket(port);
-    const back = collectCopying(socket, false);
-    await sendCopying(socket, size);
-    const { bytes } = await back;
-    socket.destroy();
-    return bytes;
-  },
-};
+const copyingClient = streamClient<Socket>({
+  open: openSocket,
+  close: (socket) => socket.destroy(),
+  collect: collectCopying,
+  send: sendCopying,
+});
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const directions = arg('directions', 'download,upload,echo').split(',') as Direction[];
 const blocks = arg('blocks', '64,1024').split(',').map(Number);
 const size = Number(arg('mib', '128')) * MiB;
@@ -179,24 +158,16 @@ try {
         return { ms, cpu: (((used.user + used.system) / 1000) * GiB) / bytes };
       };
       for (const name of NAMES) await run(name, size); // warm-up
+      const rounds = await inRotation(NAMES, repeats, (name) => run(name, size));
       const ms: Record<string, number[]> = {};
       const cpu: Record<string, number[]> = {};
-      for (let r = 0; r < repeats; r++) {
-        for (let i = 0; i < NAMES.length; i++) {
-          const name = NAMES[(i + r) % NAMES.length]!;
-          const result = await run(name, size);
-          (ms[name] ??= []).push(result.ms);
-          (cpu[name] ??= []).push(result.cpu);
-        }
+      for (const name of NAMES) {
+        ms[name] = rounds[name]!.map((result) => result.ms);
+        cpu[name] = rounds[name]!.map((result) => result.cpu);
       }
       console.log(
         `\n${direction}, ${block} KiB blocks, ${size / MiB} MiB x ${repeats}, load ${round(os.loadavg()[0]!)}`,
       );
-      const spread = (r: readonly number[]): string => {
-        const [low, high] = medianInterval(r);
-        const f = (v: number): string => round(v).toFixed(2);
-        return `${f(median(r))} (${f(low)}-${f(high)}) [${f(Math.min(...r))}-${f(Math.max(...r))}]`;
-      };
       for (const name of NAMES) {
         const x = ms[name]!.map((v, i) => ms.raw![i]! / v);
         const cx = cpu[name]!.map((v, i) => v / cpu.raw![i]!);

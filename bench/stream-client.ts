@@ -12,6 +12,10 @@ import { blocks, type Client, decodeCount } from './workload.js';
 export interface StreamOpener<S extends Duplex> {
   open(port: number): Promise<S>;
   close(stream: S): void;
+  /** Reads until FIN (default: counts the 'data' chunks, keeping them when asked). */
+  collect?(stream: S, keep: boolean): Promise<{ bytes: number; data: Buffer }>;
+  /** Sends `size` bytes and half-closes (default: write() with 'drain', then end()). */
+  send?(stream: S, size: number): Promise<void>;
 }
 
 async function sendAll(stream: Duplex, size: number): Promise<void> {
@@ -37,34 +41,21 @@ function collect(stream: Duplex, keep: boolean): Promise<{ bytes: number; data: 
 
 /** The three directions over streams from `opener`. */
 export function streamClient<S extends Duplex>(opener: StreamOpener<S>): Client {
+  const read = opener.collect ?? collect;
+  const write = opener.send ?? sendAll;
+  const transfer = async (port: number, send: number, keep: boolean) => {
+    const stream = await opener.open(port);
+    try {
+      const back = read(stream, keep);
+      if (send > 0) await write(stream, send);
+      return await back;
+    } finally {
+      opener.close(stream);
+    }
+  };
   return {
-    async download(port) {
-      const stream = await opener.open(port);
-      try {
-        return (await collect(stream, false)).bytes;
-      } finally {
-        opener.close(stream);
-      }
-    },
-    async upload(port, size) {
-      const stream = await opener.open(port);
-      try {
-        const reply = collect(stream, true);
-        await sendAll(stream, size);
-        return decodeCount((await reply).data);
-      } finally {
-        opener.close(stream);
-      }
-    },
-    async echo(port, size) {
-      const stream = await opener.open(port);
-      try {
-        const back = collect(stream, false);
-        await sendAll(stream, size);
-        return (await back).bytes;
-      } finally {
-        opener.close(stream);
-      }
-    },
+    download: async (port) => (await transfer(port, 0, false)).bytes,
+    upload: async (port, size) => decodeCount((await transfer(port, size, true)).data),
+    echo: async (port, size) => (await transfer(port, size, false)).bytes,
   };
 }

@@ -20,12 +20,10 @@ import { duplexClient } from './client-duplex.js';
 import { rawClient } from './client-raw.js';
 import { buildLibrary, loadLibrary, removeBuild } from './library.js';
 import { startBenchServer } from './peer.js';
+import { arg, inRotation, spread } from './rotation.js';
 import { GiB, MiB, median, round, timed } from './stats.js';
-import { medianInterval } from './throughput.js';
 import { type Client, type Direction, portFor, useBlockSize } from './workload.js';
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const ref = arg('ref', 'main');
 const directions = arg('directions', 'upload,download,echo').split(',') as Direction[];
 const blocks = arg('blocks', '1024').split(',').map(Number);
@@ -74,27 +72,20 @@ try {
         return { ms, cpu: (used.user + used.system) / 1000, user: used.user / 1000 };
       };
       for (const variant of VARIANTS) await run(variant, Math.min(size, 64 * MiB));
+      const rounds = await inRotation(VARIANTS, repeats, (variant) =>
+        run(variant as Variant, size),
+      );
       const ms: Record<string, number[]> = {};
       const cpu: Record<string, number[]> = {};
       const user: Record<string, number[]> = {};
-      for (let r = 0; r < repeats; r++) {
-        for (let i = 0; i < VARIANTS.length; i++) {
-          const variant = VARIANTS[(i + r) % VARIANTS.length]!;
-          const result = await run(variant, size);
-          (ms[variant] ??= []).push(result.ms);
-          (cpu[variant] ??= []).push((result.cpu * GiB) / size);
-          (user[variant] ??= []).push((result.user * GiB) / size);
-        }
+      for (const variant of VARIANTS) {
+        ms[variant] = rounds[variant]!.map((result) => result.ms);
+        cpu[variant] = rounds[variant]!.map((result) => (result.cpu * GiB) / size);
+        user[variant] = rounds[variant]!.map((result) => (result.user * GiB) / size);
       }
       log(
         `\n${direction}, ${block} KiB blocks, ${size / MiB} MiB x ${repeats}, load ${os.loadavg()[0]!.toFixed(2)}`,
       );
-      /** median (95% interval) [least-greatest] of per-repeat ratios */
-      const spread = (r: readonly number[]): string => {
-        const [low, high] = medianInterval(r);
-        const f = (v: number): string => round(v).toFixed(2);
-        return `${f(median(r))} (${f(low)}-${f(high)}) [${f(Math.min(...r))}-${f(Math.max(...r))}]`;
-      };
       for (const variant of VARIANTS) {
         const m = ms[variant]!;
         const c = cpu[variant]!;
