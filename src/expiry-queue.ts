@@ -1,9 +1,9 @@
 /**
  * A binary min-heap of items by time: what the mDNS record cache uses to find
- * the next record to expire, the querier the next question to send, and the
- * shared timer (shared-timer.ts) the next call due, in O(log n) instead of
- * scanning every record or question on each packet (a flood of records must
- * not burn the event loop). Items are never
+ * the next record to expire, the querier the next question to send (both
+ * through expiry-alarm.ts), and the shared timer (shared-timer.ts) the next
+ * call due, in O(log n) instead of scanning every record or question on each
+ * packet (a flood of records must not burn the event loop). Items are never
  * removed from the middle: the owner skips stale ones when they surface and
  * `retain`s the live ones when too many stale ones pile up.
  */

@@ -15,10 +15,10 @@
  * would (§7.3).
  */
 import { debuglog } from 'node:util';
-import type { Clock, Timer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { nameKey } from '../dns/dns-name.js';
 import { CLASS_IN, type DnsMessage, type DnsRecord, typeCode } from '../dns/wire-types.js';
-import { ExpiryQueue } from '../expiry-queue.js';
+import { ExpiryAlarm } from '../expiry-alarm.js';
 import type { MdnsTimings } from './engine-options.js';
 import { payloadLimits } from './link-mtu.js';
 import { type AskedQuestion, packQuery } from './query-packer.js';
@@ -72,17 +72,16 @@ export class Querier {
    * `dueAt`; the others are skipped when they surface. A slot's time is never
    * later than the question's real due time: whatever makes it earlier (a new
    * question, a requery, a new answer) pushes a new slot; what makes it later
-   * (an answer expiring or doomed) is found when the slot surfaces.
+   * (an answer expiring or doomed) is found when the slot surfaces. The
+   * timer fires at the soonest live slot.
    */
-  readonly #queue = new ExpiryQueue<ActiveQuestion>();
+  readonly #queue: ExpiryAlarm<ActiveQuestion>;
   #nextSeq = 0;
   readonly #clock: Clock;
   readonly #timings: MdnsTimings;
   readonly #cache: RecordCache;
   readonly #sink: QuerySink;
   readonly #random: () => number;
-  #timer: Timer | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
   // Each cached answer's refresh jitter, drawn once (a refreshed record is a new entry).
   readonly #jitter = new WeakMap<CacheEntry, number>();
   readonly #unsubscribe: () => void;
@@ -101,6 +100,11 @@ export class Querier {
     this.#cache = cache;
     this.#sink = sink;
     this.#random = random;
+    this.#queue = new ExpiryAlarm(
+      clock,
+      (at, q) => this.#isLive(at, q),
+      () => this.#send(),
+    );
     // New answers move the refresh times of the questions they answer; others (a flood of
     // records nobody asked for, say) leave the schedule alone.
     this.#unsubscribe = cache.onChange((events) => {
@@ -114,7 +118,7 @@ export class Querier {
       }
       let changed = false;
       for (const q of answered) changed = this.#reslot(q) || changed;
-      if (changed) this.#schedule();
+      if (changed) this.#queue.rearm();
     });
     // What we ask for is what the cache keeps longest (record-cache.ts).
     cache.setInterest((name, type) => this.#questions.has(`${nameKey(name)}|${type}`));
@@ -145,7 +149,7 @@ export class Querier {
       this.#questions.set(key, question);
       this.#cache.promote(name, type);
       this.#reslot(question);
-      this.#schedule();
+      this.#queue.rearm();
     }
     question.waiters += 1;
     let released = false;
@@ -158,8 +162,8 @@ export class Querier {
         this.#questions.delete(key);
         // Its slot goes stale; the queue sheds stale slots when they pile up.
         current.dueAt = Number.POSITIVE_INFINITY;
-        this.#compact();
-        this.#schedule();
+        this.#queue.sweep(this.#questions.size);
+        this.#queue.rearm();
       }
     };
   }
@@ -177,7 +181,7 @@ export class Querier {
     q.nextSendAt = this.#clock.now();
     q.interval = this.#timings.queryRetransmit;
     this.#reslot(q);
-    this.#schedule();
+    this.#queue.rearm();
   }
 
   /**
@@ -206,7 +210,7 @@ export class Querier {
       this.#reslot(q);
       changed = true;
     }
-    if (changed) this.#schedule();
+    if (changed) this.#queue.rearm();
   }
 
   /** §13: the links changed; every question goes out again now and backs off afresh. */
@@ -219,17 +223,14 @@ export class Querier {
       q.dueAt = Number.POSITIVE_INFINITY;
       this.#reslot(q);
     }
-    this.#schedule();
+    this.#queue.rearm();
   }
 
   /** Stops every question; for engine shutdown. */
   close(): void {
     this.#unsubscribe();
     this.#questions.clear();
-    this.#queue.clear();
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#queue.cancel();
   }
 
   /** Gives `q` a slot at its due time if that changed; true when it did. */
@@ -238,34 +239,12 @@ export class Querier {
     if (at === q.dueAt) return false;
     q.dueAt = at;
     if (at !== Number.POSITIVE_INFINITY) this.#queue.push(at, q);
-    this.#compact();
+    this.#queue.sweep(this.#questions.size);
     return true;
   }
 
   #isLive(at: number, q: ActiveQuestion): boolean {
     return q.dueAt === at && this.#questions.get(q.key) === q;
-  }
-
-  // Stale slots are shed once they outnumber the live ones, so the queue stays O(questions).
-  #compact(): void {
-    if (this.#queue.length > 2 * this.#questions.size + 64)
-      this.#queue.retain((at, q) => this.#isLive(at, q));
-  }
-
-  /** Points the timer at the soonest live slot. */
-  #schedule(): void {
-    let top = this.#queue.peek();
-    while (top !== undefined && !this.#isLive(top.at, top.item)) {
-      this.#queue.pop();
-      top = this.#queue.peek();
-    }
-    const soonest = top?.at ?? Number.POSITIVE_INFINITY;
-    if (soonest === this.#timerAt) return;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#timerAt = soonest;
-    if (soonest === Number.POSITIVE_INFINITY) return;
-    this.#timer = this.#clock.setTimer(() => this.#send(), soonest - this.#clock.now());
   }
 
   /** When `q` goes out next: its retransmission, or an earlier refresh of one of its answers. */
@@ -303,9 +282,8 @@ export class Querier {
   /** The questions due within the batch window of `now`, in the order they were first asked. */
   #takeDue(now: number): ActiveQuestion[] {
     const due: ActiveQuestion[] = [];
-    for (let top = this.#queue.peek(); top !== undefined; top = this.#queue.peek()) {
-      if (top.at > now + BATCH_WINDOW_MS) break;
-      this.#queue.pop();
+    const until = now + BATCH_WINDOW_MS;
+    for (let top = this.#queue.popDue(until); top !== undefined; top = this.#queue.popDue(until)) {
       const q = top.item;
       if (!this.#isLive(top.at, q)) continue;
       // The slot may be early (an answer expired since): the real time decides.
@@ -317,8 +295,6 @@ export class Querier {
   }
 
   #send(): void {
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     const due = this.#takeDue(now);
     if (due.length > 0) {
@@ -354,7 +330,7 @@ export class Querier {
       }
       this.#reslot(q);
     }
-    this.#schedule();
+    this.#queue.rearm();
   }
 
   #asked(q: ActiveQuestion, known: readonly DnsRecord[]): AskedQuestion {

@@ -8,11 +8,11 @@
  * flood cannot stall the event loop.
  */
 import { debuglog } from 'node:util';
-import type { Clock, Timer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { nameKey } from '../dns/dns-name.js';
 import { isLinkLocalIPv6 } from '../dns/ip-bytes.js';
 import { CLASS_IN, type DnsRecord, type RecordData, RRType, typeCode } from '../dns/wire-types.js';
-import { ExpiryQueue } from '../expiry-queue.js';
+import { ExpiryAlarm } from '../expiry-alarm.js';
 import { CacheBudget, recordCost } from './cache-budget.js';
 import type { MdnsLimits, MdnsTimings } from './engine-options.js';
 
@@ -88,19 +88,23 @@ export class RecordCache {
   readonly #clock: Clock;
   readonly #timings: MdnsTimings;
   readonly #budget: CacheBudget<CacheEntry>;
-  readonly #expiry = new ExpiryQueue<CacheEntry>();
+  // Every entry by its expiresAt; a slot is stale once its entry is replaced, evicted, or doomed
+  // to an earlier time. Its `at` is the soonest expiresAt of any cached entry: no lookup answers
+  // differently before it unless the cache is changed, which takes a new stamp.
+  readonly #expiry: ExpiryAlarm<CacheEntry>;
   #interest: InterestTest = () => false;
   #size = 0;
-  #timer: Timer | undefined;
-  // The soonest expiresAt of any cached entry (the expiry timer's time): no lookup answers
-  // differently before it unless the cache is changed, which takes a new stamp.
-  #timerAt = Number.POSITIVE_INFINITY;
   #stamp = ++lastStamp;
 
   constructor(clock: Clock, limits: MdnsLimits, timings: MdnsTimings) {
     this.#clock = clock;
     this.#timings = timings;
     this.#budget = new CacheBudget(limits);
+    this.#expiry = new ExpiryAlarm(
+      clock,
+      (at, entry) => at === entry.expiresAt && this.#isCurrent(entry),
+      () => this.#expire(),
+    );
   }
 
   /** How many records are cached. */
@@ -134,7 +138,7 @@ export class RecordCache {
    * records past it before the expiry timer removes them).
    */
   answersSince(stamp: number): boolean {
-    return stamp === this.#stamp && this.#clock.now() < this.#timerAt;
+    return stamp === this.#stamp && this.#clock.now() < this.#expiry.at;
   }
 
   /** Listens to changes; each call reports one packet's worth. Returns the unsubscribe function. */
@@ -321,11 +325,8 @@ export class RecordCache {
     this.#groups.clear();
     this.#pointedAt.clear();
     this.#budget.clear();
-    this.#expiry.clear();
+    this.#expiry.cancel();
     this.#size = 0;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
   }
 
   /** Makes room for a new entry within the budgets; false when it is refused. */
@@ -385,16 +386,12 @@ export class RecordCache {
   }
 
   #expire(): void {
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     const events: CacheEvent[] = [];
-    for (let slot = this.#expiry.peek(); slot !== undefined && slot.at <= now; ) {
-      this.#expiry.pop();
+    for (let slot = this.#expiry.popDue(now); slot !== undefined; slot = this.#expiry.popDue(now)) {
       // A slot is stale when its entry was replaced, evicted, or doomed to an earlier time.
       if (slot.item.expiresAt <= now && this.#remove(slot.item))
         events.push({ kind: 'removed', entry: slot.item });
-      slot = this.#expiry.peek();
     }
     if (events.length > 0) this.#stamp = ++lastStamp;
     this.#schedule();
@@ -403,20 +400,8 @@ export class RecordCache {
 
   #schedule(): void {
     // Refreshes leave stale slots behind; past twice the live count they are swept in O(n).
-    if (this.#expiry.length > 2 * this.#size + 64)
-      this.#expiry.retain((at, entry) => at === entry.expiresAt && this.#isCurrent(entry));
-    let top = this.#expiry.peek();
-    while (top !== undefined && (top.at !== top.item.expiresAt || !this.#isCurrent(top.item))) {
-      this.#expiry.pop();
-      top = this.#expiry.peek();
-    }
-    const soonest = top?.at ?? Number.POSITIVE_INFINITY;
-    if (soonest === this.#timerAt) return;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#timerAt = soonest;
-    if (soonest === Number.POSITIVE_INFINITY) return;
-    this.#timer = this.#clock.setTimer(() => this.#expire(), soonest - this.#clock.now());
+    this.#expiry.sweep(this.#size);
+    this.#expiry.rearm();
   }
 
   #emit(events: readonly CacheEvent[]): void {
