@@ -25,10 +25,11 @@
  * Ratios are taken per round; the table gives their median and range.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Avahi, startAvahi } from '../test/support/avahi.js';
 import { startEchoServer } from '../test/support/tcp-peers.js';
+import { buildPackage, installed } from './installed-package.js';
 import { median, sleep } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -95,30 +96,6 @@ function run(argv: readonly string[], stdin?: string, env?: Record<string, strin
         // The CLI prints the echoed byte, not JSON.
       }
       resolve({ wall, result });
-    });
-  });
-}
-
-/** Where the package is installed under `root`. */
-const installed = (root: string): string => `${root}/node_modules/cfsocketstream`;
-
-/**
- * Builds the package as if installed under `root`: dist/ as `npm run build`
- * builds it, and bin/, in `root`/node_modules/cfsocketstream.
- */
-function buildPackage(root: string): Promise<void> {
-  const out = `${installed(root)}/dist`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/build.mjs', '--out', out], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`build exited ${code}`));
-      // The command as installed: the launcher beside the build, as bin/ beside dist/.
-      mkdirSync(`${installed(root)}/bin`);
-      copyFileSync(`${ROOT}bin/cfstream.cjs`, `${installed(root)}/bin/cfstream.cjs`);
-      resolve();
     });
   });
 }
