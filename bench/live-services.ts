@@ -3,8 +3,14 @@
  * instances (with TXT) that python-zeroconf publishes, side by side with
  * python-zeroconf's own ServiceBrowser resolving the same 200 (ServiceInfo
  * with TXT) in the same run, each in a fresh process, interleaved (the
- * order alternates each round), 1.1 s of quiet before each; median and
- * spread. Then the memory of a live view of 5,000 instances, fed through a
+ * order rotates each round), 1.1 s of quiet before each; median and
+ * spread. Ours runs as users run it, as python-zeroconf does: plain `node`
+ * (bench/live-client.mjs, no loader) on the package built as it ships and
+ * laid out as installed (bench/installed-package.ts), through its public
+ * entry; with its V8 code cache as an installed package has it after its
+ * first runs (WARM_UP processes write it before the rounds), and without
+ * (NODE_DISABLE_COMPILE_CACHE, as the first process after an install).
+ * Then the memory of a live view of 5,000 instances, fed through a
  * fake network in one process (heap and RSS with and without the view).
  *
  *   node scripts/in-private-network.mjs node --import tsx bench/live-services.ts [rounds]
@@ -12,8 +18,10 @@
  * Needs Debian's python3-zeroconf at /usr/bin/python3.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { buildPackage, installedEntry } from './installed-package.js';
 import { buildLibrary, removeBuild } from './library.js';
 
 if (process.env.CFSTREAM_PRIVATE_NETWORK !== '1') {
@@ -27,6 +35,13 @@ const ROUNDS = Number(process.argv[2] ?? 5);
 const COUNT = 200;
 const TYPE = '_benchlive._tcp';
 const PYTHON = '/usr/bin/python3';
+/**
+ * Processes run before the rounds, untimed: the code cache is written by the first process and
+ * refined by the next few (REFINING_RUNS in src/load/code-cache.ts, 4), so the rounds read the
+ * cache an installed package settles on.
+ */
+const WARM_UP = 4;
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 // 200 services at once (AsyncZeroconf registers them concurrently), each with a TXT.
 const PUBLISHER = `
@@ -115,26 +130,36 @@ async function startPublisher(): Promise<ChildProcess> {
   return child;
 }
 
+type Who = 'ours' | 'oursFirst' | 'zeroconf';
+
 async function main(): Promise<void> {
   const build = buildLibrary();
-  const client = fileURLToPath(new URL('./live-client.ts', import.meta.url));
-  const ours = (): Promise<Record<string, number>> =>
-    runJson([process.execPath, '--import', 'tsx', client, TYPE, String(COUNT)], {
-      CFSTREAM_BENCH_BUILD: build,
-    });
-  const theirs = (): Promise<Record<string, number>> => runJson([PYTHON, '-c', BROWSER]);
+  const root = `${ROOT}node_modules/.cache/cfsocketstream-bench/live-${process.pid}`;
+  await buildPackage(root);
+  const client = fileURLToPath(new URL('./live-client.mjs', import.meta.url));
+  const ours = (env: NodeJS.ProcessEnv = {}): Promise<Record<string, number>> =>
+    runJson([process.execPath, client, installedEntry(root), TYPE, String(COUNT)], env);
+  const runners: Record<Who, () => Promise<Record<string, number>>> = {
+    ours: () => ours(),
+    oursFirst: () => ours({ NODE_DISABLE_COMPILE_CACHE: '1' }),
+    zeroconf: () => runJson([PYTHON, '-c', BROWSER]),
+  };
   const publisher = await startPublisher();
-  const rows = { ours: [] as number[], zeroconf: [] as number[] };
+  const whos = Object.keys(runners) as Who[];
+  const rows = Object.fromEntries(whos.map((w) => [w, [] as number[]])) as Record<Who, number[]>;
+  const failures = Object.fromEntries(whos.map((w) => [w, 0])) as Record<Who, number>;
   let memory: Record<string, number> = {};
-  const failures = { ours: 0, zeroconf: 0 };
   try {
+    for (let i = 0; i < WARM_UP; i++) {
+      await sleep(1100);
+      await ours();
+    }
     for (let round = 0; round < ROUNDS; round++) {
-      const order =
-        round % 2 === 0 ? (['ours', 'zeroconf'] as const) : (['zeroconf', 'ours'] as const);
+      const order = whos.map((_, i) => whos[(i + round) % whos.length] as Who);
       for (const who of order) {
         await sleep(1100);
         try {
-          rows[who].push((await (who === 'ours' ? ours() : theirs())).ms as number);
+          rows[who].push((await runners[who]()).ms as number);
         } catch (error) {
           // A run that does not finish is reported, not averaged in.
           console.log(`${who}: ${(error as Error).message}`);
@@ -157,19 +182,22 @@ async function main(): Promise<void> {
     publisher.stdin?.end();
     await new Promise((r) => publisher.once('exit', r));
     removeBuild(build);
+    rmSync(root, { recursive: true, force: true });
   }
   console.log(
     `\nLive view: ${COUNT} python-zeroconf services with TXT, fresh process each, ${ROUNDS} rounds interleaved (ms)\n`,
   );
   console.log('| browser | median | min | max | runs that did not finish in 30 s |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const [label, xs, failed] of [
-    ['ours: services$', rows.ours, failures.ours],
-    ['python-zeroconf: ServiceBrowser + ServiceInfo', rows.zeroconf, failures.zeroconf],
-  ] as const) {
-    const s = sorted(xs);
+  const labels: Record<Who, string> = {
+    ours: 'ours: services$, package as installed, code cache warm',
+    oursFirst: 'ours: the same, no code cache (first run after install)',
+    zeroconf: 'python-zeroconf: ServiceBrowser + ServiceInfo',
+  };
+  for (const who of whos) {
+    const s = sorted(rows[who]);
     console.log(
-      `| ${label} | ${f(median(xs))} | ${f(s[0] ?? Number.NaN)} | ${f(s.at(-1) ?? Number.NaN)} | ${failed} |`,
+      `| ${labels[who]} | ${f(median(s))} | ${f(s[0] ?? Number.NaN)} | ${f(s.at(-1) ?? Number.NaN)} | ${failures[who]} |`,
     );
   }
   const a = median(rows.ours);
