@@ -257,11 +257,7 @@ export class MdnsEngine {
     }
     this.#own.sent(bytes);
     if (this.#started) this.#deliver(bytes, destination, onError);
-    else
-      this.#ready.then(
-        () => this.#deliver(bytes, destination, onError),
-        () => {},
-      );
+    else this.#whenStarted(() => this.#deliver(bytes, destination, onError));
   }
 
   /**
@@ -272,13 +268,17 @@ export class MdnsEngine {
     if (this.#closed) return;
     this.#own.sentTo(bytes, address, port);
     if (this.#started) this.#transport.sendUnicast(bytes, address, port);
-    else
-      this.#ready.then(
-        () => {
-          if (!this.#closed) this.#transport.sendUnicast(bytes, address, port);
-        },
-        () => {},
-      );
+    else this.#whenStarted(() => this.#transport.sendUnicast(bytes, address, port));
+  }
+
+  // A send made before the sockets are bound goes once they are, unless the engine closed first.
+  #whenStarted(send: () => void): void {
+    this.#ready.then(
+      () => {
+        if (!this.#closed) send();
+      },
+      () => {},
+    );
   }
 
   // Unicast goes through sendUnicastEncoded; the other kinds come here.

@@ -66,7 +66,7 @@ export class WriteCopies {
         if (owner.retired) {
           recycle(owner);
         } else if (this.#slab === owner) {
-          // Nothing in flight: an idle writer gives its slab back rather than holding 256 KiB.
+          // Nothing in flight: an idle writer gives its slab back rather than holding it.
           this.#slab = undefined;
           recycle(owner);
         }
