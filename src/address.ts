@@ -25,12 +25,23 @@ export interface CachedResolutionMemo {
   resolution: ServiceResolution | undefined;
 }
 
+// Texts lately told apart, and what they were (0: a name). dgram asks for the family at every
+// send, and a responder under load replies to the same few askers; a pair to one address parses
+// it at every open. node:net's regular expressions were a visible part of both. A flood of new
+// texts only cycles the map.
+const families = new Map<string, 0 | 4 | 6>();
+const MAX_FAMILIES = 256;
+
 /** The family of a literal address, or undefined for a name. Accepts a "%scope" suffix on IPv6. */
 export function literalFamily(text: string): 4 | 6 | undefined {
-  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  const scope = bare.indexOf('%');
-  const version = isIP(scope < 0 ? bare : bare.slice(0, scope));
-  if (version === 4) return 4;
-  if (version === 6) return 6;
-  return undefined;
+  let family = families.get(text);
+  if (family === undefined) {
+    const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+    const scope = bare.indexOf('%');
+    const version = isIP(scope < 0 ? bare : bare.slice(0, scope));
+    family = version === 4 || version === 6 ? version : 0;
+    if (families.size >= MAX_FAMILIES) families.clear();
+    families.set(text, family);
+  }
+  return family === 0 ? undefined : family;
 }

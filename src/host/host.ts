@@ -16,27 +16,19 @@ const MAX_NAME_LENGTH = 253;
 /** What to resolve, as CFHostInfoType. */
 export type HostInfo = 'addresses' | 'names';
 
-// The last text that parsed as a literal address, with its parse (fields read-only, so shared).
-let lastLiteral: { readonly text: string; readonly address: ResolvedAddress } | undefined;
-
 /**
  * A host name as Host.withName takes it: the literal address it spells, or
  * the trimmed name. Throws as withName does for what is neither. A pair to a
  * literal address keeps just the address (no Host, no lookup state).
  */
 export function parseHostName(name: string): ResolvedAddress | string {
-  // A client opening pairs to one address again and again parses it once (1-2 µs of a warm open).
-  if (name === lastLiteral?.text) return lastLiteral.address;
   if (typeof name !== 'string')
     throw new TypeError(`host name must be a string, got ${typeof name}`);
   const trimmed = name.trim();
   if (trimmed === '') throw new TypeError('host name must not be empty');
   if (trimmed.length > MAX_NAME_LENGTH + 1)
     throw new RangeError(`host name longer than ${MAX_NAME_LENGTH} characters`);
-  const address = literalAddress(trimmed);
-  if (address === undefined) return trimmed;
-  lastLiteral = { text: name, address };
-  return address;
+  return literalAddress(trimmed) ?? trimmed;
 }
 
 // A literal IPv4 or IPv6 address, bracketed or not, without its brackets.

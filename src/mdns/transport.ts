@@ -17,10 +17,6 @@ import { scopeId } from './platform.js';
 const log = debuglog('cfstream:mdns');
 const ONE_SHOT_IDLE_MS = 3000;
 
-/** Literals lately sent to, and their family; a flood of new addresses only cycles it. */
-const literalFamilies = new Map<string, 4 | 6>();
-const MAX_LITERALS = 256;
-
 /**
  * Every address this transport binds or sends to is a literal, so dgram's
  * default lookup (dns.lookup) has nothing to do -- but loading it sets up
@@ -28,18 +24,12 @@ const MAX_LITERALS = 256;
  * first bind of a process. This lookup answers literals at once.
  */
 const literalLookup: NonNullable<SocketOptions['lookup']> = (address, _options, callback) => {
-  // dgram asks on every send: a responder under load replies to the same few askers, and
-  // telling a literal's family (node:net's regular expressions) was a visible part of a send.
-  let family = literalFamilies.get(address);
+  // dgram asks at every send; literalFamily remembers the last few hundred texts it told apart.
+  const family = literalFamily(address);
   if (family === undefined) {
-    family = literalFamily(address);
-    if (family === undefined) {
-      const error = Object.assign(new Error(`not an IP literal: ${address}`), { code: 'EINVAL' });
-      process.nextTick(() => callback(error, '', 0));
-      return;
-    }
-    if (literalFamilies.size >= MAX_LITERALS) literalFamilies.clear();
-    literalFamilies.set(address, family);
+    const error = Object.assign(new Error(`not an IP literal: ${address}`), { code: 'EINVAL' });
+    process.nextTick(() => callback(error, '', 0));
+    return;
   }
   callback(null, address, family);
 };
