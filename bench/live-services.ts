@@ -21,6 +21,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { REFINING_RUNS } from '../src/load/code-cache.js';
 import { buildPackage, installedEntry } from './installed-package.js';
 import { buildLibrary, removeBuild } from './library.js';
 
@@ -37,10 +38,9 @@ const TYPE = '_benchlive._tcp';
 const PYTHON = '/usr/bin/python3';
 /**
  * Processes run before the rounds, untimed: the code cache is written by the first process and
- * refined by the next few (REFINING_RUNS in src/load/code-cache.ts, 4), so the rounds read the
- * cache an installed package settles on.
+ * refined by the next few, so the rounds read the cache an installed package settles on.
  */
-const WARM_UP = 4;
+const WARM_UP = REFINING_RUNS;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 // 200 services at once (AsyncZeroconf registers them concurrently), each with a TXT.

@@ -54,7 +54,7 @@ const HEADER_BYTES = 32;
  * it, each adding what it compiled): each pays V8's serialization at exit
  * (2 ms here), so only the first few do.
  */
-const REFINING_RUNS = 4;
+export const REFINING_RUNS = 4;
 /** CommonJS's function wrapper, as Node's own loader writes it. */
 const WRAP_START = '(function (exports, require, module, __filename, __dirname) { ';
 const WRAP_END = '\n});';
