@@ -1,8 +1,8 @@
 /**
  * Rounds in rotation for the A/B throughput scripts (throughput-ab.ts,
  * api-floors.ts): every round runs each variant once, the order shifted by
- * one each round, so no variant always follows another; and how their
- * per-round ratios are printed.
+ * one each round, so no variant always follows another; the `--name=value`
+ * flags they take; and how their per-round ratios are printed.
  */
 import { median, round } from './stats.js';
 import { medianInterval } from './throughput.js';
